@@ -1,0 +1,14 @@
+export { TbpipeError, UsageError, ContractError, isExpectedError } from './errors.ts';
+export { writeFileAtomic, replaceDirAtomic, TEMP_SUFFIX } from './atomic-write.ts';
+export { CONTRACT_KEY, expectSchema } from './contract.ts';
+export { writeTableAtomic, readTable } from './arrow-io.ts';
+export { MANIFEST_FILE, writeManifest, readManifest, verifyManifest, hashFile } from './manifest.ts';
+export type { Manifest, ManifestEntry } from './manifest.ts';
+export { createLogger, silentLogger } from './logger.ts';
+export type { Logger, LoggerOptions } from './logger.ts';
+export { runCli, parseNumberFlag, EXIT } from './cli.ts';
+export type { CliSpec, NumberRule } from './cli.ts';
+export { createProgress } from './progress.ts';
+export type { Progress, ProgressOptions } from './progress.ts';
+export { createRandom, shuffledIndices } from './random.ts';
+export type { Random } from './random.ts';
