@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli, TbpipeError, UsageError, type CliSpec } from '../src/index.ts';
+
+async function capture(spec: CliSpec, argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
+  const before = process.exitCode;
+  try {
+    const code = await runCli(spec, argv);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+    process.exitCode = before;
+  }
+}
+
+const spec = (run: CliSpec['run']): CliSpec => ({
+  name: 'tbpipe-demo',
+  help: 'usage: tbpipe-demo --out <dir>',
+  options: { out: { type: 'string' } },
+  run,
+});
+
+test('runCli prints help on --help and exits 0 without running', async () => {
+  let ran = false;
+  const r = await capture(spec(async () => void (ran = true)), ['--help']);
+  assert.deepEqual(r, { code: 0, out: 'usage: tbpipe-demo --out <dir>\n', err: '' });
+  assert.equal(ran, false);
+});
+
+test('runCli rejects an unknown flag with one line and exit code 2', async () => {
+  const r = await capture(spec(async () => {}), ['--nope']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^tbpipe-demo: Unknown option '--nope'.*; see tbpipe-demo --help\n$/);
+});
+
+test('runCli prints an expected error as one line without a stack and exits 1', async () => {
+  const r = await capture(
+    spec(async () => {
+      throw new TbpipeError('X', 'demo: saw 1, expected 2; fix it');
+    }),
+    ['--out', 'x'],
+  );
+  assert.deepEqual(r, { code: 1, out: '', err: 'tbpipe-demo: demo: saw 1, expected 2; fix it\n' });
+});
+
+test('runCli gives usage errors exit code 2 and a pointer to --help', async () => {
+  const r = await capture(
+    spec(async () => {
+      throw new UsageError('--out is required');
+    }),
+    [],
+  );
+  assert.deepEqual(r, { code: 2, out: '', err: 'tbpipe-demo: --out is required; see tbpipe-demo --help\n' });
+});
+
+test('runCli passes parsed values to the stage and exits 0', async () => {
+  let seen: unknown;
+  const r = await capture(
+    spec(async ({ values }) => {
+      seen = values.out;
+    }),
+    ['--out', 'artifacts/x'],
+  );
+  assert.equal(r.code, 0);
+  assert.equal(seen, 'artifacts/x');
+});
