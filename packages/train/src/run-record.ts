@@ -1,0 +1,70 @@
+import { writeFileAtomic } from '@tbpipe/core';
+import { availableParallelism, cpus, platform, arch, totalmem } from 'node:os';
+import type { BackendChoice, BackendName, InitScheme } from './engine/types.ts';
+
+/**
+ * `run.json`: what was trained and how, deterministic for a given seed and backend (no times, no host), so an
+ * unchanged rerun leaves the bytes unchanged and Nx can stop downstream reruns.
+ */
+export interface RunRecord {
+  stage: 'train';
+  /** The params as given (after defaults); `maxSteps` is null when unlimited. */
+  params: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    momentum: number;
+    seed: number;
+    init: InitScheme;
+    backend: BackendChoice;
+    logEverySteps: number;
+    checkpointEverySteps: number;
+    maxSteps: number | null;
+  };
+  seed: number;
+  /** The backend that actually ran (what `backend: auto` resolved to). */
+  backend: BackendName;
+  /** sha256 of the ingest stage's `train.arrow`. */
+  dataSha256: string;
+  trainImages: number;
+  stepsPerEpoch: number;
+  /** Mini-batches trained in total. */
+  steps: number;
+  /** The last `training loss` point, or null when the run was shorter than `logEverySteps`. */
+  finalLoss: number | null;
+  classNames: string[];
+}
+
+/** `volatile/timings.json`: facts that differ from run to run. Never hashed, never part of the manifest. */
+export interface RunTimings {
+  startedAt: string;
+  /** From the call to `train` to `manifest.json`. */
+  totalSeconds: number;
+  /** The training loop alone (this process's part of it when resumed). */
+  trainSeconds: number;
+  /** Mini-batches run by this process and their rate. */
+  stepsRun: number;
+  stepsPerSecond: number;
+  imagesPerSecond: number;
+  /** Step the run resumed from, or null for a fresh run. */
+  resumedFromStep: number | null;
+  backend: BackendName;
+  host: { platform: string; arch: string; cpuModel: string; cpus: number; memoryBytes: number; node: string };
+}
+
+/** Host facts for {@link RunTimings}. */
+export function describeHost(): RunTimings['host'] {
+  return {
+    platform: platform(),
+    arch: arch(),
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    cpus: availableParallelism(),
+    memoryBytes: totalmem(),
+    node: process.version,
+  };
+}
+
+/** Write a JSON file atomically with a stable layout (2-space indent, trailing newline). */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
