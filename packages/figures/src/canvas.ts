@@ -14,6 +14,8 @@ export function createFigure(widthPx: number, heightPx: number): { canvas: Canva
   ctx.fillStyle = '#000000';
   ctx.strokeStyle = '#000000';
   ctx.textBaseline = 'alphabetic';
+  // The canvas default is `10px sans-serif`, which a host without fonts cannot draw: never leave it in place.
+  setFont(ctx, TEXT_PX.tick);
   return { canvas, ctx };
 }
 

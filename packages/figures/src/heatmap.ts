@@ -81,29 +81,29 @@ function maxTextWidth(ctx: SKRSContext2D, texts: readonly string[]): number {
   return Math.max(0, ...texts.map((t) => ctx.measureText(t).width));
 }
 
-/**
- * A labelled heat map such as a confusion matrix (rows = true class, columns = predicted class), in the manner of
- * matplotlib's `imshow` + sklearn's `ConfusionMatrixDisplay`: square cells coloured with `viridis` from the
- * matrix's min (dark purple) to max (yellow), each cell's value printed in white on dark cells and black on light
- * ones, row labels on the left, column labels below rotated 45° so long class names (`T-shirt/top`) fit, a title,
- * axis labels and a colour bar with ticks on the right.
- *
- * Size: derived from the labels; a 10 × 10 FashionMNIST confusion matrix is about 800 × 740 px (48-px cells).
- * Deterministic: the same input gives the same PNG bytes.
- *
- * @returns PNG bytes.
- * @throws {FiguresError} `FIGURES_BAD_INPUT` for an empty matrix, label counts that differ from the matrix's
- *   shape, ragged rows, or a non-finite value.
- * @example
- * const png = await renderHeatmap({
- *   matrix: confusion, rowLabels: classes, colLabels: classes,
- *   title: 'Confusion matrix', xLabel: 'Predicted label', yLabel: 'True label',
- * });
- */
-export async function renderHeatmap(options: HeatmapOptions): Promise<Uint8Array> {
-  validate(options);
-  const { matrix, rowLabels, colLabels, title, xLabel, yLabel } = options;
-  const format = options.valueFormat ?? defaultFormat(matrix);
+/** Where {@link renderHeatmap} puts things, in pixels; exported for tests, not from the package. */
+export interface HeatmapLayout {
+  width: number;
+  height: number;
+  /** Top-left corner of the matrix and the side of one square cell. */
+  left: number;
+  top: number;
+  cellPx: number;
+  matrixW: number;
+  matrixH: number;
+  /** The colour bar spans x ∈ [colorbarLeft, colorbarLeft + colorbarWidthPx), y ∈ [top, top + matrixH). */
+  colorbarLeft: number;
+  colorbarWidthPx: number;
+  xLabelTop: number;
+  vmin: number;
+  vmax: number;
+  ticks: { values: number[]; step: number };
+  tickTexts: string[];
+}
+
+/** Computes the heat map's layout from the matrix shape and measured label widths (input assumed valid). */
+export function layoutHeatmap(options: HeatmapOptions): HeatmapLayout {
+  const { matrix, rowLabels, colLabels, title } = options;
   const rows = matrix.length;
   const cols = colLabels.length;
   const cellPx = Math.max(
@@ -130,7 +130,7 @@ export async function renderHeatmap(options: HeatmapOptions): Promise<Uint8Array
   setFont(probe, TEXT_PX.title);
   const titleW = probe.measureText(title).width;
   const diag = Math.SQRT1_2;
-  // A label rotated 45° about its right end drops by w·sin45 + (half its height)·cos45.
+  // A label rotated 45° about its right end drops by w·sin45 + (its height)·cos45 (see the anchor shift below).
   const colLabelDrop = Math.ceil(colLabelW * diag + TEXT_PX.tick * diag);
   const colLabelLeftOverhang = Math.ceil(colLabelW * diag);
 
@@ -150,6 +150,52 @@ export async function renderHeatmap(options: HeatmapOptions): Promise<Uint8Array
   );
   const xLabelTop = top + matrixH + LAYOUT.tickPx + LAYOUT.tickPadPx + colLabelDrop + LAYOUT.labelPadPx;
   const height = xLabelTop + TEXT_PX.label + 4 + LAYOUT.marginPx;
+  return {
+    width,
+    height,
+    left,
+    top,
+    cellPx,
+    matrixW,
+    matrixH,
+    colorbarLeft,
+    colorbarWidthPx: LAYOUT.colorbarWidthPx,
+    xLabelTop,
+    vmin,
+    vmax,
+    ticks,
+    tickTexts,
+  };
+}
+
+/**
+ * A labelled heat map such as a confusion matrix (rows = true class, columns = predicted class), in the manner of
+ * matplotlib's `imshow` + sklearn's `ConfusionMatrixDisplay`: square cells coloured with `viridis` from the
+ * matrix's min (dark purple) to max (yellow), each cell's value printed in white on dark cells and black on light
+ * ones, row labels on the left, column labels below rotated 45° so long class names (`T-shirt/top`) fit, a title,
+ * axis labels and a colour bar with ticks on the right.
+ *
+ * Size: derived from the labels; a 10 × 10 FashionMNIST confusion matrix is 690 × 634 px (48-px cells).
+ * Deterministic: the same input gives the same PNG bytes.
+ *
+ * @returns PNG bytes.
+ * @throws {FiguresError} `FIGURES_BAD_INPUT` for an empty matrix, label counts that differ from the matrix's
+ *   shape, ragged rows, or a non-finite value.
+ * @example
+ * const png = await renderHeatmap({
+ *   matrix: confusion, rowLabels: classes, colLabels: classes,
+ *   title: 'Confusion matrix', xLabel: 'Predicted label', yLabel: 'True label',
+ * });
+ */
+export async function renderHeatmap(options: HeatmapOptions): Promise<Uint8Array> {
+  validate(options);
+  const { matrix, rowLabels, colLabels, title, xLabel, yLabel } = options;
+  const format = options.valueFormat ?? defaultFormat(matrix);
+  const { width, height, left, top, cellPx, matrixW, matrixH, colorbarLeft, xLabelTop, vmin, vmax, ticks, tickTexts } =
+    layoutHeatmap(options);
+  const rows = matrix.length;
+  const cols = colLabels.length;
+  const diag = Math.SQRT1_2;
   const { canvas, ctx } = createFigure(width, height);
 
   // Cells, then their values in a contrasting colour.

@@ -99,6 +99,77 @@ function markerRadiusPx(n: number): number {
   return n <= 1000 ? 4 : n <= 5000 ? 3 : 2.5;
 }
 
+/** Where {@link renderScatter} puts things, in pixels and data units; exported for tests, not from the package. */
+export interface ScatterLayout {
+  width: number;
+  height: number;
+  /** The axes (plot area) rectangle; the frame is drawn just outside it. */
+  left: number;
+  top: number;
+  axW: number;
+  axH: number;
+  /** The legend box sits at (left + axW + legendGapPx, top). */
+  legendLeft: number;
+  legendW: number;
+  legendH: number;
+  /** View limits in data units. */
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  xt: { values: number[]; step: number };
+  yt: { values: number[]; step: number };
+  xTexts: string[];
+  yTexts: string[];
+}
+
+/** Computes the scatter plot's layout from the data range and measured label widths (input assumed valid). */
+export function layoutScatter(options: ScatterOptions): ScatterLayout {
+  const { points, classNames, subtitle, xLabel, yLabel } = options;
+  const { widthPx: width, heightPx: height } = LAYOUT;
+  const [x0, x1] = viewLimits(points, 0);
+  const [y0, y1] = viewLimits(points, 1);
+  const xt = niceTicks(x0, x1, 9);
+  const yt = niceTicks(y0, y1, 8);
+  const xTexts = xt.values.map((v) => formatTick(v, xt.step));
+  const yTexts = yt.values.map((v) => formatTick(v, yt.step));
+
+  const { ctx: probe } = createFigure(1, 1);
+  setFont(probe, TEXT_PX.tick);
+  const yTickW = Math.max(...yTexts.map((t) => probe.measureText(t).width));
+  const legendTextW = Math.max(...classNames.map((t) => probe.measureText(t).width));
+  const legendW = Math.ceil(LAYOUT.legendPadPx * 3 + LAYOUT.legendMarkerPx * 2 + legendTextW);
+  const legendH = LAYOUT.legendPadPx * 2 + classNames.length * LAYOUT.legendRowPx;
+
+  let top = LAYOUT.marginPx + TEXT_PX.title;
+  if (subtitle) top += LAYOUT.titleGapPx + TEXT_PX.tick;
+  top += LAYOUT.axesPadTopPx;
+  const yLabelBand = yLabel ? TEXT_PX.label + LAYOUT.labelPadPx : 0;
+  const left = Math.ceil(LAYOUT.marginPx + yLabelBand + yTickW + LAYOUT.tickPx + LAYOUT.tickPadPx);
+  const right = width - LAYOUT.marginPx - legendW - LAYOUT.legendGapPx;
+  const xLabelBand = xLabel ? TEXT_PX.label + LAYOUT.labelPadPx : 0;
+  const bottom = height - LAYOUT.marginPx - xLabelBand - TEXT_PX.tick - LAYOUT.tickPadPx - LAYOUT.tickPx;
+  return {
+    width,
+    height,
+    left,
+    top,
+    axW: right - left,
+    axH: bottom - top,
+    legendLeft: right + LAYOUT.legendGapPx,
+    legendW,
+    legendH,
+    x0,
+    x1,
+    y0,
+    y1,
+    xt,
+    yt,
+    xTexts,
+    yTexts,
+  };
+}
+
 /**
  * A 2-D scatter plot coloured by class with matplotlib's `tab10` colours: axes frame with outward ticks and tick
  * labels, title (bold) with an optional grey subtitle, optional axis labels, and a framed legend of class names to
@@ -118,33 +189,13 @@ function markerRadiusPx(n: number): number {
 export async function renderScatter(options: ScatterOptions): Promise<Uint8Array> {
   const n = validate(options);
   const { points, labels, classNames, title, subtitle, xLabel, yLabel } = options;
-  const { widthPx: width, heightPx: height } = LAYOUT;
-  const [x0, x1] = viewLimits(points, 0);
-  const [y0, y1] = viewLimits(points, 1);
-  const xt = niceTicks(x0, x1, 9);
-  const yt = niceTicks(y0, y1, 8);
-  const xTexts = xt.values.map((v) => formatTick(v, xt.step));
-  const yTexts = yt.values.map((v) => formatTick(v, yt.step));
-  const { canvas, ctx } = createFigure(width, height);
-
-  setFont(ctx, TEXT_PX.tick);
-  const yTickW = Math.max(...yTexts.map((t) => ctx.measureText(t).width));
-  const legendTextW = Math.max(...classNames.map((t) => ctx.measureText(t).width));
-  const legendW = Math.ceil(LAYOUT.legendPadPx * 3 + LAYOUT.legendMarkerPx * 2 + legendTextW);
-  const legendH = LAYOUT.legendPadPx * 2 + classNames.length * LAYOUT.legendRowPx;
-
-  let top = LAYOUT.marginPx + TEXT_PX.title;
-  if (subtitle) top += LAYOUT.titleGapPx + TEXT_PX.tick;
-  top += LAYOUT.axesPadTopPx;
-  const yLabelBand = yLabel ? TEXT_PX.label + LAYOUT.labelPadPx : 0;
-  const left = Math.ceil(LAYOUT.marginPx + yLabelBand + yTickW + LAYOUT.tickPx + LAYOUT.tickPadPx);
-  const right = width - LAYOUT.marginPx - legendW - LAYOUT.legendGapPx;
-  const xLabelBand = xLabel ? TEXT_PX.label + LAYOUT.labelPadPx : 0;
-  const bottom = height - LAYOUT.marginPx - xLabelBand - TEXT_PX.tick - LAYOUT.tickPadPx - LAYOUT.tickPx;
-  const axW = right - left;
-  const axH = bottom - top;
+  const { width, height, left, top, axW, axH, legendW, legendH, x0, x1, y0, y1, xt, yt, xTexts, yTexts } =
+    layoutScatter(options);
+  const right = left + axW;
+  const bottom = top + axH;
   const px = (x: number) => left + ((x - x0) / (x1 - x0)) * axW;
   const py = (y: number) => bottom - ((y - y0) / (y1 - y0)) * axH;
+  const { canvas, ctx } = createFigure(width, height);
 
   // Points: one path per run of equal labels keeps input order (z-order) while batching native calls.
   const r = markerRadiusPx(n);
@@ -171,6 +222,7 @@ export async function renderScatter(options: ScatterOptions): Promise<Uint8Array
   // Ticks and tick labels.
   ctx.fillStyle = '#000000';
   ctx.lineWidth = 1;
+  setFont(ctx, TEXT_PX.tick);
   ctx.beginPath();
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
