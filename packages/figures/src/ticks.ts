@@ -24,6 +24,7 @@ export function niceTicks(lo: number, hi: number, maxTicks = 7): { values: numbe
 
 /** A tick label with as many decimals as the step needs (0.25 steps → 2 decimals); `-0` prints as `0`. */
 export function formatTick(value: number, step: number): string {
+  if (step === 0) return String(Number(value.toPrecision(6))).replace('-', '\u2212');
   let decimals = 0;
   if (step > 0 && step < 1) {
     decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));

@@ -106,6 +106,14 @@ describe('renderHeatmap', () => {
     assert.notDeepEqual(a, c);
   });
 
+  it('draws a matrix whose values are all equal in one colour with a single colour-bar tick', async () => {
+    const flat = { ...SMALL, matrix: SMALL.matrix.map((row) => row.map(() => 0.5)) };
+    const { left, top, cellPx, tickTexts } = layoutHeatmap(flat);
+    assert.deepEqual(tickTexts, ['0.5']);
+    const px = await decodePng(await renderHeatmap(flat));
+    assert.deepEqual(px.at(left + 3, top + 3), px.at(left + 2 * cellPx + 3, top + 2 * cellPx + 3));
+  });
+
   const cases: { name: string; input: Partial<HeatmapOptions>; message: string }[] = [
     {
       name: 'an empty matrix',

@@ -25,5 +25,6 @@ describe('formatTick', () => {
     assert.equal(formatTick(0.4, 0.2), '0.4');
     assert.equal(formatTick(0.25, 0.05), '0.25');
     assert.equal(formatTick(-0, 0.5), '0.0');
+    assert.equal(formatTick(0.5, 0), '0.5', 'a single tick (step 0) keeps its value');
   });
 });
