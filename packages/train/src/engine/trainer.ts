@@ -15,6 +15,19 @@ import { EngineError, msg } from './errors.ts';
 import { CLASSES, FEATURES, IMAGE_FLOATS, initialParams, PARAMS, sizeOf, tfToTorch, torchToTf } from './network.ts';
 import { forward, imagesTensor, stockTrainStep } from './stock.ts';
 import { readModelParams, saveLayersModel } from './model-io.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { FUSED_TRAIN_STEP, MOMENTUM_INPUTS, PARAM_INPUTS } from '../kernels/fused-train-step.ts';
+
+/** How a training step runs: one fused project kernel (wasm only) or stock tfjs ops with autodiff. */
+export type StepKind = 'fused' | 'stock';
+
+/**
+ * Engine-specific options on top of the contract's. `trainStep`: `auto` (default) uses the fused kernel on wasm and
+ * stock ops elsewhere; `stock` forces the reference path (tests and benchmarks compare the two).
+ */
+export interface EngineOptions extends CnnTrainerOptions {
+  trainStep?: StepKind | 'auto';
+}
 
 /** Images per forward pass in `predict` (bounds peak memory; 1000 keeps wasm's conv kernels efficient). */
 export const PREDICT_BATCH = 1000;
@@ -83,12 +96,48 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
   private momenta: tf.Variable[];
   private lr: tf.Scalar;
   private mu: tf.Scalar;
+  /** Per batch size: the fused kernel's persistent input tensors (batch and labels are written into them). */
+  private fusedInputs = new Map<number, { x: tf.Tensor; labels: tf.Tensor; inputs: Record<string, tf.Tensor> }>();
 
-  constructor(backend: BackendName, params: readonly Float32Array[], learningRate: number, momentum: number) {
+  constructor(
+    backend: BackendName,
+    params: readonly Float32Array[],
+    private readonly learningRate: number,
+    private readonly momentum: number,
+    /** Which training-step implementation runs. */
+    readonly stepKind: StepKind,
+  ) {
     super(backend, params);
     this.momenta = PARAMS.map((s) => tf.variable(tf.zeros(s.tfShape), true));
     this.lr = tf.keep(tf.scalar(learningRate));
     this.mu = tf.keep(tf.scalar(momentum));
+  }
+
+  private fusedStep(images: Float32Array, labels: Int32Array): number {
+    const batch = labels.length;
+    let f = this.fusedInputs.get(batch);
+    if (!f) {
+      const x = tf.zeros([batch, 28, 28, 1]);
+      const y = tf.zeros([batch], 'int32');
+      const inputs: Record<string, tf.Tensor> = { x, labels: y };
+      PARAMS.forEach((_, i) => {
+        inputs[PARAM_INPUTS[i]!] = this.params[i]!;
+        inputs[MOMENTUM_INPUTS[i]!] = this.momenta[i]!;
+      });
+      this.fusedInputs.set(batch, (f = { x, labels: y, inputs }));
+    }
+    // Write the batch straight into the persistent input tensors' heap memory: no tensor allocation per step.
+    const backend = tf.backend() as BackendWasm;
+    const heap = backend.wasm as unknown as { HEAPF32: Float32Array; HEAP32: Int32Array };
+    heap.HEAPF32.set(images, backend.dataIdMap.get(f.x.dataId)!.memoryOffset >>> 2);
+    heap.HEAP32.set(labels, backend.dataIdMap.get(f.labels.dataId)!.memoryOffset >>> 2);
+    const loss = tf.engine().runKernel(FUSED_TRAIN_STEP, f.inputs as never, {
+      learningRate: this.learningRate,
+      momentum: this.momentum,
+    } as never) as tf.Tensor;
+    const value = loss.dataSync()[0]!;
+    loss.dispose();
+    return value;
   }
 
   trainStep(images: Float32Array, labels: Int32Array): number {
@@ -100,6 +149,7 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
       const y = labels[i]!;
       if (!(y >= 0 && y < CLASSES)) throw new EngineError('TRAIN_BAD_LABEL', msg.badLabel(i, y));
     }
+    if (this.stepKind === 'fused') return this.fusedStep(images, labels);
     return stockTrainStep(this.params, this.momenta, this.lr, this.mu, images, labels);
   }
 
@@ -139,6 +189,8 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
     if (this.disposed) return;
     super.dispose();
     tf.dispose([...this.momenta, this.lr, this.mu]);
+    for (const f of this.fusedInputs.values()) tf.dispose([f.x, f.labels]);
+    this.fusedInputs.clear();
   }
 }
 
@@ -160,11 +212,16 @@ function checkOptions(o: CnnTrainerOptions): void {
  * const loss = trainer.trainStep(images, labels); // images: batch × 784 floats in [-1, 1]
  * await trainer.saveModel('artifacts/tutorial/train/model');
  */
-export const createCnnTrainer: CreateCnnTrainer = async (options) => {
+export const createCnnTrainer: CreateCnnTrainer = async (options: EngineOptions) => {
   checkOptions(options);
   const backend = await selectBackend(options.backend ?? DEFAULT_ENGINE_OPTIONS.backend);
   const params = initialParams(options.seed, options.init ?? DEFAULT_ENGINE_OPTIONS.init);
-  return new TfjsTrainer(backend, params, options.learningRate, options.momentum);
+  const want = options.trainStep ?? 'auto';
+  if (want === 'fused' && backend !== 'wasm') {
+    throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('trainStep', `fused on backend ${backend}`, 'fused only on wasm'));
+  }
+  const kind: StepKind = want === 'auto' ? (backend === 'wasm' ? 'fused' : 'stock') : want;
+  return new TfjsTrainer(backend, params, options.learningRate, options.momentum, kind);
 };
 
 /**
