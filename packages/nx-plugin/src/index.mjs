@@ -1,0 +1,66 @@
+// @tbpipe/nx-plugin: turns every pipelines/<name>/pipeline.json into Nx projects.
+//   <name>-<stage>:run   one stage (nx:run-commands running the stage package's bin), cached
+//   <name>:all           every stage of the pipeline
+//   pipeline:all         the default pipeline (plugin option `defaultPipeline`, or the only pipeline)
+import { PipelineError } from './errors.mjs';
+import { parsePipeline } from './pipeline.mjs';
+import { createPipelineProjects } from './projects.mjs';
+import { readJson, readWorkspace } from './workspace.mjs';
+
+export { PipelineError } from './errors.mjs';
+export { parsePipeline, toKebab } from './pipeline.mjs';
+export { createPipelineProjects, deterministicArtifactsGlob, NAMES, stageCommand, stageProjectName } from './projects.mjs';
+export { readWorkspace } from './workspace.mjs';
+
+/**
+ * @typedef {object} TbpipePluginOptions
+ * @property {string} [defaultPipeline]  the pipeline `nx run pipeline:all` runs; default: the only pipeline, if there
+ *                                       is exactly one
+ */
+
+/** The files the plugin reads, relative to the workspace root. */
+export const PIPELINE_GLOB = 'pipelines/*/pipeline.json';
+
+/**
+ * Nx's createNodes hook (v2 signature: all matching files at once).
+ * @param {readonly string[]} files workspace-relative paths matching {@link PIPELINE_GLOB}
+ * @param {TbpipePluginOptions | undefined} options
+ * @param {{ workspaceRoot: string }} context
+ * @returns {Promise<Array<readonly [string, { projects: Record<string, any> }]>>}
+ */
+export async function createPipelineNodes(files, options, context) {
+  const workspace = readWorkspace(context.workspaceRoot);
+  const sorted = [...files].map((f) => f.replace(/\\/g, '/')).sort();
+  const pipelines = sorted.map((file) => parsePipeline(file, readJson(context.workspaceRoot, file), workspace));
+  const names = pipelines.map((p) => p.name);
+  const defaultPipeline = options?.defaultPipeline ?? (names.length === 1 ? names[0] : undefined);
+  if (defaultPipeline !== undefined && !names.includes(defaultPipeline)) {
+    throw new PipelineError(
+      'PLUGIN_DEFAULT_PIPELINE',
+      `nx.json: plugins[@tbpipe/nx-plugin].options.defaultPipeline is "${defaultPipeline}", expected ${names.length ? `one of ${names.join(', ')}` : `a folder pipelines/${defaultPipeline}/ with a pipeline.json`}`,
+    );
+  }
+  /** @type {Map<string, string>} project name → the file that made it */
+  const owners = new Map();
+  return pipelines.map((pipeline) => {
+    const projects = createPipelineProjects(pipeline, workspace, { isDefault: pipeline.name === defaultPipeline });
+    for (const project of Object.values(projects)) {
+      const other = owners.get(project.name);
+      if (other !== undefined || workspace.packages.has(project.name)) {
+        throw new PipelineError(
+          'PROJECT_NAME_TAKEN',
+          `${pipeline.file}: makes Nx project "${project.name}", which ${other ? `${other} also makes` : 'is a workspace package'}, expected unique names; rename the pipeline or the stage`,
+        );
+      }
+      owners.set(project.name, pipeline.file);
+    }
+    return /** @type {const} */ ([pipeline.file, { projects }]);
+  });
+}
+
+/** @type {readonly [string, typeof createPipelineNodes]} */
+export const createNodesV2 = [PIPELINE_GLOB, createPipelineNodes];
+/** Nx ≥ 21 reads `createNodes` with the same (v2) signature; older versions read `createNodesV2`. */
+export const createNodes = createNodesV2;
+export const name = '@tbpipe/nx-plugin';
+

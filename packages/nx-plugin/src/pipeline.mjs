@@ -1,0 +1,282 @@
+// pipeline.json → a checked, normalised pipeline. Every message names the file and the JSON path of the bad field.
+import { posix } from 'node:path';
+import { describeValue, jsonPath, oneOf, PipelineError } from './errors.mjs';
+import { isPlainObject } from './workspace.mjs';
+
+/** @typedef {import('./workspace.mjs').Workspace} Workspace */
+/** @typedef {import('./workspace.mjs').WorkspacePackage} WorkspacePackage */
+
+/**
+ * @typedef {object} StagePackage
+ * @property {string} name        e.g. `@tbpipe/train`
+ * @property {string} dir         e.g. `packages/train`
+ * @property {string} bin         the bin file relative to the workspace root, e.g. `packages/train/bin/tbpipe-train.mjs`
+ * @property {string} suffix      the event-file suffix the stage writes (`events.out.tfevents.*.<suffix>`): the package
+ *                                name without scope, e.g. `train`
+ * @property {string[]} runOutputs  extra files/folders (globs) the stage owns in the run directory, from its package.json
+ *                                `tbpipe.runOutputs`
+ * @property {string[]} env       environment variables that change what the stage produces, from `tbpipe.env`
+ */
+
+/**
+ * @typedef {object} Stage
+ * @property {string} name
+ * @property {StagePackage} package
+ * @property {Record<string, string>} inputs  option name (camelCase) → upstream stage name, in file order
+ * @property {Record<string, string | number | boolean>} params  option name (camelCase) → value, in file order
+ * @property {string | undefined} description
+ */
+
+/**
+ * @typedef {object} Pipeline
+ * @property {string} name      the directory name under `pipelines/`
+ * @property {string} file      e.g. `pipelines/fashion-mnist/pipeline.json`
+ * @property {string} dir       e.g. `pipelines/fashion-mnist`
+ * @property {string | undefined} description
+ * @property {string} runDir    TensorBoard run directory relative to the workspace root (default `runs/<name>`)
+ * @property {Stage[]} stages   in dependency order (every stage after the stages it reads)
+ */
+
+const PIPELINE_FIELDS = ['name', 'description', 'runDir', 'stages'];
+const STAGE_FIELDS = ['package', 'description', 'inputs', 'params'];
+/** Options every stage receives from the plugin; a param or input may not take these names. */
+const RESERVED_OPTIONS = ['out', 'runDir', 'help'];
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const OPTION = /^[a-z][a-zA-Z0-9]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Check a parsed pipeline.json and resolve its stage packages.
+ * @param {string} file path relative to the workspace root, `pipelines/<name>/pipeline.json`
+ * @param {Record<string, unknown>} json the parsed document
+ * @param {Workspace} workspace
+ * @returns {Pipeline}
+ * @example
+ * const pipeline = parsePipeline('pipelines/fashion-mnist/pipeline.json', JSON.parse(text), readWorkspace(root));
+ */
+export function parsePipeline(file, json, workspace) {
+  /**
+   * @param {string} code
+   * @param {Array<string | number>} path
+   * @param {string} rest  `<seen>, expected <expected>[; what to do]`
+   */
+  const fail = (code, path, rest) => {
+    throw new PipelineError(code, `${file}: ${path.length ? `${jsonPath(path)} ` : ''}${rest}`);
+  };
+  const dir = posix.dirname(file);
+  const name = posix.basename(dir);
+  if (!NAME.test(name)) {
+    fail('PIPELINE_NAME', [], `is in folder "${name}", expected a folder name of lowercase letters, digits and dashes`);
+  }
+  for (const key of Object.keys(json)) {
+    if (!PIPELINE_FIELDS.includes(key)) fail('PIPELINE_FIELD', [key], `is not a known field, expected ${oneOf(PIPELINE_FIELDS)}`);
+  }
+  if (json.name !== undefined && json.name !== name) {
+    fail('PIPELINE_NAME', ['name'], `is ${describeValue(json.name)}, expected "${name}" (the folder name); rename one of them`);
+  }
+  if (json.description !== undefined && typeof json.description !== 'string') {
+    fail('PIPELINE_FIELD', ['description'], `is ${describeValue(json.description)}, expected a string`);
+  }
+  const runDir = json.runDir === undefined ? `runs/${name}` : json.runDir;
+  if (typeof runDir !== 'string' || !isInsideWorkspace(runDir)) {
+    fail('PIPELINE_RUN_DIR', ['runDir'], `is ${describeValue(runDir)}, expected a relative path inside the workspace such as "runs/${name}"`);
+  }
+  if (typeof runDir === 'string' && (runDir === 'artifacts' || runDir.startsWith('artifacts/'))) {
+    fail('PIPELINE_RUN_DIR', ['runDir'], `is ${describeValue(runDir)}, expected a folder outside artifacts/ (stage artifacts live there)`);
+  }
+  const rawStages = json.stages;
+  if (!isPlainObject(rawStages) || Object.keys(rawStages).length === 0) {
+    fail('PIPELINE_STAGES', ['stages'], `is ${isPlainObject(rawStages) ? 'empty' : describeValue(rawStages)}, expected an object of stages, e.g. { "ingest": { "package": "@tbpipe/ingest" } }`);
+  }
+  const stageNames = Object.keys(/** @type {object} */ (rawStages));
+  /** @type {Map<string, WorkspacePackage>} */
+  const packageUsers = new Map();
+  /** @type {Stage[]} */
+  const stages = [];
+  for (const stageName of stageNames) {
+    const raw = /** @type {Record<string, unknown>} */ (rawStages)[stageName];
+    const at = ['stages', stageName];
+    if (!NAME.test(stageName)) {
+      fail('STAGE_NAME', at, `is not a valid stage name, expected lowercase letters, digits and dashes, starting with a letter`);
+    }
+    if (!isPlainObject(raw)) fail('STAGE_FIELD', at, `is ${describeValue(raw)}, expected an object with "package", "inputs" and "params"`);
+    for (const key of Object.keys(raw)) {
+      if (!STAGE_FIELDS.includes(key)) fail('STAGE_FIELD', [...at, key], `is not a known field, expected ${oneOf(STAGE_FIELDS)}`);
+    }
+    if (raw.description !== undefined && typeof raw.description !== 'string') {
+      fail('STAGE_FIELD', [...at, 'description'], `is ${describeValue(raw.description)}, expected a string`);
+    }
+
+    const stagePackages = [...workspace.packages.values()].filter((p) => Object.keys(p.bins).length > 0).map((p) => p.name);
+    if (typeof raw.package !== 'string') {
+      fail('STAGE_PACKAGE', [...at, 'package'], `is ${describeValue(raw.package)}, expected a workspace package with a bin: ${oneOf(stagePackages)}`);
+    }
+    const pkg = workspace.packages.get(raw.package);
+    if (!pkg) {
+      fail('STAGE_PACKAGE', [...at, 'package'], `names package "${raw.package}", expected a workspace package with a bin: ${oneOf(stagePackages)}`);
+    }
+    const used = packageUsers.get(raw.package);
+    if (used) {
+      fail('STAGE_PACKAGE', [...at, 'package'], `names package "${raw.package}" again (stage "${used.name}" uses it), expected each package once per pipeline because its stages share the run directory; make a second pipeline`);
+    }
+    const stagePackage = resolveStagePackage(/** @type {WorkspacePackage} */ (pkg), file, [...at, 'package']);
+    packageUsers.set(raw.package, /** @type {any} */ ({ name: stageName }));
+
+    /** @type {Record<string, string>} */
+    const inputs = {};
+    if (raw.inputs !== undefined && !isPlainObject(raw.inputs)) {
+      fail('STAGE_INPUTS', [...at, 'inputs'], `is ${describeValue(raw.inputs)}, expected an object of option name → upstream stage, e.g. { "data": "ingest" }`);
+    }
+    const others = stageNames.filter((s) => s !== stageName);
+    for (const [option, upstream] of Object.entries(raw.inputs ?? {})) {
+      const path = [...at, 'inputs', option];
+      checkOptionName(fail, path, option);
+      if (typeof upstream !== 'string' || !stageNames.includes(upstream) || upstream === stageName) {
+        const seen = typeof upstream === 'string' ? `names stage "${upstream}"` : `is ${describeValue(upstream)}`;
+        const why = upstream === stageName ? ' (a stage cannot read its own output)' : '';
+        fail('STAGE_UNKNOWN_INPUT', path, `${seen}${why}, expected ${oneOf(others)}`);
+      }
+      inputs[option] = /** @type {string} */ (upstream);
+    }
+
+    /** @type {Record<string, string | number | boolean>} */
+    const params = {};
+    if (raw.params !== undefined && !isPlainObject(raw.params)) {
+      fail('STAGE_PARAMS', [...at, 'params'], `is ${describeValue(raw.params)}, expected an object of option name → value, e.g. { "seed": 0 }`);
+    }
+    for (const [option, value] of Object.entries(raw.params ?? {})) {
+      const path = [...at, 'params', option];
+      checkOptionName(fail, path, option);
+      if (option in inputs) fail('STAGE_PARAMS', path, `is also an input of this stage, expected each option once`);
+      const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+      if (!ok) fail('STAGE_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
+      params[option] = /** @type {string | number | boolean} */ (value);
+    }
+    stages.push({
+      name: stageName,
+      package: stagePackage,
+      inputs,
+      params,
+      description: /** @type {string | undefined} */ (raw.description),
+    });
+  }
+  return {
+    name,
+    file,
+    dir,
+    description: /** @type {string | undefined} */ (json.description),
+    runDir: posix.normalize(/** @type {string} */ (runDir)).replace(/\/$/, ''),
+    stages: sortStages(file, stages),
+  };
+}
+
+/**
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {Array<string | number>} path
+ * @param {string} option
+ */
+function checkOptionName(fail, path, option) {
+  if (!OPTION.test(option)) {
+    fail('STAGE_OPTION_NAME', path, `is not a camelCase option name, expected letters and digits starting with a lowercase letter (it becomes --${toKebab(option)})`);
+  }
+  if (RESERVED_OPTIONS.includes(option)) {
+    fail('STAGE_OPTION_NAME', path, `is reserved, expected a name other than ${RESERVED_OPTIONS.join(', ')} (the plugin passes --out and --run-dir itself)`);
+  }
+}
+
+/**
+ * @param {WorkspacePackage} pkg
+ * @param {string} file
+ * @param {Array<string | number>} at  JSON path of the `package` field naming it
+ * @returns {StagePackage}
+ */
+function resolveStagePackage(pkg, file, at) {
+  const manifest = `${pkg.dir}/package.json`;
+  const base = pkg.name.replace(/^@[^/]+\//, '');
+  const bins = Object.keys(pkg.bins);
+  const binName = bins.length === 1 ? bins[0] : bins.find((b) => b === `tbpipe-${base}`);
+  if (binName === undefined) {
+    const seen = bins.length === 0 ? 'has no "bin"' : `has bins ${bins.join(', ')} and none is "tbpipe-${base}"`;
+    throw new PipelineError('STAGE_PACKAGE_BIN', `${file}: ${jsonPath(at)} names package "${pkg.name}", which ${seen} in ${manifest}, expected a stage package with one bin (or one named "tbpipe-${base}")`);
+  }
+  const tbpipe = pkg.tbpipe;
+  const runOutputs = stringList(manifest, ['tbpipe', 'runOutputs'], tbpipe.runOutputs, (s) => isInsideWorkspace(s), 'a glob relative to the run directory such as "projector_config.pbtxt"');
+  const env = stringList(manifest, ['tbpipe', 'env'], tbpipe.env, (s) => ENV_NAME.test(s), 'an environment variable name');
+  return { name: pkg.name, dir: pkg.dir, bin: pkg.bins[binName], suffix: base, runOutputs, env };
+}
+
+/**
+ * @param {string} file
+ * @param {Array<string | number>} path
+ * @param {unknown} value
+ * @param {(s: string) => boolean} valid
+ * @param {string} expected
+ * @returns {string[]}
+ */
+function stringList(file, path, value, valid, expected) {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new PipelineError('PACKAGE_TBPIPE', `${file}: ${jsonPath(path)} is ${describeValue(value)}, expected an array of strings`);
+  value.forEach((item, i) => {
+    if (typeof item !== 'string' || !valid(item)) {
+      throw new PipelineError('PACKAGE_TBPIPE', `${file}: ${jsonPath([...path, i])} is ${describeValue(item)}, expected ${expected}`);
+    }
+  });
+  return value;
+}
+
+/**
+ * Order stages so each comes after the stages it reads, keeping file order otherwise; throw on a cycle.
+ * @param {string} file
+ * @param {Stage[]} stages
+ * @returns {Stage[]}
+ */
+function sortStages(file, stages) {
+  const byName = new Map(stages.map((s) => [s.name, s]));
+  /** @type {Stage[]} */
+  const out = [];
+  /** @type {Map<string, 'visiting' | 'done'>} */
+  const state = new Map();
+  /** @type {string[]} */
+  const trail = [];
+  /** @param {Stage} stage */
+  const visit = (stage) => {
+    if (state.get(stage.name) === 'done') return;
+    state.set(stage.name, 'visiting');
+    trail.push(stage.name);
+    for (const [option, upstream] of Object.entries(stage.inputs)) {
+      if (state.get(upstream) === 'visiting') {
+        const cycle = [...trail.slice(trail.indexOf(upstream)), upstream];
+        throw new PipelineError(
+          'PIPELINE_CYCLE',
+          `${file}: ${jsonPath(['stages', stage.name, 'inputs', option])} names stage "${upstream}", which closes the cycle ${cycle.reverse().join(' → ')}, expected each stage to read only stages that do not read it; remove one of these inputs`,
+        );
+      }
+      visit(/** @type {Stage} */ (byName.get(upstream)));
+    }
+    trail.pop();
+    state.set(stage.name, 'done');
+    out.push(stage);
+  };
+  for (const stage of stages) visit(stage);
+  return out;
+}
+
+/**
+ * A relative, normalised path (or glob) that stays inside the workspace.
+ * @param {string} path
+ * @returns {boolean}
+ */
+function isInsideWorkspace(path) {
+  if (path === '' || path.startsWith('/') || path.includes('\\') || /^[A-Za-z]:/.test(path)) return false;
+  const normalized = posix.normalize(path);
+  return normalized !== '.' && normalized !== '..' && !normalized.startsWith('../') && !path.split('/').includes('..');
+}
+
+/**
+ * `batchSize` → `batch-size`.
+ * @param {string} name
+ * @returns {string}
+ */
+export function toKebab(name) {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -1,0 +1,175 @@
+// A checked pipeline → Nx project configurations: one project per stage (so a stage's params, which Nx hashes as part
+// of its project's configuration, never touch another stage's hash) and one per pipeline with an `all` target.
+import { externalDependencies, workspaceClosure } from './workspace.mjs';
+import { toKebab } from './pipeline.mjs';
+
+/** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
+/** @typedef {import('./pipeline.mjs').Stage} Stage */
+/** @typedef {import('./workspace.mjs').Workspace} Workspace */
+
+/** Target names and fixed tools; everything else is derived from pipeline.json and the stage packages. */
+export const NAMES = Object.freeze({
+  /** the target that runs one stage */
+  stageTarget: 'run',
+  /** the target that runs a whole pipeline */
+  pipelineTarget: 'all',
+  /** the project that stands for the default pipeline: `nx run pipeline:all` */
+  defaultPipelineProject: 'pipeline',
+  /** npm packages every stage command loads besides its own dependencies (the bins register tsx) */
+  runtimeTools: ['tsx'],
+});
+
+/**
+ * The Nx project name of a stage: `<pipeline>-<stage>`, e.g. `fashion-mnist-train`.
+ * @param {string} pipeline
+ * @param {string} stage
+ * @returns {string}
+ */
+export function stageProjectName(pipeline, stage) {
+  return `${pipeline}-${stage}`;
+}
+
+/**
+ * The glob, relative to the workspace root, of the upstream artifact files a stage's hash covers: every file under
+ * `artifacts/<pipeline>/` except anything inside a `volatile/` folder. Nx matches it against the outputs of the tasks
+ * the stage depends on, as workspace-relative paths; `!(volatile)` turns into an exclusion of `…/volatile/**`.
+ * Event files live in the run directory, outside `artifacts/`, so they never count either.
+ * @param {string} pipeline
+ * @returns {string}
+ */
+export function deterministicArtifactsGlob(pipeline) {
+  return `artifacts/${pipeline}/**/!(volatile)/**`;
+}
+
+/**
+ * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
+ * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch when true and left out
+ * when false.
+ * @param {Pipeline} pipeline
+ * @param {Stage} stage
+ * @returns {string}
+ */
+export function stageCommand(pipeline, stage) {
+  const args = ['node', stage.package.bin, '--out', `artifacts/${pipeline.name}/${stage.name}`, '--run-dir', pipeline.runDir];
+  for (const [option, upstream] of Object.entries(stage.inputs)) {
+    args.push(`--${toKebab(option)}`, `artifacts/${pipeline.name}/${upstream}`);
+  }
+  for (const [option, value] of Object.entries(stage.params)) {
+    if (value === false) continue;
+    args.push(`--${toKebab(option)}`);
+    if (value !== true) args.push(String(value));
+  }
+  return args.map(shellQuote).join(' ');
+}
+
+/**
+ * Nx projects for one pipeline, keyed by project root.
+ * @param {Pipeline} pipeline
+ * @param {Workspace} workspace
+ * @param {{ isDefault?: boolean }} [options]
+ * @returns {Record<string, import('nx/src/config/workspace-json-project-json').ProjectConfiguration>}
+ */
+export function createPipelineProjects(pipeline, workspace, options = {}) {
+  /** @type {Record<string, any>} */
+  const projects = {};
+  const stageProjects = pipeline.stages.map((s) => stageProjectName(pipeline.name, s.name));
+  for (const stage of pipeline.stages) {
+    const root = `${pipeline.dir}/${stage.name}`;
+    projects[root] = createStageProject(pipeline, stage, workspace, root);
+  }
+  projects[pipeline.dir] = {
+    name: pipeline.name,
+    root: pipeline.dir,
+    tags: ['tbpipe:pipeline'],
+    metadata: { description: pipeline.description ?? `pipeline ${pipeline.name}`, technologies: ['tbpipe'] },
+    targets: {
+      [NAMES.pipelineTarget]: {
+        executor: 'nx:noop',
+        inputs: [],
+        dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
+        metadata: { description: `Run every stage of ${pipeline.name}: ${pipeline.stages.map((s) => s.name).join(', ')}` },
+      },
+    },
+  };
+  if (options.isDefault) {
+    // Nx needs a distinct root per project; `pipelines/` itself holds nothing else.
+    projects[pipeline.dir.replace(/\/[^/]+$/, '')] = {
+      name: NAMES.defaultPipelineProject,
+      root: pipeline.dir.replace(/\/[^/]+$/, ''),
+      tags: ['tbpipe:pipeline'],
+      metadata: { description: `the default pipeline, ${pipeline.name}`, technologies: ['tbpipe'] },
+      targets: {
+        [NAMES.pipelineTarget]: {
+          executor: 'nx:noop',
+          inputs: [],
+          dependsOn: [{ projects: [pipeline.name], target: NAMES.pipelineTarget }],
+          metadata: { description: `Run the default pipeline (${pipeline.name})` },
+        },
+      },
+    };
+  }
+  return projects;
+}
+
+/**
+ * @param {Pipeline} pipeline
+ * @param {Stage} stage
+ * @param {Workspace} workspace
+ * @param {string} root
+ */
+function createStageProject(pipeline, stage, workspace, root) {
+  const closure = workspaceClosure(workspace, stage.package.name);
+  const upstream = [...new Set(Object.values(stage.inputs))];
+  const runDir = pipeline.runDir;
+  return {
+    name: stageProjectName(pipeline.name, stage.name),
+    root,
+    tags: ['tbpipe:stage', `tbpipe:pipeline:${pipeline.name}`],
+    // Graph edges to the stage's package, so `nx graph` and `nx affected` see that editing it touches this stage.
+    implicitDependencies: [stage.package.name],
+    metadata: {
+      description: stage.description ?? `${pipeline.name}: stage ${stage.name} (${stage.package.name})`,
+      technologies: ['tbpipe'],
+    },
+    targets: {
+      [NAMES.stageTarget]: {
+        executor: 'nx:run-commands',
+        options: { command: stageCommand(pipeline, stage), cwd: '{workspaceRoot}' },
+        cache: true,
+        dependsOn: upstream.length
+          ? [{ projects: upstream.map((s) => stageProjectName(pipeline.name, s)), target: NAMES.stageTarget }]
+          : [],
+        inputs: [
+          // The stage package's production files and those of every workspace package it loads.
+          { input: 'production', projects: closure.map((p) => p.name) },
+          // Only the npm packages those packages declare (not the whole lockfile), and the Node version.
+          { externalDependencies: externalDependencies(workspace, closure, NAMES.runtimeTools) },
+          { runtime: 'node --version' },
+          ...stage.package.env.map((name) => ({ env: name })),
+          // Upstream artifacts by content, without volatile/ (timings, hosts) and without event files, so an upstream
+          // rerun that writes the same bytes stops the rerun there. Only direct upstream stages: a stage reads
+          // nothing else, and they are exactly its dependsOn.
+          ...(upstream.length ? [{ dependentTasksOutputFiles: deterministicArtifactsGlob(pipeline.name) }] : []),
+        ],
+        outputs: [
+          `{workspaceRoot}/artifacts/${pipeline.name}/${stage.name}`,
+          `{workspaceRoot}/${runDir}/**/events.out.tfevents.*.${stage.package.suffix}`,
+          ...stage.package.runOutputs.map((glob) => `{workspaceRoot}/${runDir}/${glob}`),
+        ],
+        metadata: {
+          description: `${stage.package.name} → artifacts/${pipeline.name}/${stage.name} and ${runDir}`,
+          technologies: ['tbpipe'],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Quote one argument for sh when it needs it.
+ * @param {string} arg
+ * @returns {string}
+ */
+function shellQuote(arg) {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
