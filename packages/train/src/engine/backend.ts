@@ -33,6 +33,8 @@ async function load(name: BackendName): Promise<string | null> {
       registerCpuKernels();
     }
     const ok = await tf.setBackend(name);
+    // The cpu backend prints a multi-line "install tfjs-node" banner on first use; the choice here is deliberate.
+    if (ok && name === 'cpu') (tf.findBackend('cpu') as unknown as { firstUse: boolean }).firstUse = false;
     return ok ? null : 'initialisation failed';
   } catch (err) {
     return err instanceof Error ? err.message.split('\n')[0]! : String(err);

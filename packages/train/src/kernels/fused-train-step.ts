@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { PARAMS, sizeOf } from '../engine/network.ts';
+import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
 
 export const FUSED_TRAIN_STEP = 'TbpipeCnnTrainStep';
 
@@ -35,7 +36,7 @@ interface Heap {
   HEAPF32: Float32Array;
   _malloc(bytes: number): number;
   _free(ptr: number): void;
-  asm: { memory: WebAssembly.Memory };
+  asm: { memory: WasmMemory };
 }
 
 interface Instance {
@@ -45,12 +46,12 @@ interface Instance {
   scratchBatch: number;
 }
 
-let wasmModule: WebAssembly.Module | undefined;
+let wasmModule: WasmModule | undefined;
 const instances = new WeakMap<BackendWasm, Instance>();
 
 /** The compiled project module (wasm/cnn.wasm, built by `npm run build:wasm -w @tbpipe/train`). */
-export function cnnWasmModule(): WebAssembly.Module {
-  wasmModule ??= new WebAssembly.Module(readFileSync(new URL('../../wasm/cnn.wasm', import.meta.url)));
+export function cnnWasmModule(): WasmModule {
+  wasmModule ??= new Wasm.Module(readFileSync(new URL('../../wasm/cnn.wasm', import.meta.url)));
   return wasmModule;
 }
 
@@ -64,10 +65,10 @@ export function cnnInstance(backend: BackendWasm, batch: number): Instance {
   const h = heap(backend);
   if (!inst) {
     const memory = h.asm?.memory;
-    if (!(memory instanceof WebAssembly.Memory)) {
+    if (!(memory instanceof Wasm.Memory)) {
       throw new Error('train: tfjs-backend-wasm exposes no Module.asm.memory, expected emscripten\'s export; is @tensorflow/tfjs-backend-wasm 4.x installed?');
     }
-    const instance = new WebAssembly.Instance(cnnWasmModule(), { env: { memory, exp: Math.exp, log: Math.log } });
+    const instance = new Wasm.Instance(cnnWasmModule(), { env: { memory, exp: Math.exp, log: Math.log } });
     inst = { exports: instance.exports as unknown as CnnWasm, table: h._malloc(32 * 4), scratch: 0, scratchBatch: 0 };
     instances.set(backend, inst);
   }

@@ -3,10 +3,25 @@ import { cpuConv2DBackpropFilterConfig, cpuMaxPoolGradConfig } from './cpu-kerne
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.ts';
 import { fusedTrainStepConfig } from './fused-train-step.ts';
 
-/** Register `config`, replacing any kernel already registered under its name and backend (without tfjs's warning). */
+const replaced = new Map<string, KernelConfig>();
+
+/**
+ * Register `config`, replacing any kernel already registered under its name and backend (without tfjs's warning).
+ * The replaced kernel stays available through {@link replacedKernel} (tests compare against it).
+ */
 export function replaceKernel(config: KernelConfig): void {
-  if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName);
+  const old = getKernel(config.kernelName, config.backendName);
+  if (old) {
+    const key = `${config.backendName}/${config.kernelName}`;
+    if (!replaced.has(key)) replaced.set(key, old);
+    unregisterKernel(config.kernelName, config.backendName);
+  }
   registerKernel(config);
+}
+
+/** The stock kernel that {@link replaceKernel} displaced, if any. */
+export function replacedKernel(kernelName: string, backendName: string): KernelConfig | undefined {
+  return replaced.get(`${backendName}/${kernelName}`);
 }
 
 let wasmDone = false;
