@@ -26,7 +26,7 @@ export const PIPELINE_GLOB = 'pipelines/*/pipeline.json';
  * @param {readonly string[]} files workspace-relative paths matching {@link PIPELINE_GLOB}
  * @param {TbpipePluginOptions | undefined} options
  * @param {{ workspaceRoot: string }} context
- * @returns {Promise<Array<readonly [string, { projects: Record<string, any> }]>>}
+ * @returns {Promise<Array<readonly [string, { projects: Record<string, import('./projects.mjs').NxProject> }]>>}
  */
 export async function createPipelineNodes(files, options, context) {
   const workspace = readWorkspace(context.workspaceRoot);

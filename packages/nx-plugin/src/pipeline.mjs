@@ -59,10 +59,11 @@ export function parsePipeline(file, json, workspace) {
    * @param {string} code
    * @param {Array<string | number>} path
    * @param {string} rest  `<seen>, expected <expected>[; what to do]`
+   * @returns {never}
    */
-  const fail = (code, path, rest) => {
+  function fail(code, path, rest) {
     throw new PipelineError(code, `${file}: ${path.length ? `${jsonPath(path)} ` : ''}${rest}`);
-  };
+  }
   const dir = posix.dirname(file);
   const name = posix.basename(dir);
   if (!NAME.test(name)) {
@@ -88,13 +89,13 @@ export function parsePipeline(file, json, workspace) {
   if (!isPlainObject(rawStages) || Object.keys(rawStages).length === 0) {
     fail('PIPELINE_STAGES', ['stages'], `is ${isPlainObject(rawStages) ? 'empty' : describeValue(rawStages)}, expected an object of stages, e.g. { "ingest": { "package": "@tbpipe/ingest" } }`);
   }
-  const stageNames = Object.keys(/** @type {object} */ (rawStages));
+  const stageNames = Object.keys(rawStages);
   /** @type {Map<string, WorkspacePackage>} */
   const packageUsers = new Map();
   /** @type {Stage[]} */
   const stages = [];
   for (const stageName of stageNames) {
-    const raw = /** @type {Record<string, unknown>} */ (rawStages)[stageName];
+    const raw = rawStages[stageName];
     const at = ['stages', stageName];
     if (!NAME.test(stageName)) {
       fail('STAGE_NAME', at, `is not a valid stage name, expected lowercase letters, digits and dashes, starting with a letter`);

@@ -6,6 +6,16 @@ import { toKebab } from './pipeline.mjs';
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./pipeline.mjs').Stage} Stage */
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
+/**
+ * An Nx project configuration as this plugin makes it (the parts of Nx's `ProjectConfiguration` it sets).
+ * @typedef {object} NxProject
+ * @property {string} name
+ * @property {string} root
+ * @property {string[]} tags
+ * @property {string[]} [implicitDependencies]
+ * @property {{ description: string, technologies: string[] }} metadata
+ * @property {Record<string, Record<string, any>>} targets
+ */
 
 /** Target names and fixed tools; everything else is derived from pipeline.json and the stage packages. */
 export const NAMES = Object.freeze({
@@ -67,10 +77,10 @@ export function stageCommand(pipeline, stage) {
  * @param {Pipeline} pipeline
  * @param {Workspace} workspace
  * @param {{ isDefault?: boolean }} [options]
- * @returns {Record<string, import('nx/src/config/workspace-json-project-json').ProjectConfiguration>}
+ * @returns {Record<string, NxProject>}
  */
 export function createPipelineProjects(pipeline, workspace, options = {}) {
-  /** @type {Record<string, any>} */
+  /** @type {Record<string, NxProject>} */
   const projects = {};
   const stageProjects = pipeline.stages.map((s) => stageProjectName(pipeline.name, s.name));
   for (const stage of pipeline.stages) {
@@ -116,6 +126,7 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
  * @param {Stage} stage
  * @param {Workspace} workspace
  * @param {string} root
+ * @returns {NxProject}
  */
 function createStageProject(pipeline, stage, workspace, root) {
   const closure = workspaceClosure(workspace, stage.package.name);

@@ -1,0 +1,76 @@
+/**
+ * The Nx project name of a stage: `<pipeline>-<stage>`, e.g. `fashion-mnist-train`.
+ * @param {string} pipeline
+ * @param {string} stage
+ * @returns {string}
+ */
+export function stageProjectName(pipeline: string, stage: string): string;
+/**
+ * The glob, relative to the workspace root, of the upstream artifact files a stage's hash covers: every file under
+ * `artifacts/<pipeline>/` except anything inside a `volatile/` folder. Nx matches it against the outputs of the tasks
+ * the stage depends on, as workspace-relative paths; `!(volatile)` turns into an exclusion of `…/volatile/**`.
+ * Event files live in the run directory, outside `artifacts/`, so they never count either.
+ * @param {string} pipeline
+ * @returns {string}
+ */
+export function deterministicArtifactsGlob(pipeline: string): string;
+/**
+ * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
+ * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch when true and left out
+ * when false.
+ * @param {Pipeline} pipeline
+ * @param {Stage} stage
+ * @returns {string}
+ */
+export function stageCommand(pipeline: Pipeline, stage: Stage): string;
+/**
+ * Nx projects for one pipeline, keyed by project root.
+ * @param {Pipeline} pipeline
+ * @param {Workspace} workspace
+ * @param {{ isDefault?: boolean }} [options]
+ * @returns {Record<string, NxProject>}
+ */
+export function createPipelineProjects(pipeline: Pipeline, workspace: Workspace, options?: {
+    isDefault?: boolean;
+}): Record<string, NxProject>;
+/** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
+/** @typedef {import('./pipeline.mjs').Stage} Stage */
+/** @typedef {import('./workspace.mjs').Workspace} Workspace */
+/**
+ * An Nx project configuration as this plugin makes it (the parts of Nx's `ProjectConfiguration` it sets).
+ * @typedef {object} NxProject
+ * @property {string} name
+ * @property {string} root
+ * @property {string[]} tags
+ * @property {string[]} [implicitDependencies]
+ * @property {{ description: string, technologies: string[] }} metadata
+ * @property {Record<string, Record<string, any>>} targets
+ */
+/** Target names and fixed tools; everything else is derived from pipeline.json and the stage packages. */
+export const NAMES: Readonly<{
+    /** the target that runs one stage */
+    stageTarget: "run";
+    /** the target that runs a whole pipeline */
+    pipelineTarget: "all";
+    /** the project that stands for the default pipeline: `nx run pipeline:all` */
+    defaultPipelineProject: "pipeline";
+    /** npm packages every stage command loads besides its own dependencies (the bins register tsx) */
+    runtimeTools: string[];
+}>;
+export type Pipeline = import("./pipeline.mjs").Pipeline;
+export type Stage = import("./pipeline.mjs").Stage;
+export type Workspace = import("./workspace.mjs").Workspace;
+/**
+ * An Nx project configuration as this plugin makes it (the parts of Nx's `ProjectConfiguration` it sets).
+ */
+export type NxProject = {
+    name: string;
+    root: string;
+    tags: string[];
+    implicitDependencies?: string[] | undefined;
+    metadata: {
+        description: string;
+        technologies: string[];
+    };
+    targets: Record<string, Record<string, any>>;
+};
