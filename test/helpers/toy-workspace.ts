@@ -1,4 +1,4 @@
-// A throwaway Nx workspace for the end-to-end cache test: the repo's real nx.json and @tbpipe/nx-plugin, the repo's
+// A throwaway Nx workspace for the end-to-end cache test: the repo's real nx.json, .env and @tbpipe/nx-plugin, the repo's
 // installed nx, and a three-stage pipeline ("toy": ingest → train → evaluate) whose stages are tiny node scripts that
 // write deterministic artifacts plus, like the real stages, a volatile/ file and an event file that differ every run.
 import { spawn } from 'node:child_process';
@@ -66,6 +66,7 @@ export async function createToyWorkspace(): Promise<ToyWorkspace> {
   for (const p of nxJson.plugins) if (p.plugin === '@tbpipe/nx-plugin') p.options = { defaultPipeline: 'toy' };
   delete nxJson.$schema;
   await write('nx.json', JSON.stringify(nxJson, null, 2));
+  await write('.env', await readFile(join(REPO_ROOT, '.env'), 'utf8'));
   await write('.gitignore', 'node_modules/\nartifacts/\nruns/\n.nx/\n');
   await write('package.json', JSON.stringify({ name: 'toy', private: true, type: 'module', workspaces: ['packages/*'] }));
   await write('pipelines/toy/pipeline.json', JSON.stringify(TOY_PIPELINE, null, 2));
