@@ -1,0 +1,147 @@
+// Float64 reductions and histogram binning that reproduce NumPy 1.24 bit for bit, because torch's summaries are
+// computed with NumPy and TensorBoard users compare our numbers with theirs. Each function names the NumPy code path
+// it mirrors; the order of floating-point operations is the whole point, so don't "simplify" the loops.
+
+/** NumPy's reduction buffer: `np.sum` adds the pairwise sums of consecutive 8192-element blocks. */
+const REDUCE_BLOCK = 8192;
+
+/**
+ * `np.sum` of a contiguous float64 array: the block-wise accumulation of `pairwise_sum` (numpy/core/src/umath/
+ * loops_utils.h: 8 accumulators up to 128 elements, halving above that).
+ */
+export function pairwiseSum(values: ArrayLike<number>): number {
+  let acc = 0;
+  for (let i = 0; i < values.length; i += REDUCE_BLOCK) {
+    acc += pairwise(values, i, Math.min(REDUCE_BLOCK, values.length - i));
+  }
+  return acc;
+}
+
+function pairwise(a: ArrayLike<number>, lo: number, n: number): number {
+  if (n < 8) {
+    let r = 0;
+    for (let i = 0; i < n; i++) r += a[lo + i];
+    return r;
+  }
+  if (n <= 128) {
+    let r0 = a[lo], r1 = a[lo + 1], r2 = a[lo + 2], r3 = a[lo + 3];
+    let r4 = a[lo + 4], r5 = a[lo + 5], r6 = a[lo + 6], r7 = a[lo + 7];
+    const end = n - (n % 8);
+    let i = 8;
+    for (; i < end; i += 8) {
+      r0 += a[lo + i];
+      r1 += a[lo + i + 1];
+      r2 += a[lo + i + 2];
+      r3 += a[lo + i + 3];
+      r4 += a[lo + i + 4];
+      r5 += a[lo + i + 5];
+      r6 += a[lo + i + 6];
+      r7 += a[lo + i + 7];
+    }
+    let res = (r0 + r1 + (r2 + r3)) + (r4 + r5 + (r6 + r7));
+    for (; i < n; i++) res += a[lo + i];
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwise(a, lo, n2) + pairwise(a, lo + n2, n - n2);
+}
+
+/**
+ * `values.dot(values)` as NumPy computes it through OpenBLAS's x86-64 `ddot` kernel (Haswell/Zen: four 4-wide
+ * accumulators over blocks of 16, then a fixed reduction tree, then the tail in order). Squares of float32-derived
+ * values are exact in float64, so FMA versus multiply-add makes no difference. Bit-exact for n ≤ 10 000; above
+ * that OpenBLAS splits the work across threads and its result depends on the CPU count (torch's too).
+ */
+export function sumOfSquares(values: ArrayLike<number>): number {
+  const n = values.length;
+  const n16 = n - (n % 16);
+  const acc = new Float64Array(16);
+  for (let i = 0; i < n16; i += 16) {
+    for (let j = 0; j < 16; j++) {
+      const x = values[i + j];
+      acc[j] += x * x;
+    }
+  }
+  let dot = 0;
+  if (n16 > 0) {
+    // Per ymm register k (lanes 4k..4k+3): lanes (0+2, 1+3); then (k0+k1), (k2+k3), their sum, then horizontal add.
+    const lo = (k: number) => acc[4 * k] + acc[4 * k + 2];
+    const hi = (k: number) => acc[4 * k + 1] + acc[4 * k + 3];
+    const a0 = lo(0) + lo(1), a1 = hi(0) + hi(1);
+    const b0 = lo(2) + lo(3), b1 = hi(2) + hi(3);
+    dot = (a0 + b0) + (a1 + b1);
+  }
+  for (let i = n16; i < n; i++) dot += values[i] * values[i];
+  return dot;
+}
+
+/** `np.linspace(start, stop, num)` (endpoint=True) in float64: `i * step + start`, last element exactly `stop`. */
+export function linspace(start: number, stop: number, num: number): Float64Array {
+  const out = new Float64Array(num);
+  const div = num - 1;
+  const delta = stop - start;
+  const step = delta / div;
+  for (let i = 0; i < num; i++) out[i] = step === 0 ? (i / div) * delta + start : i * step + start;
+  if (num > 1) out[num - 1] = stop;
+  return out;
+}
+
+/**
+ * `np.histogram(a, bins=nBins, range=[first, last], weights)` — NumPy's equal-width fast path: values outside
+ * [first, last] (and NaN) are dropped, the index is `trunc((x - first) * nBins / (last - first))` corrected by one
+ * against the `linspace` edges, and the last bin is closed. Counts are accumulated in input order (np.bincount).
+ */
+export function uniformHistogram(
+  a: ArrayLike<number>,
+  nBins: number,
+  first: number,
+  last: number,
+  weights?: ArrayLike<number>,
+): { counts: Float64Array; edges: Float64Array } {
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const edges = linspace(first, last, nBins + 1);
+  const counts = new Float64Array(nBins);
+  const norm = nBins / (last - first);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (!(x >= first && x <= last)) continue;
+    let idx = Math.trunc((x - first) * norm);
+    if (idx === nBins) idx -= 1;
+    if (x < edges[idx]) idx -= 1;
+    else if (idx !== nBins - 1 && x >= edges[idx + 1]) idx += 1;
+    counts[idx] += weights === undefined ? 1 : weights[i];
+  }
+  return { counts, edges };
+}
+
+/**
+ * `np.histogram(a, bins=edges)` for explicit, increasing edges: bin i holds `edges[i] ≤ x < edges[i+1]`, the last
+ * bin is closed, values outside (and NaN) are dropped.
+ */
+export function edgesHistogram(a: ArrayLike<number>, edges: ArrayLike<number>): Float64Array {
+  const nBins = edges.length - 1;
+  const counts = new Float64Array(nBins);
+  const lastEdge = edges[nBins];
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (!(x >= edges[0] && x <= lastEdge)) continue;
+    if (x === lastEdge) {
+      counts[nBins - 1] += 1;
+      continue;
+    }
+    // Largest i with edges[i] <= x.
+    let lo = 0;
+    let hi = nBins;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (edges[mid] <= x) lo = mid;
+      else hi = mid;
+    }
+    counts[lo] += 1;
+  }
+  return counts;
+}

@@ -1,0 +1,108 @@
+import { eventlogError } from './errors.ts';
+import { uniformHistogram } from './numpy.ts';
+import { DataType, type SummaryValue } from './proto/messages.ts';
+
+/** torch 1.13 silently caps `num_thresholds` at 127 (its comment: "value > 127 breaks protobuf"); so do we. */
+export const MAX_PR_THRESHOLDS = 127;
+/** Default `num_thresholds` of `add_pr_curve`. */
+export const DEFAULT_PR_THRESHOLDS = 127;
+const MINIMUM_COUNT = 1e-7;
+
+/** The six rows of a PR-curve tensor, each `numThresholds` long (float64 before narrowing to the float32 tensor). */
+export interface PrCurveData {
+  truePositives: ArrayLike<number>;
+  falsePositives: ArrayLike<number>;
+  trueNegatives: ArrayLike<number>;
+  falseNegatives: ArrayLike<number>;
+  precision: ArrayLike<number>;
+  recall: ArrayLike<number>;
+}
+
+/**
+ * torch's `compute_curve`: bucket each prediction with `int32(floor(p * (N-1)))` in the prediction's own precision
+ * (a `Float32Array` multiplies in float32 via `Math.fround`, like a float32 tensor; other inputs in float64, like a
+ * float64 NumPy array), histogram the buckets over [0, N-1] with N bins weighted by `label·w` and `(1-label)·w`,
+ * then take reverse cumulative sums. Predictions outside [0, 1] land outside the range and are dropped, as in torch.
+ */
+export function computePrCurve(
+  labels: ArrayLike<number | boolean>,
+  predictions: ArrayLike<number>,
+  numThresholds: number,
+  weights?: ArrayLike<number>,
+): PrCurveData {
+  const n = predictions.length;
+  if (labels.length !== n) {
+    throw eventlogError('EVENTLOG_PR_LENGTH', `${labels.length} labels for ${n} predictions`, 'one label per prediction', 'pass arrays of equal length');
+  }
+  if (weights !== undefined && weights.length !== n) {
+    throw eventlogError('EVENTLOG_PR_LENGTH', `${weights.length} weights for ${n} predictions`, 'one weight per prediction', 'pass arrays of equal length');
+  }
+  const scale = numThresholds - 1;
+  const f32 = predictions instanceof Float32Array;
+  const buckets = new Float64Array(n);
+  const tpWeights = new Float64Array(n);
+  const fpWeights = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = predictions[i];
+    const scaled = f32 ? Math.fround(p * scale) : p * scale;
+    const b = Math.floor(scaled);
+    // np.int32() of NaN/huge values gives INT32_MIN on x86, which the histogram range then drops.
+    buckets[i] = b >= -2147483648 && b <= 2147483647 ? b : -2147483648;
+    const label = Number(labels[i]);
+    const w = weights === undefined ? 1 : weights[i];
+    tpWeights[i] = label * w;
+    fpWeights[i] = (1 - label) * w;
+  }
+  const tpBuckets = uniformHistogram(buckets, numThresholds, 0, scale, tpWeights).counts;
+  const fpBuckets = uniformHistogram(buckets, numThresholds, 0, scale, fpWeights).counts;
+  const tp = reverseCumsum(tpBuckets);
+  const fp = reverseCumsum(fpBuckets);
+  const tn = new Float64Array(numThresholds);
+  const fn = new Float64Array(numThresholds);
+  const precision = new Float64Array(numThresholds);
+  const recall = new Float64Array(numThresholds);
+  for (let i = 0; i < numThresholds; i++) {
+    tn[i] = fp[0] - fp[i];
+    fn[i] = tp[0] - tp[i];
+    precision[i] = tp[i] / Math.max(MINIMUM_COUNT, tp[i] + fp[i]);
+    recall[i] = tp[i] / Math.max(MINIMUM_COUNT, tp[i] + fn[i]);
+  }
+  return { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn, precision, recall };
+}
+
+function reverseCumsum(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  let acc = 0;
+  for (let i = a.length - 1; i >= 0; i--) out[i] = acc += a[i];
+  return out;
+}
+
+/** Clamp `numThresholds` like torch (≤ 127) and reject values TensorBoard cannot plot. */
+export function checkThresholds(numThresholds: number): number {
+  if (!Number.isInteger(numThresholds) || numThresholds < 2) {
+    throw eventlogError('EVENTLOG_PR_THRESHOLDS', `numThresholds ${numThresholds}`, 'an integer ≥ 2', 'use the default 127');
+  }
+  return Math.min(numThresholds, MAX_PR_THRESHOLDS);
+}
+
+/**
+ * The `Summary.Value` of a PR curve: plugin `pr_curves` with `PrCurvePluginData{version: 0, num_thresholds}` and a
+ * DT_FLOAT tensor of shape [6, N], rows TP, FP, TN, FN, precision, recall.
+ */
+export function prCurveValue(tag: string, data: PrCurveData, numThresholds: number): SummaryValue {
+  const rows = [data.truePositives, data.falsePositives, data.trueNegatives, data.falseNegatives, data.precision, data.recall];
+  const flat = new Float32Array(6 * numThresholds);
+  rows.forEach((row, r) => {
+    if (row.length !== numThresholds) {
+      throw eventlogError('EVENTLOG_PR_LENGTH', `PR row ${r} has ${row.length} values`, `numThresholds = ${numThresholds}`, 'pass six rows of numThresholds values each');
+    }
+    for (let i = 0; i < numThresholds; i++) flat[r * numThresholds + i] = row[i];
+  });
+  // PrCurvePluginData: version (field 1) = 0 is omitted; num_thresholds is field 2, a varint.
+  const content = numThresholds < 128 ? new Uint8Array([0x10, numThresholds]) : new Uint8Array([0x10, (numThresholds & 0x7f) | 0x80, numThresholds >> 7]);
+  return {
+    tag,
+    metadata: { pluginData: { pluginName: 'pr_curves', content } },
+    tensor: { dtype: DataType.DT_FLOAT, tensorShape: { dim: [{ size: 6 }, { size: numThresholds }] }, floatVal: flat },
+  };
+}
