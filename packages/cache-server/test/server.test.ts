@@ -2,17 +2,22 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startCacheServer, TEMP_DIR, type CacheServer } from '../src/index.ts';
 import { send, tempDir } from './helpers.ts';
 
 const servers: CacheServer[] = [];
-after(() => Promise.all(servers.map((s) => s.close())));
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
 
 async function start(options: Parameters<typeof startCacheServer>[0] = {}) {
   const dir = options.dir ?? (await tempDir('api'));
+  dirs.push(dir);
   const server = await startCacheServer({ dir, ...options });
   servers.push(server);
   return { server, dir, at: (hash: string) => `${server.url}/v1/cache/${hash}` };
