@@ -1,0 +1,34 @@
+export { ingest, DEFAULT_INGEST_OPTIONS } from './ingest.ts';
+export type { IngestOptions, IngestResult } from './ingest.ts';
+export {
+  ImagesSchema,
+  imagesSchema,
+  IMAGES_CONTRACT,
+  INGEST_CONTRACT,
+  TRAIN_FILE,
+  TEST_FILE,
+  CLASS_NAMES_KEY,
+  IMAGE_HEIGHT_KEY,
+  IMAGE_WIDTH_KEY,
+  DATASET_KEY,
+} from './contract.ts';
+export { readImages, writeImages, encodeImages, makeImagesTable } from './images.ts';
+export type { Images, ReadImagesResult } from './images.ts';
+export { DATASETS, DATASET_NAMES, IDX_FILES, IDX_ROLES, isDatasetName } from './datasets.ts';
+export type { DatasetName, DatasetSpec, ChecksumTable, KnownFile, IdxRole } from './datasets.ts';
+export {
+  decodeIdxImages,
+  decodeIdxLabels,
+  encodeIdxImages,
+  encodeIdxLabels,
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  IMAGE_HEIGHT,
+  IMAGE_WIDTH,
+  IMAGE_PIXELS,
+} from './idx.ts';
+export type { IdxImages } from './idx.ts';
+export { locateData } from './locate.ts';
+export type { LocatedData, DataSource } from './locate.ts';
+export { downloadDataset } from './download.ts';
+export { IngestError, IdxError, GzipError, DataNotFoundError, DownloadError, CacheError, INGEST_ERROR_CODES } from './errors.ts';

@@ -1,0 +1,160 @@
+import { rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { MANIFEST_FILE, silentLogger, UsageError, writeFileAtomic, writeManifest, type Logger, type Manifest } from '@tbpipe/core';
+import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from './contract.ts';
+import { DATASET_NAMES, DATASETS, IDX_FILES, IDX_ROLES, isDatasetName, type ChecksumTable, type DatasetName, type IdxRole } from './datasets.ts';
+import { checkSplit, decodeIdxImages, decodeIdxLabels, IMAGE_HEIGHT, IMAGE_WIDTH } from './idx.ts';
+import { encodeImages } from './images.ts';
+import { locateData, type DataSource } from './locate.ts';
+import { readSourceFile, type SourceFile } from './read-source.ts';
+
+const unknownDataset = (name: string) => `--dataset is ${JSON.stringify(name)}, expected one of ${DATASET_NAMES.join(', ')}`;
+
+/** Options of {@link ingest}; defaults in {@link DEFAULT_INGEST_OPTIONS}. */
+export interface IngestOptions {
+  /** Output directory (`--out`): `train.arrow`, `test.arrow`, `manifest.json`, `volatile/ingest.json`. */
+  outDir: string;
+  /** The TensorBoard run directory (`--run-dir`): accepted like every stage, unused (ingest logs no events). */
+  runDir?: string;
+  /** Directory holding the four IDX files (`--data`); when given, nothing else is searched. */
+  dataDir?: string;
+  /** Which dataset (`--dataset`): `fashion-mnist` (default), `mnist`, `kmnist`. */
+  dataset?: DatasetName;
+  /** Root of the download cache (`--cache-dir`); files live in `<cacheDir>/<dataset>/`. Default `~/.cache/tbpipe`. */
+  cacheDir?: string;
+  /** Download when nothing local is found (default true; CLI `--offline` turns it off). */
+  download?: boolean;
+  /** One base URL to download from instead of the dataset's mirrors (`--mirror`). */
+  mirror?: string;
+  /** Base URLs to download from, in order; default the dataset's published mirrors. `mirror` wins if both given. */
+  mirrors?: readonly string[];
+  /** Published checksums of the four `.gz` files; default the dataset's table (for tests and private mirrors). */
+  checksums?: ChecksumTable;
+  /** System package directories to search; default the dataset's (Debian's `/usr/share/datasets/fashion-mnist`). */
+  systemDirs?: readonly string[];
+  /** Environment for the dataset's directory variable (`FASHION_MNIST_DIR`…); default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `fetch` for downloads; default the global one. */
+  fetch?: typeof fetch;
+  /** pino logger; silent by default. */
+  logger?: Logger;
+}
+
+/** Every default of {@link IngestOptions}. `undefined` means "the dataset's own" (see `DATASETS`). */
+export const DEFAULT_INGEST_OPTIONS = {
+  dataset: 'fashion-mnist' as DatasetName,
+  cacheDir: join(homedir(), '.cache', 'tbpipe'),
+  download: true,
+  mirrors: undefined as readonly string[] | undefined,
+  checksums: undefined as ChecksumTable | undefined,
+  systemDirs: undefined as readonly string[] | undefined,
+  logger: silentLogger as Logger,
+};
+
+/** What {@link ingest} did. */
+export interface IngestResult {
+  outDir: string;
+  dataset: DatasetName;
+  /** Where the IDX files came from. */
+  source: { kind: DataSource; dir: string; files: Record<IdxRole, string> };
+  /** Images per split. */
+  rows: { train: number; test: number };
+  classNames: string[];
+  /** The manifest as written (contract `tbpipe.ingest/v1`). */
+  manifest: Manifest;
+}
+
+interface Split {
+  images: SourceFile;
+  labels: SourceFile;
+}
+
+/** Decode and check one split; nothing is written. */
+function decodeSplit(split: Split, classNames: readonly string[], dataset: string) {
+  const images = decodeIdxImages(split.images.bytes, split.images.name);
+  const labels = decodeIdxLabels(split.labels.bytes, split.labels.name);
+  checkSplit({ count: images.count, name: split.images.name }, { values: labels, name: split.labels.name }, classNames.length, dataset);
+  return { images: images.pixels, labels, count: images.count, classNames: [...classNames] };
+}
+
+/**
+ * The ingest stage: find the dataset's four IDX files (see {@link locateData} for the order), check them (magic,
+ * 28×28, lengths, one label per image, labels < number of classes), and write `train.arrow` and `test.arrow`
+ * (schema {@link ImagesSchema}) and then `manifest.json` (contract `tbpipe.ingest/v1`) into `outDir`.
+ *
+ * Every input is read and checked, and both tables encoded, before anything in `outDir` is touched, so bad input
+ * leaves `outDir` as it was; the previous manifest is removed before the new files are renamed into place, so a
+ * crash midway never leaves a manifest that vouches for a mix of old and new files.
+ * @throws {IngestError} subclasses with stable codes (see `INGEST_ERROR_CODES`); {@link UsageError} for an unknown dataset.
+ * @example
+ * const result = await ingest({ outDir: 'artifacts/fashion-mnist/ingest' });
+ * result.rows; // { train: 60000, test: 10000 }
+ */
+export async function ingest(options: IngestOptions): Promise<IngestResult> {
+  const opts = { ...DEFAULT_INGEST_OPTIONS, ...withoutUndefined(options), outDir: options.outDir };
+  if (!opts.outDir) throw new UsageError('--out is missing, expected the output directory');
+  if (!isDatasetName(opts.dataset)) throw new UsageError(unknownDataset(opts.dataset));
+  const spec = DATASETS[opts.dataset];
+  const log = opts.logger.child({ stage: 'ingest' });
+  const started = performance.now();
+
+  const located = await locateData({
+    dataset: spec,
+    dataDir: opts.dataDir,
+    env: opts.env ?? process.env,
+    systemDirs: opts.systemDirs ?? spec.systemDirs,
+    cacheDir: join(opts.cacheDir, spec.name),
+    download: opts.download,
+    mirrors: opts.mirror !== undefined ? [opts.mirror] : (opts.mirrors ?? spec.mirrors),
+    checksums: opts.checksums ?? spec.checksums,
+    logger: log,
+    fetch: opts.fetch,
+  });
+  log.info({ source: located.source, dir: located.dir }, 'found IDX files');
+
+  const read = await Promise.all(IDX_ROLES.map((role) => readSourceFile(located.files[role])));
+  const sources = Object.fromEntries(IDX_ROLES.map((role, i) => [role, read[i]!])) as Record<IdxRole, SourceFile>;
+  const train = decodeSplit({ images: sources.trainImages, labels: sources.trainLabels }, spec.classNames, spec.name);
+  const test = decodeSplit({ images: sources.testImages, labels: sources.testLabels }, spec.classNames, spec.name);
+  const trainBytes = encodeImages(train, spec.name);
+  const testBytes = encodeImages(test, spec.name);
+  const decodedMillis = performance.now() - started;
+
+  // From here on outDir changes. The old manifest goes first: its presence must always mean "complete".
+  await rm(join(opts.outDir, MANIFEST_FILE), { force: true });
+  await Promise.all([writeFileAtomic(join(opts.outDir, TRAIN_FILE), trainBytes), writeFileAtomic(join(opts.outDir, TEST_FILE), testBytes)]);
+  const info = {
+    dataset: spec.name,
+    classNames: [...spec.classNames],
+    imageHeight: IMAGE_HEIGHT,
+    imageWidth: IMAGE_WIDTH,
+    rows: { train: train.count, test: test.count },
+    sources: Object.fromEntries(
+      IDX_ROLES.map((role) => [IDX_FILES[role], { file: sources[role].name, sha256: sources[role].sha256, bytes: sources[role].fileBytes }]),
+    ),
+  };
+  // Facts that vary between machines and runs (where the data was found, timings) stay out of the manifest.
+  const volatile = {
+    source: located.source,
+    dir: located.dir,
+    files: located.files,
+    decodeMillis: Math.round(decodedMillis),
+    totalMillis: Math.round(performance.now() - started),
+  };
+  await writeFileAtomic(join(opts.outDir, 'volatile', 'ingest.json'), `${JSON.stringify(volatile, null, 2)}\n`);
+  const manifest = await writeManifest(opts.outDir, INGEST_CONTRACT, [TRAIN_FILE, TEST_FILE], info);
+  log.info({ train: train.count, test: test.count, millis: Math.round(performance.now() - started) }, 'ingest done');
+  return {
+    outDir: opts.outDir,
+    dataset: spec.name,
+    source: { kind: located.source, dir: located.dir, files: located.files },
+    rows: { train: train.count, test: test.count },
+    classNames: [...spec.classNames],
+    manifest,
+  };
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
