@@ -1,0 +1,45 @@
+import { TbpipeError } from '@tbpipe/core';
+
+/** Base of the project stage's user-fixable failures; `code` is stable. */
+export class ProjectError extends TbpipeError {}
+
+const tooManyMessage = (what: string, flag: string, wanted: number, available: number, source: string) =>
+  `project: --${flag} ${wanted} but ${source} has ${available} ${what}, expected at most ${available}; lower --${flag}`;
+
+const widthMessage = (what: string, width: number, expected: number, source: string) =>
+  `project: ${what} in ${source} are ${width} values wide, expected ${expected}; rerun the stage that wrote ${source}`;
+
+const emptyMessage = (what: string, source: string) =>
+  `project: ${source} has 0 ${what}, expected at least 1; rerun the stage that wrote ${source}`;
+
+const tooFewMessage = (points: number, neighbors: number) =>
+  `project: ${points} points for --umap-neighbors ${neighbors}, expected more points than neighbours; ` +
+  'raise --feature-points or lower --umap-neighbors';
+
+/** A sample size asks for more rows than the input has (e.g. `--feature-points 20000` with 10 000 test images). */
+export class SampleTooLargeError extends ProjectError {
+  constructor(what: string, flag: string, wanted: number, available: number, source: string) {
+    super('PROJECT_SAMPLE_TOO_LARGE', tooManyMessage(what, flag, wanted, available, source));
+  }
+}
+
+/** An input holds no rows at all. */
+export class EmptyInputError extends ProjectError {
+  constructor(what: string, source: string) {
+    super('PROJECT_EMPTY_INPUT', emptyMessage(what, source));
+  }
+}
+
+/** Feature vectors or images have a width other than the one the contract promises. */
+export class WidthMismatchError extends ProjectError {
+  constructor(what: string, width: number, expected: number, source: string) {
+    super('PROJECT_WIDTH_MISMATCH', widthMessage(what, width, expected, source));
+  }
+}
+
+/** UMAP needs strictly more points than neighbours. */
+export class TooFewPointsError extends ProjectError {
+  constructor(points: number, neighbors: number) {
+    super('PROJECT_TOO_FEW_POINTS', tooFewMessage(points, neighbors));
+  }
+}

@@ -1,0 +1,14 @@
+/** `@tbpipe/project`: PCA and UMAP projections of images and learned features, TensorBoard projector embeddings. */
+export { project, DEFAULT_PROJECT_OPTIONS, MAX_FEATURE_POINTS, PIXEL_KNN_DIMENSIONS } from './project.ts';
+export type { ProjectOptions, ProjectResult, ProjectMetrics, SourceMetrics } from './project.ts';
+export { ProjectionsSchema, PROJECT_CONTRACT, PROJECTIONS_CONTRACT, PROJECT_FILES, COORDINATE_COLUMNS, SOURCES } from './contract.ts';
+export type { Source, Method } from './contract.ts';
+export { fitPca, projectPca } from './pca.ts';
+export type { PcaModel, PcaOptions } from './pca.ts';
+export { nearestNeighbors } from './knn.ts';
+export type { KnnGraph, KnnOptions } from './knn.ts';
+export { knnAccuracy, accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
+export { runUmap, TypedUmap } from './umap.ts';
+export type { UmapOptions } from './umap.ts';
+export { RUN_OUTPUTS, EVENT_FILE_SUFFIX } from './projector.ts';
+export { ProjectError, SampleTooLargeError, EmptyInputError, WidthMismatchError, TooFewPointsError } from './errors.ts';
