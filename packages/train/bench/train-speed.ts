@@ -181,7 +181,7 @@ async function profile(): Promise<void> {
     const heap = backend.wasm as unknown as { HEAPF32: Float32Array; HEAP32: Int32Array; _malloc(n: number): number; _free(p: number): void };
     const x = heap._malloc(batch * 784 * 4);
     const y = heap._malloc(batch * 4);
-    const out = heap._malloc((batch * 94 + 8) * 4);
+    const out = heap._malloc(batch * (12 + 84) * 4);
     heap.HEAPF32.set(data.images.subarray(0, batch * 784), x >>> 2);
     heap.HEAP32.set(data.labels.subarray(0, batch), y >>> 2);
     // The kernel wrote the variables' pointers into the table on its last call; reuse them.
