@@ -1,3 +1,5 @@
+import type { GraphDef, GraphNode } from '@tbpipe/eventlog';
+
 /**
  * The tutorial's network as a TensorBoard GraphDef, shaped like what torch's `add_graph(net, images)` writes
  * (../shared/golden/graph_reference): nodes scoped `Net/Conv2d[conv1]/…`, `Net/MaxPool2d[pool]/…`, `Net/Linear[fc1]/…`
@@ -5,34 +7,18 @@
  * and ops for every tensor, and `_output_shapes` on each so edges show tensor shapes.
  * N.B. torch's trace also emits TorchScript plumbing (prim::Constant, prim::ListConstruct: 35 of its 59 nodes, and
  * GetAttr inputs naming nodes that do not exist); we drop those and put the layer's hyper-parameters into the
- * op node's `attr` text instead, so the picture is the same with less clutter.
+ * op node's `attr` text instead, so the picture is the same with less clutter. Parameter nodes carry their shapes.
  */
 
-/** A tensor shape; `-1` would mean unknown (never used here). */
+/** A tensor shape. */
 export type Shape = readonly number[];
 
-/** AttrValue subset used by torch's graphs: a string, or a list of shapes. */
-export type AttrValue = { s: string } | { list: { shape: Shape[] } };
-
-/** NodeDef: `input` holds the names of the nodes feeding this one. */
-export interface GraphNode {
-  name: string;
-  op: string;
-  input: string[];
-  attr: Record<string, AttrValue>;
-}
-
-/** GraphDef with torch's `versions.producer` (22). */
-export interface GraphDefinition {
-  node: GraphNode[];
-  versions: { producer: number };
-}
-
-const node = (name: string, op: string, input: string[], attr: string, shape?: Shape): GraphNode => ({
+const node = (name: string, op: string, input: string[], attr: string, shape: Shape): GraphNode => ({
   name,
   op,
   input,
-  attr: shape ? { _output_shapes: { list: { shape: [shape] } }, attr: { s: attr } } : { attr: { s: attr } },
+  attr: { attr: { s: attr } },
+  outputShapes: [shape],
 });
 
 /** Parameter nodes of one layer, named as torch names them (`…/weight/weight.5`, `…/bias/bias.5`). */
@@ -48,7 +34,7 @@ function params(scope: string, suffix: string, weight: Shape, bias: Shape): [Gra
  * the first batch).
  * @example writer.addGraph(buildGraphDefinition(4));
  */
-export function buildGraphDefinition(batchSize: number): GraphDefinition {
+export function buildGraphDefinition(batchSize: number): GraphDef {
   const b = batchSize;
   const conv = (name: string, suffix: string, input: string, output: string, cin: number, cout: number, out: Shape) => {
     const scope = `Net/Conv2d[${name}]`;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildGraphDefinition, type GraphNode } from '../src/graph.ts';
+import type { GraphNode } from '@tbpipe/eventlog';
+import { buildGraphDefinition } from '../src/graph.ts';
 
 interface GoldenNode {
   name: string;
@@ -13,10 +14,7 @@ const golden = JSON.parse(
   readFileSync(new URL('../../../../shared/golden/graph_reference/case.json', import.meta.url), 'utf8'),
 ) as { graph: { nodes: GoldenNode[] } };
 
-const shapeOf = (n: GraphNode) => {
-  const a = n.attr._output_shapes;
-  return a && 'list' in a ? a.list.shape.map((s) => [...s]) : undefined;
-};
+const shapeOf = (n: GraphNode) => n.outputShapes?.map((s) => [...s]);
 
 test("every tensor node of torch's add_graph reference exists with the same name, op, shape and tensor inputs", () => {
   const ours = new Map(buildGraphDefinition(4).node.map((n) => [n.name, n]));
@@ -35,7 +33,7 @@ test("every tensor node of torch's add_graph reference exists with the same name
 test('the graph is layer-scoped, connected, and its shapes follow the batch size', () => {
   const graph = buildGraphDefinition(7);
   const names = new Set(graph.node.map((n) => n.name));
-  for (const n of graph.node) for (const i of n.input) assert.ok(names.has(i), `${n.name} ← ${i}`);
+  for (const n of graph.node) for (const i of n.input ?? []) assert.ok(names.has(i), `${n.name} ← ${i}`);
   for (const scope of ['Net/Conv2d[conv1]/', 'Net/Conv2d[conv2]/', 'Net/MaxPool2d[pool]/', 'Net/Linear[fc1]/', 'Net/Linear[fc3]/']) {
     assert.ok(graph.node.some((n) => n.name.startsWith(scope)), scope);
   }

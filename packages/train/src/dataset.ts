@@ -1,0 +1,63 @@
+import { verifyManifest } from '@tbpipe/core';
+import { INGEST_CONTRACT, readImages, TRAIN_FILE } from '@tbpipe/ingest';
+import { join } from 'node:path';
+import { IMAGE_PIXELS, NORMALIZE_LUT } from './normalize.ts';
+
+/** The training split in memory: raw pixels (normalised per batch, never all at once) and labels. */
+export interface TrainingSet {
+  /** count × 784 uint8 pixels. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  classNames: string[];
+  count: number;
+  /** sha256 of `train.arrow` from the ingest manifest: identifies the data in checkpoints and `run.json`. */
+  sha256: string;
+}
+
+/** Verify the ingest directory's manifest (contract + hashes), then read `train.arrow`. */
+export async function readTrainingSet(dataDir: string): Promise<TrainingSet> {
+  const manifest = await verifyManifest(dataDir, INGEST_CONTRACT);
+  const { images, labels, classNames, count } = await readImages(join(dataDir, TRAIN_FILE));
+  return { images, labels, classNames, count, sha256: manifest.files[TRAIN_FILE]?.sha256 ?? '' };
+}
+
+/**
+ * One reusable mini-batch: float32 NCHW images in [-1, 1] and int32 labels, refilled in place each step from the
+ * uint8 pixels through a lookup table.
+ * N.B. batches are built here from typed-array views, never sliced out of one big tensor inside the step: on tfjs's
+ * wasm backend, Slice copies the whole source and the backward pass clones it again (45× slower, MEASUREMENTS.md).
+ * The engine must therefore not keep `images`/`labels` after `trainStep` returns: the next fill overwrites them.
+ */
+export class BatchBuffer {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  /** Rows filled by the last {@link fill}; the last batch of an epoch may be short. */
+  size = 0;
+
+  constructor(readonly capacity: number) {
+    this.images = new Float32Array(capacity * IMAGE_PIXELS);
+    this.labels = new Int32Array(capacity);
+  }
+
+  /** Fill with the images `order[start]`, `order[start + 1]`, … (at most `capacity`, stopping at the order's end). */
+  fill(data: TrainingSet, order: Uint32Array, start: number): this {
+    const n = Math.min(this.capacity, order.length - start);
+    const { images, labels } = data;
+    for (let k = 0; k < n; k++) {
+      const index = order[start + k]!;
+      const src = index * IMAGE_PIXELS;
+      const dst = k * IMAGE_PIXELS;
+      for (let j = 0; j < IMAGE_PIXELS; j++) this.images[dst + j] = NORMALIZE_LUT[images[src + j]!]!;
+      this.labels[k] = labels[index]!;
+    }
+    this.size = n;
+    return this;
+  }
+
+  /** Views of the filled rows (no copy). */
+  view(): { images: Float32Array; labels: Int32Array } {
+    return this.size === this.capacity
+      ? { images: this.images, labels: this.labels }
+      : { images: this.images.subarray(0, this.size * IMAGE_PIXELS), labels: this.labels.subarray(0, this.size) };
+  }
+}

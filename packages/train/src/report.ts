@@ -1,0 +1,85 @@
+import { SummaryWriter } from '@tbpipe/eventlog';
+import { renderPredictionsFigure } from '@tbpipe/figures';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GraphDef } from '@tbpipe/eventlog';
+import { makeImageGrid } from './image-grid.ts';
+import type { PredictionTitle } from './predictions.ts';
+
+/** The suffix of this stage's event files in the run directory. */
+export const EVENT_FILE_SUFFIX = '.train';
+
+/** TensorBoard tags, as the tutorial names them. */
+export const TAGS = {
+  images: 'four_fashion_mnist_images',
+  loss: 'training loss',
+  predictions: 'predictions vs. actuals',
+} as const;
+
+/** Matches the stage's own event files (`events.out.tfevents.<time>.<host>.<pid>.<n>.train`) and nothing else. */
+const OWN_EVENT_FILE = /^events\.out\.tfevents\..*\.train$/;
+
+/** Delete this stage's previous event files in `runDir` (a rerun replaces its points instead of duplicating them). */
+export async function removeEventFiles(runDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(runDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const own = names.filter((n) => OWN_EVENT_FILE.test(n));
+  await Promise.all(own.map((n) => rm(join(runDir, n), { force: true })));
+  return own;
+}
+
+/**
+ * What the train stage shows in TensorBoard: the first batch as an image grid, the graph, the `training loss`
+ * scalar and the `predictions vs. actuals` figures, all in one `.train` event file in the run directory.
+ */
+export class TrainingReport {
+  private constructor(private readonly writer: SummaryWriter) {}
+
+  /**
+   * Open a new event file in `runDir`. With `purgeStep` (a resumed run), the file starts with TensorBoard's purge
+   * marker: readers drop every earlier point at or after that step, i.e. whatever the interrupted run wrote after
+   * its last checkpoint, which this run is about to write again. Without it, previous `.train` files are deleted.
+   */
+  static async open(runDir: string, purgeStep?: number): Promise<TrainingReport> {
+    if (purgeStep === undefined) await removeEventFiles(runDir);
+    const writer = new SummaryWriter(runDir, {
+      filenameSuffix: EVENT_FILE_SUFFIX,
+      ...(purgeStep === undefined ? {} : { purgeStep }),
+    });
+    return new TrainingReport(writer);
+  }
+
+  /** The tutorial's `add_image('four_fashion_mnist_images', make_grid(images))`, de-normalised (see makeImageGrid). */
+  addImageGrid(images: Float32Array): void {
+    const grid = makeImageGrid(images);
+    this.writer.addImage(TAGS.images, { data: grid.data, shape: [grid.height, grid.width, 3] }, 0, { dataformats: 'HWC' });
+  }
+
+  addGraph(graph: GraphDef): void {
+    this.writer.addGraph(graph);
+  }
+
+  addTrainingLoss(loss: number, step: number): void {
+    this.writer.addScalar(TAGS.loss, loss, step);
+  }
+
+  /** Render and add one `predictions vs. actuals` figure. @param pixels the batch's raw uint8 images, n × 784. */
+  async addPredictions(pixels: Uint8Array, titles: PredictionTitle[], step: number): Promise<void> {
+    const png = await renderPredictionsFigure({ images: pixels, titles });
+    this.writer.addFigure(TAGS.predictions, png, step);
+  }
+
+  /** Make everything added so far durable (before a checkpoint, so no point before it can be lost). */
+  async flush(): Promise<void> {
+    await this.writer.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+}
