@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CONTRACT_KEY, expectSchema, readTable, verifyManifest } from '@tbpipe/core';
+import { CLASS_NAMES_KEY, DATASET_KEY, IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, ImagesSchema, INGEST_CONTRACT } from '../src/contract.ts';
+import { DATASETS } from '../src/datasets.ts';
+import { readImages } from '../src/images.ts';
+import { ingest } from '../src/ingest.ts';
+import { FIXTURE_DIR, isolated, listFiles, loadFixture, tempDir, writeDataDir } from './helpers.ts';
+
+test('ingested pixels and labels read back equal to the IDX source bytes, for both splits', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  const result = await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  const fixture = await loadFixture();
+  assert.deepEqual(result.rows, { train: 300, test: 200 });
+  await verifyManifest(outDir, INGEST_CONTRACT);
+  const train = await readImages(join(outDir, 'train.arrow'));
+  const test_ = await readImages(join(outDir, 'test.arrow'));
+  assert.equal(train.count, 300);
+  assert.equal(test_.count, 200);
+  assert.deepEqual(train.images, new Uint8Array(fixture.trainImages.idx.subarray(16)));
+  assert.deepEqual(train.labels, new Uint8Array(fixture.trainLabels.idx.subarray(8)));
+  assert.deepEqual(test_.images, new Uint8Array(fixture.testImages.idx.subarray(16)));
+  assert.deepEqual(test_.labels, new Uint8Array(fixture.testLabels.idx.subarray(8)));
+  assert.deepEqual(train.classNames, [...DATASETS['fashion-mnist'].classNames]);
+});
+
+test('readImages returns views into the file bytes, not copies', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  const { images, labels } = await readImages(join(outDir, 'train.arrow'));
+  assert.equal(images.buffer, labels.buffer);
+  assert.ok(images.buffer.byteLength >= (await readFile(join(outDir, 'train.arrow'))).length);
+});
+
+test('the Arrow files carry the images schema, contract id and metadata', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  const table = await readTable(join(outDir, 'test.arrow'));
+  expectSchema(table, ImagesSchema, 'test.arrow');
+  assert.deepEqual(
+    table.schema.fields.map((f) => `${f.name}: ${String(f.type)}${f.nullable ? '?' : ''}`),
+    ['image: FixedSizeBinary[784]', 'label: Uint8'],
+  );
+  const metadata = Object.fromEntries(table.schema.metadata);
+  assert.deepEqual(metadata, {
+    [CONTRACT_KEY]: 'fmnist.images/v1',
+    [CLASS_NAMES_KEY]: JSON.stringify(DATASETS['fashion-mnist'].classNames),
+    [IMAGE_HEIGHT_KEY]: '28',
+    [IMAGE_WIDTH_KEY]: '28',
+    [DATASET_KEY]: 'fashion-mnist',
+  });
+  assert.equal(table.batches.length, 1);
+});
+
+test('the manifest lists both files and records dataset, class names, rows and the sources\' sha256', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  const { manifest } = await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  assert.deepEqual(JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')), manifest);
+  assert.equal(manifest.contract, 'tbpipe.ingest/v1');
+  assert.deepEqual(Object.keys(manifest.files), ['test.arrow', 'train.arrow']);
+  const sums = Object.fromEntries(
+    (await readFile(join(FIXTURE_DIR, 'SHA256SUMS'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/).reverse()),
+  );
+  assert.deepEqual(manifest.info, {
+    dataset: 'fashion-mnist',
+    classNames: [...DATASETS['fashion-mnist'].classNames],
+    imageHeight: 28,
+    imageWidth: 28,
+    rows: { train: 300, test: 200 },
+    sources: {
+      'train-images-idx3-ubyte': { file: 'train-images-idx3-ubyte.gz', sha256: sums['train-images-idx3-ubyte.gz'], bytes: 131896 },
+      'train-labels-idx1-ubyte': { file: 'train-labels-idx1-ubyte.gz', sha256: sums['train-labels-idx1-ubyte.gz'], bytes: 171 },
+      't10k-images-idx3-ubyte': { file: 't10k-images-idx3-ubyte.gz', sha256: sums['t10k-images-idx3-ubyte.gz'], bytes: 87442 },
+      't10k-labels-idx1-ubyte': { file: 't10k-labels-idx1-ubyte.gz', sha256: sums['t10k-labels-idx1-ubyte.gz'], bytes: 127 },
+    },
+  });
+});
+
+test('two runs on the same input write byte-identical artifacts; only volatile/ differs', async (t) => {
+  const tmp = await tempDir(t);
+  const a = join(tmp, 'a');
+  const b = join(tmp, 'b');
+  await ingest({ outDir: a, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  await ingest({ outDir: b, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  for (const file of ['train.arrow', 'test.arrow', 'manifest.json']) {
+    assert.deepEqual(await readFile(join(a, file)), await readFile(join(b, file)), file);
+  }
+  assert.deepEqual(await listFiles(a), ['manifest.json', 'test.arrow', 'train.arrow', 'volatile', 'volatile/ingest.json']);
+});
+
+test('raw and gzip inputs give the same Arrow files (compression is detected by magic, not name)', async (t) => {
+  const tmp = await tempDir(t);
+  const raw = await writeDataDir(join(tmp, 'raw'), { raw: true });
+  await ingest({ outDir: join(tmp, 'from-raw'), dataDir: raw, ...isolated(join(tmp, 'cache')) });
+  await ingest({ outDir: join(tmp, 'from-gz'), dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  for (const file of ['train.arrow', 'test.arrow']) {
+    assert.deepEqual(await readFile(join(tmp, 'from-raw', file)), await readFile(join(tmp, 'from-gz', file)));
+  }
+  // A raw file named .gz is still read as raw.
+  const fixture = await loadFixture();
+  const misnamed = await writeDataDir(join(tmp, 'misnamed'), { rawBytes: { trainLabels: fixture.trainLabels.idx } });
+  const result = await ingest({ outDir: join(tmp, 'from-misnamed'), dataDir: misnamed, ...isolated(join(tmp, 'cache')) });
+  assert.equal(result.rows.train, 300);
+});
+
+test('mnist and kmnist use their own class names on the same 28×28 files', async (t) => {
+  const tmp = await tempDir(t);
+  for (const dataset of ['mnist', 'kmnist'] as const) {
+    const outDir = join(tmp, dataset);
+    const result = await ingest({ outDir, dataset, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+    assert.deepEqual(result.classNames, [...DATASETS[dataset].classNames]);
+    const { classNames } = await readImages(join(outDir, 'train.arrow'));
+    assert.deepEqual(classNames, [...DATASETS[dataset].classNames]);
+    assert.equal(result.manifest.info?.dataset, dataset);
+  }
+  assert.deepEqual(DATASETS.mnist.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  assert.deepEqual(DATASETS.kmnist.classNames, ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo']);
+});
+
+test('an unknown dataset is a usage error', async (t) => {
+  const tmp = await tempDir(t);
+  await assert.rejects(ingest({ outDir: join(tmp, 'out'), dataset: 'cifar' as never, ...isolated(tmp) }), {
+    name: 'UsageError',
+    message: '--dataset is "cifar", expected one of fashion-mnist, mnist, kmnist',
+  });
+});
+
+test('a failed rerun leaves the previous complete output untouched and still verified', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  const before = await readFile(join(outDir, 'manifest.json'));
+  const fixture = await loadFixture();
+  const bad = await writeDataDir(join(tmp, 'bad'), { replace: { testLabels: fixture.trainLabels.idx } });
+  await assert.rejects(ingest({ outDir, dataDir: bad, ...isolated(join(tmp, 'cache')) }), { code: 'IDX_COUNT_MISMATCH' });
+  assert.deepEqual(await readFile(join(outDir, 'manifest.json')), before);
+  await verifyManifest(outDir, INGEST_CONTRACT);
+  assert.deepEqual(await listFiles(outDir), ['manifest.json', 'test.arrow', 'train.arrow', 'volatile', 'volatile/ingest.json']);
+});
+
+test('a rerun over a previous output replaces it and leaves no temporary files', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  await writeFile(join(outDir, 'train.arrow'), 'stale');
+  await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  await verifyManifest(outDir, INGEST_CONTRACT);
+  assert.deepEqual(await listFiles(outDir), ['manifest.json', 'test.arrow', 'train.arrow', 'volatile', 'volatile/ingest.json']);
+});
