@@ -1,0 +1,118 @@
+import { CONTRACT_KEY, writeManifest, writeTableAtomic } from '@tbpipe/core';
+import { INGEST_CONTRACT as INGEST_EXPORT, TEST_FILE } from '@tbpipe/ingest';
+import { Field, FixedSizeBinary, makeData, RecordBatch, Schema, Struct, Table, Uint8 } from 'apache-arrow';
+import assert from 'node:assert/strict';
+import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { INGEST_CONTRACT, INPUT_FILES } from '../src/contract.ts';
+import { evaluate } from '../src/evaluate.ts';
+import type { EvaluateOptions } from '../src/options.ts';
+import { fakeLoader, FASHION_CLASSES, makeIngestDir, makeTrainDir, runRecord, stripedImages } from './helpers/fixtures.ts';
+
+let root: string;
+let dataDir: string;
+let modelDir: string;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tbpipe-evaluate-inputs-'));
+  dataDir = await makeIngestDir(join(root, 'ingest'), stripedImages(10));
+  modelDir = await makeTrainDir(join(root, 'train'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const run = (overrides: Partial<EvaluateOptions>) =>
+  evaluate({ dataDir, modelDir, outDir: join(root, 'out'), runDir: join(root, 'runs'), loadPredictor: fakeLoader(), ...overrides });
+
+test("the upstream contract ids and file names are the ingest stage's own", () => {
+  assert.equal(INGEST_CONTRACT, INGEST_EXPORT);
+  assert.equal(INPUT_FILES.testSet, TEST_FILE);
+});
+
+test('a --data directory without a manifest is one evaluate: line saying which stage to run', async () => {
+  const empty = join(root, 'empty');
+  await mkdir(empty, { recursive: true });
+  await assert.rejects(run({ dataDir: empty }), {
+    code: 'EVALUATE_INPUT_MISSING',
+    message: `evaluate: --data ${empty} has no readable manifest.json (ENOENT), expected the ingest stage's output (tbpipe.ingest/v1); run tbpipe-ingest first, or point --data at its --out directory`,
+  });
+});
+
+test('a --model directory holding another stage’s output names both contracts', async () => {
+  await assert.rejects(run({ modelDir: dataDir }), {
+    code: 'EVALUATE_INPUT_CONTRACT',
+    message: `evaluate: --model ${dataDir} holds "tbpipe.ingest/v1" output, expected tbpipe.train/v1 (the train stage's output); point --model at the train stage's --out directory (or rerun it with this version of tbpipe)`,
+  });
+});
+
+test('a test split changed after ingest wrote it fails its manifest check', async () => {
+  const dir = await makeIngestDir(join(root, 'tampered'), stripedImages(10));
+  await appendFile(join(dir, TEST_FILE), 'x');
+  await assert.rejects(run({ dataDir: dir }), (err: Error & { code: string }) => {
+    assert.equal(err.code, 'ARTIFACT_TAMPERED');
+    assert.match(err.message, new RegExp(`^evaluate: ${join(dir, TEST_FILE)} has sha256 [0-9a-f]{12}… \\(\\d+ bytes\\), expected`));
+    return true;
+  });
+});
+
+test('a test split with 12 classes is refused: the network has 10 outputs', async () => {
+  const classNames = [...FASHION_CLASSES, 'Hat', 'Scarf'];
+  const dir = await makeIngestDir(join(root, 'twelve'), { ...stripedImages(12, 1, 12), classNames });
+  await assert.rejects(run({ dataDir: dir, modelDir: await makeTrainDir(join(root, 'train-12'), runRecord({ classNames })) }), {
+    code: 'EVALUATE_CLASS_COUNT',
+    message: `evaluate: ${join(dir, TEST_FILE)} has 12 class names, expected 10 (the network's outputs); evaluate a 10-class dataset`,
+  });
+});
+
+test('a model trained on other classes than the test split is refused with both lists', async () => {
+  const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+  const dir = await makeIngestDir(join(root, 'digits'), { ...stripedImages(10), classNames: digits });
+  await assert.rejects(run({ dataDir: dir }), {
+    code: 'EVALUATE_CLASS_NAMES',
+    message: `evaluate: the model in ${modelDir} was trained on classes [${FASHION_CLASSES.join(', ')}] but ${dir} has [${digits.join(', ')}], expected the same classes in the same order; evaluate the model on the dataset it was trained on`,
+  });
+});
+
+test('a test split of 32 × 32 images is refused at the schema boundary', async () => {
+  const dir = join(root, 'big-images');
+  const schema = new Schema([new Field('image', new FixedSizeBinary(1024), false), new Field('label', new Uint8(), false)], new Map([[CONTRACT_KEY, 'fmnist.images/v1']]));
+  const image = makeData({ type: schema.fields[0].type, length: 1, nullCount: 0, data: new Uint8Array(1024) });
+  const label = makeData({ type: schema.fields[1].type, length: 1, nullCount: 0, data: new Uint8Array(1) });
+  await writeTableAtomic(join(dir, TEST_FILE), new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [image, label] }))]));
+  await writeManifest(dir, INGEST_CONTRACT, [TEST_FILE]);
+  await assert.rejects(run({ dataDir: dir }), {
+    code: 'SCHEMA_MISMATCH',
+    message: `evaluate: ${join(dir, TEST_FILE)} does not match fmnist.images/v1: field 0 is image: FixedSizeBinary[1024], expected image: FixedSizeBinary[784]; rebuild it with the producing stage (or rerun the pipeline).`,
+  });
+});
+
+test('a model with 12 outputs or 100 features is refused before anything is written', async () => {
+  await assert.rejects(run({ loadPredictor: fakeLoader({ classes: 12 }) }), {
+    code: 'EVALUATE_MODEL_OUTPUTS',
+    message: "evaluate: the model returned 120 logits for 10 images (12 per image), expected 10 per image; evaluate a model of the tutorial's network (10 classes, 84 features) saved by the train stage",
+  });
+  await assert.rejects(run({ loadPredictor: fakeLoader({ features: 100 }) }), {
+    message: "evaluate: the model returned 1000 features for 10 images (100 per image), expected 84 per image; evaluate a model of the tutorial's network (10 classes, 84 features) saved by the train stage",
+  });
+});
+
+test('a model whose logits are NaN (diverged training) is refused with the first bad image', async () => {
+  const nanLoader: EvaluateOptions['loadPredictor'] = async (dir, o) => {
+    const inner = await fakeLoader()(dir, o);
+    return { ...inner, backend: inner.backend, predict: (x, n) => ({ ...inner.predict(x, n), logits: new Float32Array(n * 10).fill(Number.NaN) }) };
+  };
+  await assert.rejects(run({ loadPredictor: nanLoader }), {
+    code: 'EVALUATE_MODEL_NOT_FINITE',
+    message: "evaluate: the model's logits for test image 0 are not finite, expected finite numbers; retrain the model (its weights contain NaN or Infinity: training diverged)",
+  });
+});
+
+test('options out of range are usage errors naming the flag', async () => {
+  await assert.rejects(run({ numThresholds: 128 }), { code: 'USAGE', message: '--num-thresholds is 128, expected an integer ≥ 2 ≤ 127' });
+  await assert.rejects(run({ batchSize: 0 }), { code: 'USAGE', message: '--batch-size is 0, expected an integer ≥ 1' });
+  await assert.rejects(run({ backend: 'gpu' as never }), { code: 'USAGE', message: '--backend is "gpu", expected one of auto, tensorflow, wasm, cpu' });
+  await assert.rejects(run({ runDir: '' }), { code: 'USAGE', message: '--run-dir is required' });
+});
