@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { knnAccuracy, nearestNeighbors } from '../src/index.ts';
+
+// Points on a line at 0, 1, 3, 7, 15.
+const line = Float32Array.from([0, 1, 3, 7, 15]);
+
+test('nearest neighbours of points on a line, nearest first, with exact distances', () => {
+  const g = nearestNeighbors(line, 5, 1, 2);
+  assert.deepEqual(Array.from(g.indices), [1, 2, 0, 2, 1, 0, 2, 1, 3, 2]);
+  assert.deepEqual(Array.from(g.distances), [1, 3, 1, 2, 2, 3, 4, 6, 8, 12]);
+});
+
+test('includeSelf puts each point first at distance 0', () => {
+  const g = nearestNeighbors(line, 5, 1, 2, { includeSelf: true });
+  assert.deepEqual(Array.from(g.indices), [0, 1, 1, 0, 2, 1, 3, 2, 4, 3]);
+  assert.deepEqual(Array.from(g.distances), [0, 1, 0, 1, 0, 2, 0, 4, 0, 8]);
+});
+
+test('tiles give the same neighbours as one block', () => {
+  const n = 37;
+  const x = Float32Array.from({ length: n * 3 }, (_, i) => Math.sin(i * 1.7) * 10);
+  const big = nearestNeighbors(x, n, 3, 5);
+  const small = nearestNeighbors(x, n, 3, 5, { tileRows: 4 });
+  assert.deepEqual(small, big);
+});
+
+test('kNN accuracy is 1 for separated clusters and counts the misplaced point', () => {
+  const x = Float32Array.from([0, 0.1, 0.2, 0.3, 10, 10.1, 10.2, 10.3]);
+  assert.equal(knnAccuracy(x, 8, 1, [0, 0, 0, 0, 1, 1, 1, 1], 3), 1);
+  // Point 3 (at 0.3, class 1) has three class-0 neighbours; every other vote still goes right.
+  assert.equal(knnAccuracy(x, 8, 1, [0, 0, 0, 1, 1, 1, 1, 1], 3), 7 / 8);
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UMAP } from 'umap-js';
+import { createRandom } from '@tbpipe/core';
+import { nearestNeighbors, runUmap } from '../src/index.ts';
+
+/** 3 Gaussian-ish blobs of 50 points in 10-D. */
+function blobs(): { x: Float32Array; labels: number[]; n: number } {
+  const random = createRandom(11);
+  const n = 150;
+  const x = new Float32Array(n * 10);
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    labels.push(c);
+    for (let j = 0; j < 10; j++) x[i * 10 + j] = (j === c * 3 ? 8 : 0) + random() + random() - 1;
+  }
+  return { x, labels, n };
+}
+
+test('the typed UMAP gives exactly stock umap-js output for the same neighbours and seed', async () => {
+  const { x, n } = blobs();
+  const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
+  const ours = await runUmap(graph, { nComponents: 2, nNeighbors: 15, minDist: 0.1, random: createRandom(5) });
+  const stock = new UMAP({ nComponents: 2, nNeighbors: 15, minDist: 0.1, random: createRandom(5) });
+  const rows = (a: ArrayLike<number>) => Array.from({ length: n }, (_, i) => Array.from(Array.prototype.slice.call(a, i * 15, i * 15 + 15) as number[]));
+  stock.setPrecomputedKNN(rows(graph.indices), rows(graph.distances));
+  const epochs = stock.initializeFit(Array.from({ length: n }, () => []));
+  for (let e = 0; e < epochs; e++) stock.step();
+  assert.deepEqual(ours, Float32Array.from(stock.getEmbedding().flat()));
+});
+
+test('UMAP with a seed is byte-identical across runs and separates the blobs', async () => {
+  const { x, labels, n } = blobs();
+  const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
+  const options = { nComponents: 3, nNeighbors: 15, minDist: 0.1 };
+  const a = await runUmap(graph, { ...options, random: createRandom(9) });
+  const b = await runUmap(graph, { ...options, random: createRandom(9) });
+  assert.deepEqual(Buffer.from(a.buffer), Buffer.from(b.buffer));
+  let same = 0;
+  let sameCount = 0;
+  let other = 0;
+  let otherCount = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = Math.hypot(a[3 * i] - a[3 * j], a[3 * i + 1] - a[3 * j + 1], a[3 * i + 2] - a[3 * j + 2]);
+      if (labels[i] === labels[j]) (same += d), sameCount++;
+      else (other += d), otherCount++;
+    }
+  }
+  assert.ok(same / sameCount < (other / otherCount) / 3, `same-class ${same / sameCount} vs other ${other / otherCount}`);
+});
