@@ -15,6 +15,7 @@ describe('nx run <pipeline>:all on a toy pipeline (ingest → train → evaluate
       ),
     );
   const eventFiles = async () => (await readdir(join(ws.root, 'runs/toy'))).filter((f) => f.startsWith('events.')).sort();
+  const eventContents = async () => Promise.all((await eventFiles()).map((f) => ws.read(`runs/toy/${f}`)));
 
   before(async () => {
     ws = await createToyWorkspace();
@@ -58,10 +59,24 @@ describe('nx run <pipeline>:all on a toy pipeline (ingest → train → evaluate
   it('stops the rerun at a stage whose output bytes did not change, although its volatile and event files did', async () => {
     const source = await ws.read('packages/ingest/src/stage.mjs');
     await ws.write('packages/ingest/src/stage.mjs', `${source}// a comment-only edit\n`);
-    const events = await eventFiles();
+    const events = await eventContents();
     assert.deepEqual((await ws.nx('run', 'toy:all')).ran, ['ingest']);
     assert.deepEqual(await readResults(), results);
-    assert.notDeepEqual(await eventFiles(), events, 'ingest wrote a new event file');
+    assert.notDeepEqual(await eventContents(), events, 'ingest rewrote its event file');
+  });
+
+  it('restores an older cache entry over the stage’s files after a param is changed back, one event file per stage', async () => {
+    const events = await eventContents();
+    const pipeline = structuredClone(TOY_PIPELINE);
+    pipeline.stages.train.params.epochs = 3;
+    await ws.write('pipelines/toy/pipeline.json', JSON.stringify(pipeline, null, 2));
+    assert.deepEqual((await ws.nx('run', 'toy:all')).ran, ['train', 'evaluate']);
+    pipeline.stages.train.params.epochs = 2;
+    await ws.write('pipelines/toy/pipeline.json', JSON.stringify(pipeline, null, 2));
+    assert.deepEqual((await ws.nx('run', 'toy:all')).ran, []);
+    assert.deepEqual(await readResults(), results);
+    assert.deepEqual(await eventContents(), events);
+    assert.equal((await eventFiles()).length, 3);
   });
 
   it('ignores edits to a stage package’s tests (not a production input)', async () => {

@@ -1,6 +1,7 @@
 // A throwaway Nx workspace for the end-to-end cache test: the repo's real nx.json, .env and @tbpipe/nx-plugin, the repo's
 // installed nx, and a three-stage pipeline ("toy": ingest → train → evaluate) whose stages are tiny node scripts that
-// write deterministic artifacts plus, like the real stages, a volatile/ file and an event file that differ every run.
+// write deterministic artifacts plus, like the real stages, a volatile/ file and an event file whose contents differ
+// every run.
 import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,9 @@ export function run(argv) {
   writeFileSync(join(out, 'volatile', 'timing.json'), JSON.stringify({ finishedAt: Date.now(), pid: process.pid }));
   mkdirSync(runDir, { recursive: true });
   for (const f of readdirSync(runDir)) if (f.endsWith('.${stage}')) rmSync(join(runDir, f));
-  writeFileSync(join(runDir, 'events.out.tfevents.' + Date.now() + '.host.${stage}'), String(Math.random()));
+  // A fixed name, like the real stages should use: Nx restores an older cache entry over the file of the same name,
+  // where a timestamped name would leave the newer file beside it (two event files for one stage in TensorBoard).
+  writeFileSync(join(runDir, 'events.out.tfevents.0.tbpipe.${stage}'), String(Math.random()));
   appendFileSync(process.env.TOY_RAN_LOG, '${stage}\\n');
 }
 `;
