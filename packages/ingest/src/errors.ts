@@ -18,6 +18,8 @@ export const INGEST_ERROR_CODES = {
   DataNotFoundError: ['DATA_NOT_FOUND', 'DATA_INCOMPLETE', 'DATA_UNREADABLE'],
   DownloadError: ['DOWNLOAD_HTTP', 'DOWNLOAD_NETWORK', 'DOWNLOAD_TRUNCATED', 'DOWNLOAD_CHECKSUM', 'DOWNLOAD_NO_CHECKSUM'],
   CacheError: ['CACHE_CHECKSUM'],
+  /** Thrown by `readImages` as core's `ContractError`, besides core's own `SCHEMA_MISMATCH` and `ARTIFACT_*`. */
+  ContractError: ['IMAGES_METADATA', 'IMAGES_LABEL_OUT_OF_RANGE'],
 } as const;
 
 type CodeOf<K extends keyof typeof INGEST_ERROR_CODES> = (typeof INGEST_ERROR_CODES)[K][number];
