@@ -96,3 +96,13 @@ test('a probability matrix that does not match the labels is refused with the ex
     message: 'evaluate: 20 probabilities for 3 labels, expected 10 per label (30); pass a rows × classes probability matrix',
   });
 });
+
+test('each golden curve, logged the way the stage logs it (addPrCurveRaw → prCurveValue), encodes to torch’s event bytes', async () => {
+  const { encodeEvent, prCurveValue } = await import('@tbpipe/eventlog');
+  for (const c of golden.curves) {
+    const curve = computePrCurve(c.labels, typedPredictions(c), c.num_thresholds_requested);
+    const { wall_time, event_hex } = c.expected as unknown as { wall_time: number; event_hex: string };
+    const event = encodeEvent({ wallTime: wall_time, step: 0, summary: { value: [prCurveValue(c.tag, curve, curve.numThresholds)] } });
+    assert.equal(Buffer.from(event).toString('hex'), event_hex, c.tag);
+  }
+});
