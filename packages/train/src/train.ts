@@ -1,4 +1,4 @@
-import { createProgress, MANIFEST_FILE, TbpipeError, TEMP_SUFFIX, writeManifest, type Manifest } from '@tbpipe/core';
+import { createProgress, MANIFEST_FILE, replaceDirAtomic, TbpipeError, TEMP_SUFFIX, writeManifest, type Manifest } from '@tbpipe/core';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
@@ -125,7 +125,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
       const finalLoss = history.loss.length > 0 ? history.loss[history.loss.length - 1]! : null;
       const modelDir = join(o.outDir, TRAIN_FILES.model);
-      await trainer.saveModel(modelDir);
+      // A fresh directory swapped in whole: no stale file from an earlier run can end up in the manifest.
+      await replaceDirAtomic(modelDir, (temp) => trainer.saveModel(temp));
       await writeHistory(join(o.outDir, TRAIN_FILES.history), history);
       const record: RunRecord = {
         stage: 'train',
@@ -170,7 +171,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         steps: loop.steps,
       });
       await deleteCheckpoint(checkpointDir);
-      log.info({ steps: loop.steps, finalLoss, backend: trainer.backend, stepsPerSecond: timings.stepsPerSecond }, 'train done');
+      log.info({ steps: loop.steps, finalLoss, backend: trainer.backend, stepsPerSecond: timings.stepsPerSecond }, 'artifacts written');
       return {
         outDir: o.outDir,
         backend: trainer.backend,
