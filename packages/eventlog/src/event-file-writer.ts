@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, write, writeSync, fsync, clo
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { eventlogError } from './errors.ts';
-import { RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES, frameRecord, writeRecordInto } from './framing.ts';
+import { RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES, frameInPlace, frameRecord, writeRecordInto } from './framing.ts';
 import { encodeEvent, type Event } from './proto/messages.ts';
 
 /** What the first record of every file says: TensorBoard's current event-file version and torch's writer name. */
@@ -24,7 +24,7 @@ export interface EventFileWriterOptions {
   hostname?: string;
   /**
    * Queued bytes above which the writer stops waiting for the disk and writes synchronously — the back-pressure
-   * torch gets from its blocking queue. Default 64 MiB.
+   * torch gets from its blocking queue. Default 16 MiB.
    */
   maxPendingBytes?: number;
 }
@@ -71,7 +71,7 @@ export class EventFileWriter {
 
   constructor(logdir: string, options: EventFileWriterOptions) {
     this.maxQueue = Math.max(1, options.maxQueue);
-    this.maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.maxPendingBytes = options.maxPendingBytes ?? 16 * 1024 * 1024;
     const seconds = Math.floor(options.now());
     const host = options.hostname ?? osHostname();
     const name = `events.out.tfevents.${String(seconds).padStart(10, '0')}.${host}.${process.pid}.${globalUid++}${options.filenameSuffix}`;
@@ -99,11 +99,21 @@ export class EventFileWriter {
 
   /** Queue one already-serialized `Event`; it is framed (length, CRCs) here. */
   addEventBytes(data: Uint8Array): void {
+    this.reserve(data.length);
+    writeRecordInto(this.pending, this.pendingBytes, data);
+    this.commit(data.length);
+  }
+
+  /**
+   * Encode-in-place protocol for hot paths: `reserve(n)` makes room for a record with an `n`-byte Event and returns
+   * the offset in {@link pendingBuffer} where the Event goes; write exactly `n` bytes there, then `commit(n)`.
+   */
+  reserve(dataLength: number): number {
     if (this.failure) throw this.failure;
     if (this.closed) {
       throw eventlogError('EVENTLOG_CLOSED', `write to closed event file ${this.path}`, 'an open writer', 'create a new SummaryWriter (close() ends a writer for good)');
     }
-    const size = RECORD_HEADER_BYTES + data.length + RECORD_FOOTER_BYTES;
+    const size = RECORD_HEADER_BYTES + dataLength + RECORD_FOOTER_BYTES;
     if (this.pendingBytes + size > this.pending.length) {
       let cap = this.pending.length * 2;
       while (cap < this.pendingBytes + size) cap *= 2;
@@ -111,8 +121,18 @@ export class EventFileWriter {
       grown.set(this.pending.subarray(0, this.pendingBytes));
       this.pending = grown;
     }
-    writeRecordInto(this.pending, this.pendingBytes, data);
-    this.pendingBytes += size;
+    return this.pendingBytes + RECORD_HEADER_BYTES;
+  }
+
+  /** The queue buffer {@link reserve} offsets refer to (valid until the next call on this writer). */
+  get pendingBuffer(): Uint8Array {
+    return this.pending;
+  }
+
+  /** Frame the Event written after {@link reserve} (length and CRCs) and queue it. */
+  commit(dataLength: number): void {
+    frameInPlace(this.pending, this.pendingBytes, dataLength);
+    this.pendingBytes += RECORD_HEADER_BYTES + dataLength + RECORD_FOOTER_BYTES;
     this.pendingRecords += 1;
     if (this.pendingRecords >= this.maxQueue) {
       if (this.inFlight && this.pendingBytes > this.maxPendingBytes) this.writePendingSync();
@@ -121,13 +141,13 @@ export class EventFileWriter {
   }
 
   private takePending(): { chunk: Uint8Array; start: number } {
-    const chunk = this.pending.slice(0, this.pendingBytes);
+    // Hand the buffer itself to the write (no copy) and start a fresh one of the same size, unless a burst made it huge.
+    const chunk = this.pending.subarray(0, this.pendingBytes);
     const start = this.position;
     this.position += chunk.length;
     this.pendingBytes = 0;
     this.pendingRecords = 0;
-    // Keep the buffer unless a burst made it huge.
-    if (this.pending.length > 1 << 20) this.pending = new Uint8Array(4096);
+    this.pending = new Uint8Array(Math.min(this.pending.length, 1 << 20));
     return { chunk, start };
   }
 

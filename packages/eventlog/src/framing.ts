@@ -1,4 +1,4 @@
-import { crc32c, maskCrc } from './crc32c.ts';
+import { crc32cRange, maskCrc } from './crc32c.ts';
 
 /** Bytes of a TFRecord header: u64le length + u32le masked CRC of those 8 bytes. */
 export const RECORD_HEADER_BYTES = 12;
@@ -16,15 +16,28 @@ export function frameRecord(data: Uint8Array): Uint8Array {
   return out;
 }
 
+function putU32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v & 0xff;
+  out[at + 1] = (v >>> 8) & 0xff;
+  out[at + 2] = (v >>> 16) & 0xff;
+  out[at + 3] = (v >>> 24) & 0xff;
+}
+
 /** Write the framed record for `data` into `out` at `offset`; returns the offset after it. */
 export function writeRecordInto(out: Uint8Array, offset: number, data: Uint8Array): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  // Records are < 2^32 bytes in practice; the high word of the u64 stays 0.
-  view.setUint32(offset, data.length, true);
-  view.setUint32(offset + 4, Math.floor(data.length / 2 ** 32), true);
-  view.setUint32(offset + 8, maskCrc(crc32c(out.subarray(offset, offset + 8))), true);
   out.set(data, offset + RECORD_HEADER_BYTES);
-  const end = offset + RECORD_HEADER_BYTES + data.length;
-  view.setUint32(end, maskCrc(crc32c(data)), true);
+  return frameInPlace(out, offset, data.length);
+}
+
+/**
+ * Add header and footer around `length` Event bytes already at `out[offset + 12 …]`; returns the offset after the
+ * record.
+ */
+export function frameInPlace(out: Uint8Array, offset: number, length: number): number {
+  putU32(out, offset, length >>> 0);
+  putU32(out, offset + 4, Math.floor(length / 2 ** 32));
+  putU32(out, offset + 8, maskCrc(crc32cRange(out, offset, offset + 8)));
+  const end = offset + RECORD_HEADER_BYTES + length;
+  putU32(out, end, maskCrc(crc32cRange(out, offset + RECORD_HEADER_BYTES, end)));
   return end + RECORD_FOOTER_BYTES;
 }

@@ -38,23 +38,25 @@ export function computePrCurve(
     throw eventlogError('EVENTLOG_PR_LENGTH', `${weights.length} weights for ${n} predictions`, 'one weight per prediction', 'pass arrays of equal length');
   }
   const scale = numThresholds - 1;
+  // Every in-range bucket index is an integer k in [0, N-1]; NumPy's equal-width binning of k over [0, N-1] with N
+  // bins is a fixed map k → bin, computed once with NumPy's own procedure. Counts then accumulate per bin in input
+  // order, as np.bincount does, so the sums are bit-identical.
+  const binOf = uniformBinTable(numThresholds);
+  const tpBuckets = new Float64Array(numThresholds);
+  const fpBuckets = new Float64Array(numThresholds);
   const f32 = predictions instanceof Float32Array;
-  const buckets = new Float64Array(n);
-  const tpWeights = new Float64Array(n);
-  const fpWeights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = predictions[i];
     const scaled = f32 ? Math.fround(p * scale) : p * scale;
-    const b = Math.floor(scaled);
-    // np.int32() of NaN/huge values gives INT32_MIN on x86, which the histogram range then drops.
-    buckets[i] = b >= -2147483648 && b <= 2147483647 ? b : -2147483648;
-    const label = Number(labels[i]);
+    // np.int32(np.floor(x)): NaN and out-of-range values fall outside [0, N-1] and are dropped by the histogram.
+    const k = Math.floor(scaled);
+    if (!(k >= 0 && k <= scale)) continue;
+    const label = +labels[i];
     const w = weights === undefined ? 1 : weights[i];
-    tpWeights[i] = label * w;
-    fpWeights[i] = (1 - label) * w;
+    const bin = binOf[k];
+    tpBuckets[bin] += label * w;
+    fpBuckets[bin] += (1 - label) * w;
   }
-  const tpBuckets = uniformHistogram(buckets, numThresholds, 0, scale, tpWeights).counts;
-  const fpBuckets = uniformHistogram(buckets, numThresholds, 0, scale, fpWeights).counts;
   const tp = reverseCumsum(tpBuckets);
   const fp = reverseCumsum(fpBuckets);
   const tn = new Float64Array(numThresholds);
@@ -68,6 +70,21 @@ export function computePrCurve(
     recall[i] = tp[i] / Math.max(MINIMUM_COUNT, tp[i] + fn[i]);
   }
   return { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn, precision, recall };
+}
+
+const binTables = new Map<number, Int32Array>();
+function uniformBinTable(numThresholds: number): Int32Array {
+  let table = binTables.get(numThresholds);
+  if (!table) {
+    table = new Int32Array(numThresholds);
+    const ks = Float64Array.from({ length: numThresholds }, (_, k) => k);
+    for (let k = 0; k < numThresholds; k++) {
+      const { counts } = uniformHistogram(ks.subarray(k, k + 1), numThresholds, 0, numThresholds - 1);
+      table[k] = counts.findIndex((c) => c > 0);
+    }
+    binTables.set(numThresholds, table);
+  }
+  return table;
 }
 
 function reverseCumsum(a: Float64Array): Float64Array {

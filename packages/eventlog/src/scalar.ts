@@ -27,7 +27,12 @@ export function textValue(tag: string, text: string): SummaryValue {
   };
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
+const scratch = new ArrayBuffer(8);
+const scratchF64 = new Float64Array(scratch);
+const scratchF32 = new Float32Array(scratch);
+const scratchU8 = new Uint8Array(scratch);
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function varintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
@@ -44,24 +49,35 @@ function putVarint(out: Uint8Array, pos: number, n: number): number {
   out[pos++] = n;
   return pos;
 }
+function putScratch(out: Uint8Array, pos: number, n: number): number {
+  if (LITTLE_ENDIAN_HOST) for (let i = 0; i < n; i++) out[pos + i] = scratchU8[i];
+  else for (let i = 0; i < n; i++) out[pos + i] = scratchU8[n - 1 - i];
+  return pos + n;
+}
+
+/** Size in bytes of {@link encodeScalarEventInto}'s output. */
+export function scalarEventSize(wallTime: number, step: number, tagLength: number): number {
+  const valueLen = (tagLength > 0 ? 1 + varintSize(tagLength) + tagLength : 0) + 5;
+  const summaryLen = 1 + varintSize(valueLen) + valueLen;
+  const hasWall = wallTime !== 0 || Object.is(wallTime, -0);
+  return (hasWall ? 9 : 0) + (step !== 0 ? 1 + varintSize(step) : 0) + 1 + varintSize(summaryLen) + summaryLen;
+}
 
 /**
- * Hot path of `addScalar`: the bytes of `Event{wall_time, step, summary{value{tag, simple_value}}}`, identical to
- * `encodeEvent` of the same event (the tests check it) but without the generic writer's allocations.
+ * Hot path of `addScalar`: write `Event{wall_time, step, summary{value{tag, simple_value}}}` into `out` at `pos`,
+ * byte-identical to `encodeEvent` of the same event (the tests check it) without the generic writer's allocations.
  * `tagBytes` is the UTF-8 tag; `step` must be a non-negative safe integer (callers fall back otherwise).
+ * Returns the position after the event.
  */
-export function encodeScalarEvent(wallTime: number, step: number, tagBytes: Uint8Array, value: number): Uint8Array {
+export function encodeScalarEventInto(out: Uint8Array, pos: number, wallTime: number, step: number, tagBytes: Uint8Array, value: number): number {
   const tagLen = tagBytes.length;
   const valueLen = (tagLen > 0 ? 1 + varintSize(tagLen) + tagLen : 0) + 5;
   const summaryLen = 1 + varintSize(valueLen) + valueLen;
-  const hasWall = wallTime !== 0 || Object.is(wallTime, -0);
-  const total = (hasWall ? 9 : 0) + (step !== 0 ? 1 + varintSize(step) : 0) + 1 + varintSize(summaryLen) + summaryLen;
-  const out = new Uint8Array(total);
-  let p = 0;
-  if (hasWall) {
+  let p = pos;
+  if (wallTime !== 0 || Object.is(wallTime, -0)) {
     out[p++] = 0x09;
-    scratch.setFloat64(0, wallTime, true);
-    for (let i = 0; i < 8; i++) out[p++] = scratch.getUint8(i);
+    scratchF64[0] = wallTime;
+    p = putScratch(out, p, 8);
   }
   if (step !== 0) {
     out[p++] = 0x10;
@@ -78,7 +94,13 @@ export function encodeScalarEvent(wallTime: number, step: number, tagBytes: Uint
     p += tagLen;
   }
   out[p++] = 0x15;
-  scratch.setFloat32(0, value, true);
-  for (let i = 0; i < 4; i++) out[p++] = scratch.getUint8(i);
+  scratchF32[0] = value;
+  return putScratch(out, p, 4);
+}
+
+/** {@link encodeScalarEventInto} into a fresh array. */
+export function encodeScalarEvent(wallTime: number, step: number, tagBytes: Uint8Array, value: number): Uint8Array {
+  const out = new Uint8Array(scalarEventSize(wallTime, step, tagBytes.length));
+  encodeScalarEventInto(out, 0, wallTime, step, tagBytes, value);
   return out;
 }

@@ -20,7 +20,7 @@ import { readPngHeader } from './png.ts';
 import { DEFAULT_PR_THRESHOLDS, checkThresholds, computePrCurve, prCurveValue } from './pr-curve.ts';
 import { SessionStatus, type Event, type Summary, type SummaryValue } from './proto/messages.ts';
 import { pythonFloatRepr } from './python-format.ts';
-import { encodeScalarEvent, scalarValue, textValue, type ScalarOptions } from './scalar.ts';
+import { encodeScalarEventInto, scalarEventSize, scalarValue, textValue, type ScalarOptions } from './scalar.ts';
 
 /** Options of {@link SummaryWriter}. Defaults are in {@link DEFAULT_SUMMARY_WRITER_OPTIONS}. */
 export interface SummaryWriterOptions {
@@ -167,7 +167,11 @@ export class SummaryWriter {
       tb = utf8.encode(tag);
       this.tagBytes.set(tag, tb);
     }
-    this.fileWriter.addEventBytes(encodeScalarEvent(walltime ?? this.options.now(), s, tb, Number(value)));
+    const wall = walltime ?? this.options.now();
+    const size = scalarEventSize(wall, s, tb.length);
+    const at = this.fileWriter.reserve(size);
+    encodeScalarEventInto(this.fileWriter.pendingBuffer, at, wall, s, tb, Number(value));
+    this.fileWriter.commit(size);
   }
 
   /**
