@@ -1,51 +1,77 @@
 /**
- * The stage on a real model: the train stage itself (cpu backend) trains the tutorial's CNN for a few mini-batches
- * on striped images, then evaluate reads its output directory. Slower than the other tests (TensorFlow.js), so one
- * test.
+ * The stage on a real model: the train stage itself trains the tutorial's CNN for a few mini-batches on striped
+ * images, then evaluate reads its output directory, in this process and through the bin in a fresh one. Slower than
+ * the other tests (TensorFlow.js), so few of them.
  */
 import { verifyManifest, writeManifest } from '@tbpipe/core';
 import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE, writeImages } from '@tbpipe/ingest';
 import { train } from '@tbpipe/train';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { EVALUATE_CONTRACT } from '../src/contract.ts';
 import { evaluate } from '../src/evaluate.ts';
 import { readPredictions } from '../src/predictions.ts';
 import { FASHION_CLASSES, stripedImages } from './helpers/fixtures.ts';
 
-test('a tiny model trained by the train stage evaluates end to end', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'tbpipe-evaluate-engine-'));
-  try {
-    const dataDir = join(root, 'ingest');
-    const split = (count: number, seed: number) => ({ ...stripedImages(count, seed), classNames: FASHION_CLASSES, count });
-    await writeImages(join(dataDir, TRAIN_FILE), split(80, 7), 'fashion-mnist');
-    await writeImages(join(dataDir, TEST_FILE), split(30, 8), 'fashion-mnist');
-    await writeManifest(dataDir, INGEST_CONTRACT, [TRAIN_FILE, TEST_FILE]);
-    const modelDir = join(root, 'train');
-    const runDir = join(root, 'runs');
-    await train({ dataDir, outDir: modelDir, runDir, backend: 'cpu', maxSteps: 20, logEverySteps: 10, learningRate: 0.01 });
+const BIN = fileURLToPath(new URL('../bin/tbpipe-evaluate.mjs', import.meta.url));
+let root: string;
+let dataDir: string;
+let modelDir: string;
 
-    const outDir = join(root, 'evaluate');
-    const result = await evaluate({ dataDir, modelDir, outDir, runDir, backend: 'cpu', batchSize: 16 });
-    assert.equal(result.backend, 'cpu');
-    await verifyManifest(outDir, EVALUATE_CONTRACT);
-    const p = await readPredictions(join(outDir, 'predictions.arrow'));
-    assert.equal(p.count, 30);
-    for (let r = 0; r < 30; r++) {
-      const row = p.probabilities.subarray(r * 10, r * 10 + 10);
-      assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${r} sums to 1`);
-      assert.equal(p.predicted[r], row.indexOf(Math.max(...row)), `row ${r}: predicted is the most probable class`);
-    }
-    assert.ok(p.features.every((f) => f >= 0), 'features are post-ReLU');
-    assert.equal(result.metrics.count, 30);
-    assert.equal(result.prCurves.length, 10);
-    const names = await readdir(runDir);
-    assert.ok(names.some((n) => n.endsWith('.train')) && names.some((n) => n.endsWith('.evaluate')), names.join(', '));
-    assert.ok(names.includes('hparams'));
-  } finally {
-    await rm(root, { recursive: true, force: true });
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tbpipe-evaluate-engine-'));
+  dataDir = join(root, 'ingest');
+  const split = (count: number, seed: number) => ({ ...stripedImages(count, seed), classNames: FASHION_CLASSES, count });
+  await writeImages(join(dataDir, TRAIN_FILE), split(80, 7), 'fashion-mnist');
+  await writeImages(join(dataDir, TEST_FILE), split(30, 8), 'fashion-mnist');
+  await writeManifest(dataDir, INGEST_CONTRACT, [TRAIN_FILE, TEST_FILE]);
+  modelDir = join(root, 'train');
+  await train({ dataDir, outDir: modelDir, runDir: join(root, 'runs'), backend: 'cpu', maxSteps: 20, logEverySteps: 10, learningRate: 0.01 });
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('a tiny model trained by the train stage evaluates end to end', async () => {
+  const outDir = join(root, 'evaluate');
+  const runDir = join(root, 'runs');
+  const result = await evaluate({ dataDir, modelDir, outDir, runDir, backend: 'cpu', batchSize: 16 });
+  assert.equal(result.backend, 'cpu');
+  await verifyManifest(outDir, EVALUATE_CONTRACT);
+  const p = await readPredictions(join(outDir, 'predictions.arrow'));
+  assert.equal(p.count, 30);
+  for (let r = 0; r < 30; r++) {
+    const row = p.probabilities.subarray(r * 10, r * 10 + 10);
+    assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${r} sums to 1`);
+    assert.equal(p.predicted[r], row.indexOf(Math.max(...row)), `row ${r}: predicted is the most probable class`);
+  }
+  assert.ok(p.features.every((f) => f >= 0), 'features are post-ReLU');
+  assert.equal(result.metrics.count, 30);
+  assert.equal(result.prCurves.length, 10);
+  const names = await readdir(runDir);
+  assert.ok(names.some((n) => n.endsWith('.train')) && names.some((n) => n.endsWith('.evaluate')), names.join(', '));
+  assert.ok(names.includes('hparams'));
+});
+
+// TODO(train): in a fresh process, @tbpipe/train's loadCnnPredictor decodes the weights (readModelParams) before
+// selectBackend initialises any backend, so tfjs throws "backend 'wasm' has not yet been initialized" (exit 70).
+// Marked todo (runs, reported, does not fail the suite) until the engine selects the backend first.
+const FRESH_PROCESS_TODO = 'train: loadCnnPredictor decodes weights before selecting a backend';
+test('the bin in a fresh process writes the same bytes as the library', { todo: FRESH_PROCESS_TODO }, async () => {
+  const viaLibrary = join(root, 'library');
+  await evaluate({ dataDir, modelDir, outDir: viaLibrary, runDir: join(root, 'runs-library'), backend: 'cpu' });
+  const viaBin = join(root, 'bin');
+  const r = spawnSync(process.execPath, [BIN, '--data', dataDir, '--model', modelDir, '--out', viaBin, '--run-dir', join(root, 'runs-bin'), '--backend', 'cpu'], {
+    encoding: 'utf8',
+    env: { ...process.env, TBPIPE_LOG_LEVEL: 'warn' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  for (const f of ['predictions.arrow', 'metrics.json', 'manifest.json']) {
+    assert.deepEqual(await readFile(join(viaBin, f)), await readFile(join(viaLibrary, f)), f);
   }
 });
