@@ -85,6 +85,6 @@ export function parseNumberFlag(name: string, raw: string | number | undefined, 
     (rule.integer && !Number.isInteger(value)) ||
     (rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)) ||
     (rule.max !== undefined && value > rule.max);
-  if (bad) throw new UsageError(`--${name} is ${JSON.stringify(raw)}, expected ${range}`);
+  if (bad) throw new UsageError(`--${name} is ${typeof raw === 'number' ? String(raw) : JSON.stringify(raw)}, expected ${range}`);
   return value;
 }

@@ -15,6 +15,7 @@ test('parseNumberFlag names the flag, the value and the valid range', () => {
     ['momentum', 1.5, { min: 0, max: 1 }, '--momentum is 1.5, expected a number ≥ 0 ≤ 1'],
     ['epochs', '1.5', { integer: true }, '--epochs is "1.5", expected an integer'],
     ['seed', '', {}, '--seed is "", expected a number'],
+    ['log-every-steps', Number.NaN, { integer: true }, '--log-every-steps is NaN, expected an integer'],
   ];
   for (const [name, raw, rule, message] of cases) {
     assert.throws(() => parseNumberFlag(name, raw, rule), (err: unknown) => {
