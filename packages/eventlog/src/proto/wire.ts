@@ -1,5 +1,6 @@
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 
+/** @bufbuild/protobuf's wire-format reader/writer (fork/join), re-exported for the hand-written messages. */
 export { BinaryReader, BinaryWriter, WireType };
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -108,6 +109,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
+/** Read a length-delimited string field (lenient UTF-8). */
 export function readString(r: BinaryReader): string {
   return decodeUtf8(r.bytes());
 }
