@@ -229,7 +229,49 @@ function denseForward(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: u
   const nv = nout >> 2;
   const rowBytes = <usize>nout * 4;
   const zero4 = f32x4.splat(0);
-  for (let b = 0; b < B; b++) {
+  let b = 0;
+  // Two batch rows × four output vectors per pass: each weight load feeds two rows.
+  for (; b + 2 <= B; b += 2) {
+    const xb = x + <usize>(b * nin) * 4, xc = xb + <usize>nin * 4;
+    const yb = y + <usize>(b * nout) * 4, yc = yb + rowBytes;
+    let v = 0;
+    for (; v + 4 <= nv; v += 4) {
+      const off = <usize>v * 16;
+      let a0 = v128.load(bias + off), a1 = v128.load(bias + off, 16);
+      let a2 = v128.load(bias + off, 32), a3 = v128.load(bias + off, 48);
+      let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+      for (let i = 0; i < nin; i++) {
+        const xi = load<f32>(xb + <usize>i * 4), xj = load<f32>(xc + <usize>i * 4);
+        if (xi == 0 && xj == 0) continue;
+        const s = f32x4.splat(xi), t = f32x4.splat(xj);
+        const q = w + <usize>i * rowBytes + off;
+        const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32), w3 = v128.load(q, 48);
+        a0 = f32x4.add(a0, f32x4.mul(s, w0));
+        c0 = f32x4.add(c0, f32x4.mul(t, w0));
+        a1 = f32x4.add(a1, f32x4.mul(s, w1));
+        c1 = f32x4.add(c1, f32x4.mul(t, w1));
+        a2 = f32x4.add(a2, f32x4.mul(s, w2));
+        c2 = f32x4.add(c2, f32x4.mul(t, w2));
+        a3 = f32x4.add(a3, f32x4.mul(s, w3));
+        c3 = f32x4.add(c3, f32x4.mul(t, w3));
+      }
+      if (relu) {
+        a0 = f32x4.max(a0, zero4); a1 = f32x4.max(a1, zero4); a2 = f32x4.max(a2, zero4); a3 = f32x4.max(a3, zero4);
+        c0 = f32x4.max(c0, zero4); c1 = f32x4.max(c1, zero4); c2 = f32x4.max(c2, zero4); c3 = f32x4.max(c3, zero4);
+      }
+      v128.store(yb + off, a0);
+      v128.store(yb + off, a1, 16);
+      v128.store(yb + off, a2, 32);
+      v128.store(yb + off, a3, 48);
+      v128.store(yc + off, c0);
+      v128.store(yc + off, c1, 16);
+      v128.store(yc + off, c2, 32);
+      v128.store(yc + off, c3, 48);
+    }
+    denseForwardRest(xb, nin, w, bias, nout, yb, relu, v);
+    denseForwardRest(xc, nin, w, bias, nout, yc, relu, v);
+  }
+  for (; b < B; b++) {
     const xb = x + <usize>(b * nin) * 4;
     const yb = y + <usize>(b * nout) * 4;
     let v = 0;
@@ -256,22 +298,30 @@ function denseForward(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: u
       v128.store(yb + off, a2, 32);
       v128.store(yb + off, a3, 48);
     }
-    for (; v < nv; v++) {
-      const off = <usize>v * 16;
-      let a0 = v128.load(bias + off);
-      for (let i = 0; i < nin; i++) {
-        const xi = load<f32>(xb + <usize>i * 4);
-        if (xi == 0) continue;
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(xi), v128.load(w + <usize>i * rowBytes + off)));
-      }
-      if (relu) a0 = f32x4.max(a0, zero4);
-      v128.store(yb + off, a0);
+    denseForwardRest(xb, nin, w, bias, nout, yb, relu, v);
+  }
+}
+
+/** One row's output vectors from `v` on, then the scalar tail (nout % 4). */
+function denseForwardRest(xb: usize, nin: i32, w: usize, bias: usize, nout: i32, yb: usize, relu: bool, v: i32): void {
+  const nv = nout >> 2;
+  const rowBytes = <usize>nout * 4;
+  const zero4 = f32x4.splat(0);
+  for (; v < nv; v++) {
+    const off = <usize>v * 16;
+    let a0 = v128.load(bias + off);
+    for (let i = 0; i < nin; i++) {
+      const xi = load<f32>(xb + <usize>i * 4);
+      if (xi == 0) continue;
+      a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(xi), v128.load(w + <usize>i * rowBytes + off)));
     }
-    for (let o = nv << 2; o < nout; o++) {
-      let a = load<f32>(bias + <usize>o * 4);
-      for (let i = 0; i < nin; i++) a += load<f32>(xb + <usize>i * 4) * load<f32>(w + <usize>i * rowBytes + <usize>o * 4);
-      store<f32>(yb + <usize>o * 4, relu && a < 0 ? 0 : a);
-    }
+    if (relu) a0 = f32x4.max(a0, zero4);
+    v128.store(yb + off, a0);
+  }
+  for (let o = nv << 2; o < nout; o++) {
+    let a = load<f32>(bias + <usize>o * 4);
+    for (let i = 0; i < nin; i++) a += load<f32>(xb + <usize>i * 4) * load<f32>(w + <usize>i * rowBytes + <usize>o * 4);
+    store<f32>(yb + <usize>o * 4, relu && a < 0 ? 0 : a);
   }
 }
 
@@ -303,17 +353,50 @@ function denseInputGrad(dy: usize, nout: i32, w: usize, nin: i32, x: usize, dx: 
   const rowBytes = <usize>nout * 4;
   for (let b = 0; b < B; b++) {
     const dyb = dy + <usize>(b * nout) * 4;
-    for (let i = 0; i < nin; i++) {
+    let i = 0;
+    // Two rows at once with two partial sums each: four independent add chains instead of one latency-bound chain.
+    for (; i + 2 <= nin; i += 2) {
       const at = <usize>(b * nin + i) * 4;
-      if (load<f32>(x + at) <= 0) {
-        store<f32>(dx + at, 0);
+      const open0 = load<f32>(x + at) > 0, open1 = load<f32>(x + at, 4) > 0;
+      if (!open0 && !open1) {
+        store<u64>(dx + at, 0);
         continue;
       }
-      const wr = w + <usize>i * rowBytes;
-      let acc = f32x4.splat(0);
-      for (let v = 0; v < nv; v++) acc = f32x4.add(acc, f32x4.mul(v128.load(dyb + <usize>v * 16), v128.load(wr + <usize>v * 16)));
-      let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-      for (let o = nv << 2; o < nout; o++) s += load<f32>(dyb + <usize>o * 4) * load<f32>(wr + <usize>o * 4);
+      const w0 = w + <usize>i * rowBytes, w1 = w0 + rowBytes;
+      let a0 = f32x4.splat(0), a1 = a0, c0 = a0, c1 = a0;
+      let v = 0;
+      for (; v + 2 <= nv; v += 2) {
+        const off = <usize>v * 16;
+        const d0 = v128.load(dyb + off), d1 = v128.load(dyb + off, 16);
+        a0 = f32x4.add(a0, f32x4.mul(d0, v128.load(w0 + off)));
+        a1 = f32x4.add(a1, f32x4.mul(d1, v128.load(w0 + off, 16)));
+        c0 = f32x4.add(c0, f32x4.mul(d0, v128.load(w1 + off)));
+        c1 = f32x4.add(c1, f32x4.mul(d1, v128.load(w1 + off, 16)));
+      }
+      if (v < nv) {
+        const off = <usize>v * 16;
+        const d0 = v128.load(dyb + off);
+        a0 = f32x4.add(a0, f32x4.mul(d0, v128.load(w0 + off)));
+        c0 = f32x4.add(c0, f32x4.mul(d0, v128.load(w1 + off)));
+      }
+      a0 = f32x4.add(a0, a1);
+      c0 = f32x4.add(c0, c1);
+      let s0 = f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1) + f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3);
+      let s1 = f32x4.extract_lane(c0, 0) + f32x4.extract_lane(c0, 1) + f32x4.extract_lane(c0, 2) + f32x4.extract_lane(c0, 3);
+      for (let o = nv << 2; o < nout; o++) {
+        const d = load<f32>(dyb + <usize>o * 4);
+        s0 += d * load<f32>(w0 + <usize>o * 4);
+        s1 += d * load<f32>(w1 + <usize>o * 4);
+      }
+      store<f32>(dx + at, open0 ? s0 : 0);
+      store<f32>(dx + at, open1 ? s1 : 0, 4);
+    }
+    for (; i < nin; i++) {
+      const at = <usize>(b * nin + i) * 4;
+      let s: f32 = 0;
+      if (load<f32>(x + at) > 0) {
+        for (let o = 0; o < nout; o++) s += load<f32>(dyb + <usize>o * 4) * load<f32>(w + <usize>i * rowBytes + <usize>o * 4);
+      }
       store<f32>(dx + at, s);
     }
   }
