@@ -135,7 +135,8 @@ export function parsePipeline(file, json, workspace) {
       if (typeof upstream !== 'string' || !stageNames.includes(upstream) || upstream === stageName) {
         const seen = typeof upstream === 'string' ? `names stage "${upstream}"` : `is ${describeValue(upstream)}`;
         const why = upstream === stageName ? ' (a stage cannot read its own output)' : '';
-        fail('STAGE_UNKNOWN_INPUT', path, `${seen}${why}, expected ${oneOf(others)}`);
+        const expected = others.length ? oneOf(others) : 'another stage of this pipeline (it has none)';
+        fail('STAGE_UNKNOWN_INPUT', path, `${seen}${why}, expected ${expected}`);
       }
       inputs[option] = /** @type {string} */ (upstream);
     }

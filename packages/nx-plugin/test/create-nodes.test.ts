@@ -228,6 +228,11 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     });
   }
 
+  it('rejects an input in a one-stage pipeline, saying there is no other stage', async () => {
+    await rejectsWith({ 'fashion-mnist': { stages: { train: FASHION().stages.train } } },
+      `${F}: stages.train.inputs.data names stage "ingest", expected another stage of this pipeline (it has none)`);
+  });
+
   it('rejects invalid JSON and an unknown default pipeline', async () => {
     await rejectsWith({ 'fashion-mnist': '{ "stages": ' }, `${F}: invalid JSON (Unexpected end of JSON input), expected a JSON object`);
     await rejectsWith({ 'fashion-mnist': FASHION() },
