@@ -39,23 +39,41 @@ export function computePrCurve(
   }
   const scale = numThresholds - 1;
   // Every in-range bucket index is an integer k in [0, N-1]; NumPy's equal-width binning of k over [0, N-1] with N
-  // bins is a fixed map k → bin, computed once with NumPy's own procedure. Counts then accumulate per bin in input
-  // order, as np.bincount does, so the sums are bit-identical.
+  // bins is a fixed map k → bin, computed once with NumPy's own procedure.
   const binOf = uniformBinTable(numThresholds);
   const tpBuckets = new Float64Array(numThresholds);
   const fpBuckets = new Float64Array(numThresholds);
   const f32 = predictions instanceof Float32Array;
-  for (let i = 0; i < n; i++) {
-    const p = predictions[i];
-    const scaled = f32 ? Math.fround(p * scale) : p * scale;
-    // np.int32(np.floor(x)): NaN and out-of-range values fall outside [0, N-1] and are dropped by the histogram.
-    const k = Math.floor(scaled);
-    if (!(k >= 0 && k <= scale)) continue;
-    const label = +labels[i];
-    const w = weights === undefined ? 1 : weights[i];
-    const bin = binOf[k];
-    tpBuckets[bin] += label * w;
-    fpBuckets[bin] += (1 - label) * w;
+  if (weights === undefined && isBinary(labels)) {
+    // 0/1 labels without weights: np.bincount adds 1.0s and 0.0s, whose float64 sums are exact integers, so
+    // integer counts give bit-identical buckets several times faster.
+    const positives = new Int32Array(numThresholds);
+    const totals = new Int32Array(numThresholds);
+    for (let i = 0; i < n; i++) {
+      const scaled = f32 ? Math.fround(predictions[i] * scale) : predictions[i] * scale;
+      // np.int32(np.floor(x)) then the histogram's [0, N-1] range: negatives, NaN and > N-1 are dropped.
+      if (!(scaled >= 0 && scaled < numThresholds)) continue;
+      const bin = binOf[scaled | 0];
+      totals[bin]++;
+      if (labels[i]) positives[bin]++;
+    }
+    for (let b = 0; b < numThresholds; b++) {
+      tpBuckets[b] = positives[b];
+      fpBuckets[b] = totals[b] - positives[b];
+    }
+  } else {
+    // Weighted sums accumulate per bin in input order, as np.bincount does, so they are bit-identical.
+    for (let i = 0; i < n; i++) {
+      const p = predictions[i];
+      const scaled = f32 ? Math.fround(p * scale) : p * scale;
+      const k = Math.floor(scaled);
+      if (!(k >= 0 && k <= scale)) continue;
+      const label = +labels[i];
+      const w = weights === undefined ? 1 : weights[i];
+      const bin = binOf[k];
+      tpBuckets[bin] += label * w;
+      fpBuckets[bin] += (1 - label) * w;
+    }
   }
   const tp = reverseCumsum(tpBuckets);
   const fp = reverseCumsum(fpBuckets);
@@ -70,6 +88,18 @@ export function computePrCurve(
     recall[i] = tp[i] / Math.max(MINIMUM_COUNT, tp[i] + fn[i]);
   }
   return { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn, precision, recall };
+}
+
+function isBinary(labels: ArrayLike<number | boolean>): boolean {
+  if (labels instanceof Uint8Array) {
+    for (let i = 0; i < labels.length; i++) if (labels[i] > 1) return false;
+    return true;
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (!(l === true || l === false || l === 0 || l === 1)) return false;
+  }
+  return true;
 }
 
 const binTables = new Map<number, Int32Array>();

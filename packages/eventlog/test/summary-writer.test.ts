@@ -8,6 +8,7 @@ import {
   DataType,
   SessionStatus,
   SummaryWriter,
+  computePrCurve,
   decodePng,
   encodePng,
   imageToPixels,
@@ -16,6 +17,7 @@ import {
   tensorStrings,
   type Event,
 } from '../src/index.ts';
+import { createRandom } from '@tbpipe/core';
 import { FIXED_TIME, tempDir } from './helpers.ts';
 
 const now = () => FIXED_TIME;
@@ -222,6 +224,18 @@ describe('SummaryWriter round trips (write → readEvents → same content)', ()
     assert.equal(v.tensor!.floatVal![0], 3);
     assert.equal(v.tensor!.floatVal![127], 1);
     assert.equal(v.metadata!.pluginData!.pluginName, 'pr_curves');
+  });
+
+  it('addPrCurve: the integer-count fast path and the weighted path agree bit for bit', () => {
+    const random = createRandom(5);
+    const labels = Array.from({ length: 5000 }, () => random() < 0.3);
+    const predictions = Float32Array.from({ length: 5000 }, () => random() * 1.2 - 0.1);
+    const fast = computePrCurve(labels, predictions, 127);
+    const weighted = computePrCurve(labels, predictions, 127, new Float64Array(5000).fill(1));
+    assert.deepEqual(fast, weighted);
+    // Property: at the lowest threshold every in-range positive is a true positive.
+    const inRange = (p: number) => Math.floor(Math.fround(p * 126)) >= 0 && Math.floor(Math.fround(p * 126)) <= 126;
+    assert.equal(fast.truePositives[0], labels.filter((l, i) => l && inRange(predictions[i])).length);
   });
 
   it('rejects bad arguments with eventlog: messages that say what to do', (t) => {
