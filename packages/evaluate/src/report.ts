@@ -1,5 +1,3 @@
-import { SummaryWriter } from '@tbpipe/eventlog';
-import { renderHeatmap } from '@tbpipe/figures';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelInfo } from './inputs.ts';
@@ -64,6 +62,8 @@ export function hparamsFromModel(model: ModelInfo): Record<string, number | stri
 
 /** The confusion matrix as a labelled heat map (rows: true class, columns: predicted class), PNG bytes. */
 export async function renderConfusionMatrix(metrics: Metrics): Promise<Uint8Array> {
+  // Imported on use: readers of predictions.arrow (the project stage) should not load a native canvas.
+  const { renderHeatmap } = await import('@tbpipe/figures');
   return renderHeatmap({
     matrix: metrics.confusionMatrix,
     rowLabels: metrics.classNames,
@@ -98,6 +98,7 @@ export interface ReportInput {
  * @returns the event file's path.
  */
 export async function writeReport(input: ReportInput): Promise<string> {
+  const { SummaryWriter } = await import('@tbpipe/eventlog');
   await removeRunOutputs(input.runDir);
   const writer = new SummaryWriter(input.runDir, { filenameSuffix: EVENT_FILE_SUFFIX, ...(input.now ? { now: input.now } : {}) });
   try {
