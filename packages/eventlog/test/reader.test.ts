@@ -47,6 +47,22 @@ describe('readEvents on damaged files', () => {
     assert.deepEqual(got.map((r) => r.event), events);
   });
 
+  it('streams files larger than its 1 MiB read chunk, with records straddling chunk boundaries', async (t) => {
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < 60_000; i++) parts.push(frameRecord(encodeEvent({ wallTime: 1, step: i, summary: { value: [{ tag: 'x', simpleValue: i }] } })));
+    const big = new TextEncoder().encode('y'.repeat(2_500_000));
+    parts.splice(30_000, 0, frameRecord(encodeEvent({ wallTime: 1, step: 0, summary: { value: [{ tag: 'big', tensor: { dtype: 7, stringVal: [big] } }] } })));
+    const path = put(tempDir(t), Buffer.concat(parts));
+    let n = 0;
+    let bigSeen = 0;
+    for await (const { event } of readEvents(path)) {
+      n++;
+      if (event.summary!.value[0].tag === 'big') bigSeen = event.summary!.value[0].tensor!.stringVal![0].length;
+    }
+    assert.equal(n, 60_001);
+    assert.equal(bigSeen, big.length);
+  });
+
   it('reads an empty file as no events and no warnings', async (t) => {
     assert.deepEqual(await read(put(tempDir(t), new Uint8Array(0))), { steps: [], warnings: [] });
   });
