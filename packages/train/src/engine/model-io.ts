@@ -100,22 +100,35 @@ export function modelDirHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-/** Read the parameters (tfjs layout, PARAMS order) of a model saved by {@link saveLayersModel}, checking shapes. */
+/**
+ * Read the parameters (tfjs layout, PARAMS order) of a model saved by {@link saveLayersModel}, checking names and
+ * shapes. Decodes weights.bin directly (no tensors), so it works before any tfjs backend is initialised.
+ */
 export async function readModelParams(dir: string): Promise<Float32Array[]> {
   const artifacts = await modelDirHandler(dir).load!();
-  const map = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
-  try {
-    return PARAMS.map((s) => {
-      const t = map[s.tfName];
-      if (!t) {
-        throw new EngineError('TRAIN_MODEL_BAD', msg.badModel(dir, `has no weight ${s.tfName} (has ${Object.keys(map).join(', ')})`, 'the tutorial CNN\'s weights'));
-      }
-      if (t.size !== sizeOf(s.tfShape) || t.shape.join() !== s.tfShape.join()) {
-        throw new EngineError('TRAIN_MODEL_BAD', msg.badModel(dir, `weight ${s.tfName} has shape [${t.shape}]`, `[${s.tfShape}]`));
-      }
-      return t.dataSync() as Float32Array;
-    });
-  } finally {
-    tf.dispose(Object.values(map));
+  const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData!);
+  const byName = new Map<string, Float32Array>();
+  let offset = 0;
+  for (const spec of artifacts.weightSpecs ?? []) {
+    const n = sizeOf(spec.shape);
+    if (spec.dtype !== 'float32' || spec.quantization) {
+      throw new EngineError('TRAIN_MODEL_BAD', msg.badModel(dir, `stores ${spec.name} as ${spec.quantization ? 'quantised ' : ''}${spec.dtype}`, 'float32 weights'));
+    }
+    if (offset + n * 4 > data.byteLength) {
+      throw new EngineError('TRAIN_MODEL_BAD', msg.badModel(dir, `has ${data.byteLength} weight bytes`, `at least ${offset + n * 4}`));
+    }
+    byName.set(spec.name, new Float32Array(data.slice(offset, offset + n * 4)));
+    offset += n * 4;
   }
+  const specs = new Map((artifacts.weightSpecs ?? []).map((w) => [w.name, w]));
+  return PARAMS.map((s) => {
+    const spec = specs.get(s.tfName);
+    if (!spec) {
+      throw new EngineError('TRAIN_MODEL_BAD', msg.badModel(dir, `has no weight ${s.tfName} (has ${[...specs.keys()].join(', ')})`, "the tutorial CNN's weights"));
+    }
+    if (spec.shape.join() !== s.tfShape.join()) {
+      throw new EngineError('TRAIN_MODEL_BAD', msg.badModel(dir, `weight ${s.tfName} has shape [${spec.shape}]`, `[${s.tfShape}]`));
+    }
+    return byName.get(s.tfName)!;
+  });
 }

@@ -16,7 +16,7 @@ import { CLASSES, FEATURES, IMAGE_FLOATS, initialParams, PARAMS, sizeOf, tfToTor
 import { forward, imagesTensor, stockTrainStep } from './stock.ts';
 import { readModelParams, saveLayersModel } from './model-io.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { FUSED_TRAIN_STEP, MOMENTUM_INPUTS, PARAM_INPUTS } from '../kernels/fused-train-step.ts';
+import { FUSED_FORWARD, FUSED_TRAIN_STEP, MOMENTUM_INPUTS, PARAM_INPUTS } from '../kernels/fused-train-step.ts';
 
 /** How a training step runs: one fused project kernel (wasm only) or stock tfjs ops with autodiff. */
 export type StepKind = 'fused' | 'stock';
@@ -29,8 +29,10 @@ export interface EngineOptions extends CnnTrainerOptions {
   trainStep?: StepKind | 'auto';
 }
 
-/** Images per forward pass in `predict` (bounds peak memory; 1000 keeps wasm's conv kernels efficient). */
+/** Images per forward pass in `predict` with stock ops (bounds peak memory; 1000 keeps XNNPACK efficient). */
 export const PREDICT_BATCH = 1000;
+/** Images per forward pass with the fused wasm kernel (its scratch grows with the batch: ~17 KB per image). */
+export const FUSED_PREDICT_BATCH = 256;
 
 /** Defaults for {@link CnnTrainerOptions}' optional fields. */
 export const DEFAULT_ENGINE_OPTIONS = { backend: 'auto', init: 'pytorch' } as const;
@@ -59,10 +61,18 @@ class TfjsPredictor implements CnnPredictor {
     checkImages(images, count);
     const logits = new Float32Array(count * CLASSES);
     const features = new Float32Array(count * FEATURES);
-    for (let start = 0; start < count; start += PREDICT_BATCH) {
-      const n = Math.min(PREDICT_BATCH, count - start);
+    const fused = this.backend === 'wasm' && tf.getKernel(FUSED_FORWARD, 'wasm') !== undefined;
+    const chunk = fused ? FUSED_PREDICT_BATCH : PREDICT_BATCH;
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
       const [l, f] = tf.tidy(() => {
-        const out = forward(this.params, imagesTensor(images.subarray(start * IMAGE_FLOATS, (start + n) * IMAGE_FLOATS), n));
+        const x = imagesTensor(images.subarray(start * IMAGE_FLOATS, (start + n) * IMAGE_FLOATS), n);
+        if (fused) {
+          const inputs: Record<string, tf.Tensor> = { x };
+          this.params.forEach((p, i) => (inputs[PARAM_INPUTS[i]!] = p));
+          return tf.engine().runKernel(FUSED_FORWARD, inputs as never, {}) as tf.Tensor[];
+        }
+        const out = forward(this.params, x);
         return [out.logits, out.features];
       });
       logits.set(l!.dataSync(), start * CLASSES);
@@ -229,7 +239,7 @@ export const createCnnTrainer: CreateCnnTrainer = async (options: EngineOptions)
  * `predict` runs in batches of {@link PREDICT_BATCH} and returns logits, softmax probabilities and fc2 features.
  */
 export const loadCnnPredictor: LoadCnnPredictor = async (modelDir, options) => {
-  const params = await readModelParams(modelDir);
   const backend = await selectBackend(options?.backend ?? DEFAULT_ENGINE_OPTIONS.backend);
+  const params = await readModelParams(modelDir);
   return new TfjsPredictor(backend, params);
 };

@@ -19,6 +19,8 @@ import { PARAMS, sizeOf } from '../engine/network.ts';
 import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
 
 export const FUSED_TRAIN_STEP = 'TbpipeCnnTrainStep';
+/** The forward pass alone (inputs x, p0…p9; outputs logits [b, 10] and fc2 features [b, 84]). */
+export const FUSED_FORWARD = 'TbpipeCnnForward';
 
 /** Input names of the fused kernel's parameters and momenta, in PARAMS order. */
 export const PARAM_INPUTS = PARAMS.map((_, i) => `p${i}`);
@@ -122,6 +124,30 @@ function fusedTrainStep({ inputs, backend, attrs }: { inputs: Record<string, Ten
   h.HEAPF32[offsetOf(backend, out) >>> 2] = loss;
   return out;
 }
+
+function fusedForward({ inputs, backend }: { inputs: Record<string, TensorInfo>; backend: BackendWasm }): TensorInfo[] {
+  const x = inputs.x!;
+  const batch = x.shape[0]!;
+  check(x.dtype === 'float32' && x.shape.join() === `${batch},28,28,1`, () => `x ${x.dtype} [${x.shape}]`, 'float32 [b,28,28,1]');
+  const inst = cnnInstance(backend, batch);
+  const h = heap(backend);
+  for (let i = 0; i < PARAMS.length; i++) {
+    const p = inputs[PARAM_INPUTS[i]!]!;
+    check(p?.dtype === 'float32' && sizeOf(p.shape) === sizeOf(PARAMS[i]!.tfShape), () => `${PARAMS[i]!.tfName} [${p?.shape}]`, `float32 [${PARAMS[i]!.tfShape}]`);
+    h.HEAPU32[(inst.table >>> 2) + i] = offsetOf(backend, p);
+  }
+  const logits = backend.makeOutput([batch, 10], 'float32');
+  const features = backend.makeOutput([batch, 84], 'float32');
+  inst.exports.predict(batch, offsetOf(backend, x), inst.table, aligned16(inst.scratch), offsetOf(backend, logits), offsetOf(backend, features));
+  return [logits, features];
+}
+
+/** Registers {@link FUSED_FORWARD} on the wasm backend. */
+export const fusedForwardConfig: KernelConfig = {
+  kernelName: FUSED_FORWARD,
+  backendName: 'wasm',
+  kernelFunc: fusedForward as unknown as KernelFunc,
+};
 
 /** Registers {@link FUSED_TRAIN_STEP} on the wasm backend. */
 export const fusedTrainStepConfig: KernelConfig = {

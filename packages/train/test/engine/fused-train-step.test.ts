@@ -49,3 +49,24 @@ test('the fused kernel handles a batch size change (64 after 4) without mixing s
   fused.dispose();
   stock.dispose();
 });
+
+test('the fused wasm forward kernel (predict) equals the stock tfjs forward, across its 256-image chunks', async () => {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { forward, imagesTensor } = await import('../../src/engine/stock.ts');
+  const trainer = await createCnnTrainer({ ...options('fused'), learningRate: 0.01 });
+  for (let s = 0; s < 5; s++) {
+    const b = separableBatch(4, s);
+    trainer.trainStep(b.images, b.labels);
+  }
+  const { images } = separableBatch(300, 9);
+  const got = trainer.predict(images, 300);
+  // The trainer's variables, through stock ops (a test-only peek at the private field).
+  const params = (trainer as unknown as { params: import('@tensorflow/tfjs-core').Variable[] }).params;
+  const [logits, features] = tf.tidy(() => {
+    const out = forward(params, imagesTensor(images, 300));
+    return [out.logits.dataSync(), out.features.dataSync()];
+  });
+  assert.ok(maxAbsDiff(got.logits, logits!) < 1e-4, `logits: ${maxAbsDiff(got.logits, logits!)}`);
+  assert.ok(maxAbsDiff(got.features, features!) < 1e-4, `features: ${maxAbsDiff(got.features, features!)}`);
+  trainer.dispose();
+});
