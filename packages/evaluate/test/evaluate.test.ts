@@ -147,3 +147,18 @@ test('a model trained for other steps and params shows them: scalars at its step
   assert.ok(content.includes('wasm'));
   assert.ok(!content.includes('init'), 'absent params are left out');
 });
+
+test("every file the stage writes into the run directory is covered by package.json's tbpipe.runOutputs", async () => {
+  const o = options();
+  await evaluate(o);
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { tbpipe: { runOutputs: string[] } };
+  const toRegExp = (glob: string) =>
+    new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '.*')}$`);
+  const globs = pkg.tbpipe.runOutputs.map(toRegExp);
+  const files = (await readdir(o.runDir, { recursive: true, withFileTypes: true }))
+    .filter((d) => d.isFile())
+    // parentPath is Node ≥ 20.12; its older name is path.
+    .map((d) => join(d.parentPath ?? (d as unknown as { path: string }).path, d.name).slice(o.runDir.length + 1));
+  assert.equal(files.length, 2);
+  for (const f of files) assert.ok(globs.some((g) => g.test(f)), `${f} is not declared in ${pkg.tbpipe.runOutputs.join(', ')}`);
+});
