@@ -4,7 +4,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLASS_COUNT, EVALUATE_CONTRACT, EVALUATE_FILES } from './contract.ts';
-import { runInference } from './inference.ts';
+import { runInference, type Inference } from './inference.ts';
 import { checkSameClasses, readModelInfo, readTestSet } from './inputs.ts';
 import { computeMetrics, describeClassAccuracy, type Metrics } from './metrics.ts';
 import { resolveEvaluateOptions, type EvaluateOptions } from './options.ts';
@@ -69,7 +69,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const load = o.loadPredictor ?? train.loadCnnPredictor;
   const predictor = await load(model.modelPath, { backend: o.backend });
   let inferenceSeconds: number;
-  let inference: Awaited<ReturnType<typeof runInference>>;
+  let inference: Inference;
   try {
     log.info({ backend: predictor.backend, requested: o.backend, images: test.count, batchSize: o.batchSize }, 'model loaded');
     const progress = createProgress({ label: 'evaluate', total: test.count, unit: 'images', logger: log });
