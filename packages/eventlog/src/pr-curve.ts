@@ -1,5 +1,6 @@
 import { eventlogError } from './errors.ts';
 import { uniformHistogram } from './numpy.ts';
+import { fieldSize, float32Bytes, putDouble, putVarint, varintSize } from './proto/bytes.ts';
 import { DataType, type SummaryValue } from './proto/messages.ts';
 
 /** torch 1.13 silently caps `num_thresholds` at 127 (its comment: "value > 127 breaks protobuf"); so do we. */
@@ -132,11 +133,8 @@ export function checkThresholds(numThresholds: number): number {
   return Math.min(numThresholds, MAX_PR_THRESHOLDS);
 }
 
-/**
- * The `Summary.Value` of a PR curve: plugin `pr_curves` with `PrCurvePluginData{version: 0, num_thresholds}` and a
- * DT_FLOAT tensor of shape [6, N], rows TP, FP, TN, FN, precision, recall.
- */
-export function prCurveValue(tag: string, data: PrCurveData, numThresholds: number): SummaryValue {
+/** Flatten the six rows into the row-major float32 tensor body, checking their lengths. */
+export function prCurveTensor(data: PrCurveData, numThresholds: number): Float32Array {
   const rows = [data.truePositives, data.falsePositives, data.trueNegatives, data.falseNegatives, data.precision, data.recall];
   const flat = new Float32Array(6 * numThresholds);
   rows.forEach((row, r) => {
@@ -145,6 +143,93 @@ export function prCurveValue(tag: string, data: PrCurveData, numThresholds: numb
     }
     for (let i = 0; i < numThresholds; i++) flat[r * numThresholds + i] = row[i];
   });
+  return flat;
+}
+
+const PR_PLUGIN = new TextEncoder().encode('pr_curves');
+
+function prSizes(wallTime: number, step: number, tagLength: number, n: number) {
+  const content = 1 + varintSize(n);
+  const pluginData = fieldSize(PR_PLUGIN.length) + fieldSize(content);
+  const metadata = fieldSize(pluginData);
+  const dims = [fieldSize(1 + varintSize(6)), fieldSize(1 + varintSize(n))];
+  const shape = dims[0] + dims[1];
+  const tensor = 2 + fieldSize(shape) + fieldSize(24 * n);
+  const value = (tagLength > 0 ? fieldSize(tagLength) : 0) + fieldSize(tensor) + fieldSize(metadata);
+  const summary = fieldSize(value);
+  const hasWall = wallTime !== 0 || Object.is(wallTime, -0);
+  const event = (hasWall ? 9 : 0) + (step !== 0 ? 1 + varintSize(step) : 0) + fieldSize(summary);
+  return { content, pluginData, metadata, shape, tensor, value, summary, event, hasWall };
+}
+
+/** Size of {@link encodePrCurveEventInto}'s output (`step` a non-negative safe integer). */
+export function prCurveEventSize(wallTime: number, step: number, tagLength: number, numThresholds: number): number {
+  return prSizes(wallTime, step, tagLength, numThresholds).event;
+}
+
+/**
+ * Hot path of `addPrCurve`: write the whole `Event` of a PR curve into `out` at `pos`, byte-identical to
+ * `encodeEvent({ wallTime, step, summary: { value: [prCurveValue(…)] } })` (tests compare) without the generic
+ * writer's growing buffers. Returns the position after it.
+ */
+export function encodePrCurveEventInto(out: Uint8Array, pos: number, wallTime: number, step: number, tagBytes: Uint8Array, flat: Float32Array, numThresholds: number): number {
+  const n = numThresholds;
+  const z = prSizes(wallTime, step, tagBytes.length, n);
+  let p = pos;
+  if (z.hasWall) {
+    out[p++] = 0x09;
+    p = putDouble(out, p, wallTime);
+  }
+  if (step !== 0) {
+    out[p++] = 0x10;
+    p = putVarint(out, p, step);
+  }
+  out[p++] = 0x2a; // Event.summary
+  p = putVarint(out, p, z.summary);
+  out[p++] = 0x0a; // Summary.value
+  p = putVarint(out, p, z.value);
+  if (tagBytes.length > 0) {
+    out[p++] = 0x0a; // Value.tag
+    p = putVarint(out, p, tagBytes.length);
+    out.set(tagBytes, p);
+    p += tagBytes.length;
+  }
+  out[p++] = 0x42; // Value.tensor
+  p = putVarint(out, p, z.tensor);
+  out[p++] = 0x08; // TensorProto.dtype = DT_FLOAT
+  out[p++] = DataType.DT_FLOAT;
+  out[p++] = 0x12; // TensorProto.tensor_shape
+  p = putVarint(out, p, z.shape);
+  for (const size of [6, n]) {
+    out[p++] = 0x12; // TensorShapeProto.dim
+    p = putVarint(out, p, 1 + varintSize(size));
+    out[p++] = 0x08; // Dim.size
+    p = putVarint(out, p, size);
+  }
+  out[p++] = 0x2a; // TensorProto.float_val, packed
+  p = putVarint(out, p, 24 * n);
+  out.set(float32Bytes(flat), p);
+  p += 24 * n;
+  out[p++] = 0x4a; // Value.metadata
+  p = putVarint(out, p, z.metadata);
+  out[p++] = 0x0a; // SummaryMetadata.plugin_data
+  p = putVarint(out, p, z.pluginData);
+  out[p++] = 0x0a; // PluginData.plugin_name
+  p = putVarint(out, p, PR_PLUGIN.length);
+  out.set(PR_PLUGIN, p);
+  p += PR_PLUGIN.length;
+  out[p++] = 0x12; // PluginData.content = PrCurvePluginData{num_thresholds}
+  p = putVarint(out, p, z.content);
+  out[p++] = 0x10;
+  return putVarint(out, p, n);
+}
+
+/**
+ * The `Summary.Value` of a PR curve: plugin `pr_curves` with `PrCurvePluginData{version: 0, num_thresholds}` and a
+ * DT_FLOAT tensor of shape [6, N], rows TP, FP, TN, FN, precision, recall.
+ */
+export function prCurveValue(tag: string, data: PrCurveData, numThresholds: number): SummaryValue {
+  const flat = prCurveTensor(data, numThresholds);
   // PrCurvePluginData: version (field 1) = 0 is omitted; num_thresholds is field 2, a varint.
   const content = numThresholds < 128 ? new Uint8Array([0x10, numThresholds]) : new Uint8Array([0x10, (numThresholds & 0x7f) | 0x80, numThresholds >> 7]);
   return {

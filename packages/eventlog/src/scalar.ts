@@ -27,33 +27,7 @@ export function textValue(tag: string, text: string): SummaryValue {
   };
 }
 
-const scratch = new ArrayBuffer(8);
-const scratchF64 = new Float64Array(scratch);
-const scratchF32 = new Float32Array(scratch);
-const scratchU8 = new Uint8Array(scratch);
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-function putVarint(out: Uint8Array, pos: number, n: number): number {
-  while (n >= 0x80) {
-    out[pos++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[pos++] = n;
-  return pos;
-}
-function putScratch(out: Uint8Array, pos: number, n: number): number {
-  if (LITTLE_ENDIAN_HOST) for (let i = 0; i < n; i++) out[pos + i] = scratchU8[i];
-  else for (let i = 0; i < n; i++) out[pos + i] = scratchU8[n - 1 - i];
-  return pos + n;
-}
+import { putDouble, putFloat, putVarint, varintSize } from './proto/bytes.ts';
 
 /** Size in bytes of {@link encodeScalarEventInto}'s output. */
 export function scalarEventSize(wallTime: number, step: number, tagLength: number): number {
@@ -76,8 +50,7 @@ export function encodeScalarEventInto(out: Uint8Array, pos: number, wallTime: nu
   let p = pos;
   if (wallTime !== 0 || Object.is(wallTime, -0)) {
     out[p++] = 0x09;
-    scratchF64[0] = wallTime;
-    p = putScratch(out, p, 8);
+    p = putDouble(out, p, wallTime);
   }
   if (step !== 0) {
     out[p++] = 0x10;
@@ -94,8 +67,7 @@ export function encodeScalarEventInto(out: Uint8Array, pos: number, wallTime: nu
     p += tagLen;
   }
   out[p++] = 0x15;
-  scratchF32[0] = value;
-  return putScratch(out, p, 4);
+  return putFloat(out, p, value);
 }
 
 /** {@link encodeScalarEventInto} into a fresh array. */

@@ -17,7 +17,15 @@ import { makeHistogram, type HistogramBins } from './histogram.ts';
 import { hparamsValues, type HparamValue } from './hparams.ts';
 import { imageFromPixels, imageToPixels, type DataFormats, type TensorLike } from './image.ts';
 import { readPngHeader } from './png.ts';
-import { DEFAULT_PR_THRESHOLDS, checkThresholds, computePrCurve, prCurveValue } from './pr-curve.ts';
+import {
+  DEFAULT_PR_THRESHOLDS,
+  checkThresholds,
+  computePrCurve,
+  encodePrCurveEventInto,
+  prCurveEventSize,
+  prCurveTensor,
+  prCurveValue,
+} from './pr-curve.ts';
 import { SessionStatus, type Event, type Summary, type SummaryValue } from './proto/messages.ts';
 import { pythonFloatRepr } from './python-format.ts';
 import { encodeScalarEventInto, scalarEventSize, scalarValue, textValue, type ScalarOptions } from './scalar.ts';
@@ -270,7 +278,21 @@ export class SummaryWriter {
     walltime?: number,
   ): void {
     const n = checkThresholds(numThresholds);
-    this.addValue(prCurveValue(tag, computePrCurve(labels, predictions, n, weights), n), step, walltime);
+    this.addPrTensor(tag, prCurveTensor(computePrCurve(labels, predictions, n, weights), n), n, step, walltime);
+  }
+
+  private addPrTensor(tag: string, flat: Float32Array, n: number, step?: number, walltime?: number): void {
+    const s = checkStep(step);
+    const wall = walltime ?? this.options.now();
+    if (!(s >= 0 && s <= Number.MAX_SAFE_INTEGER)) {
+      this.addValue(prCurveValue(tag, { truePositives: flat.subarray(0, n), falsePositives: flat.subarray(n, 2 * n), trueNegatives: flat.subarray(2 * n, 3 * n), falseNegatives: flat.subarray(3 * n, 4 * n), precision: flat.subarray(4 * n, 5 * n), recall: flat.subarray(5 * n) }, n), s, wall);
+      return;
+    }
+    const tagBytes = utf8.encode(tag);
+    const size = prCurveEventSize(wall, s, tagBytes.length, n);
+    const at = this.fileWriter.reserve(size);
+    encodePrCurveEventInto(this.fileWriter.pendingBuffer, at, wall, s, tagBytes, flat, n);
+    this.fileWriter.commit(size);
   }
 
   /** torch's `add_pr_curve_raw`: the six rows given directly (each `numThresholds` long after the cap at 127). */
@@ -290,7 +312,7 @@ export class SummaryWriter {
     void weights; // accepted and ignored, as in torch
     const n = checkThresholds(numThresholds);
     const data = { truePositives: truePositiveCounts, falsePositives: falsePositiveCounts, trueNegatives: trueNegativeCounts, falseNegatives: falseNegativeCounts, precision, recall };
-    this.addValue(prCurveValue(tag, data, n), step, walltime);
+    this.addPrTensor(tag, prCurveTensor(data, n), n, step, walltime);
   }
 
   /**

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 import { createRandom } from '@tbpipe/core';
-import { crc32c, encodeEvent, pythonFloatRepr } from '../src/index.ts';
+import { crc32c, encodeEvent, prCurveValue, pythonFloatRepr } from '../src/index.ts';
+import { encodePrCurveEventInto, prCurveEventSize, prCurveTensor } from '../src/pr-curve.ts';
 import { encodeScalarEvent } from '../src/scalar.ts';
 import { pairwiseSum, sumOfSquares, uniformHistogram } from '../src/numpy.ts';
 import { hex } from './helpers.ts';
@@ -26,6 +27,22 @@ describe('encoders', () => {
       const value = i < values.length ? values[i] : (random() - 0.5) * 1e6;
       const generic = encodeEvent({ wallTime, step, summary: { value: [{ tag, simpleValue: value }] } });
       assert.equal(hex(encodeScalarEvent(wallTime, step, new TextEncoder().encode(tag), value)), hex(generic), `tag ${tag.length} step ${step} value ${value}`);
+    }
+  });
+
+  it('writes addPrCurve events byte-identical to the generic encoder for any tag, step and threshold count', () => {
+    const random = createRandom(13);
+    for (const n of [2, 5, 127]) {
+      for (const [tag, step, wallTime] of [['', 0, 0], ['T-shirt/top', 1, 1700000400.5], ['x'.repeat(200), 2 ** 40, 1.5]] as const) {
+        const data = Array.from({ length: 6 }, () => Array.from({ length: n }, () => random() * 10));
+        const rows = { truePositives: data[0], falsePositives: data[1], trueNegatives: data[2], falseNegatives: data[3], precision: data[4], recall: data[5] };
+        const generic = encodeEvent({ wallTime, step, summary: { value: [prCurveValue(tag, rows, n)] } });
+        const tagBytes = new TextEncoder().encode(tag);
+        const out = new Uint8Array(prCurveEventSize(wallTime, step, tagBytes.length, n));
+        const end = encodePrCurveEventInto(out, 0, wallTime, step, tagBytes, prCurveTensor(rows, n), n);
+        assert.equal(end, out.length);
+        assert.equal(hex(out), hex(generic), `n=${n} tag=${tag.length} step=${step}`);
+      }
     }
   });
 
