@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { crc32c, maskCrc } from './crc32c.ts';
 import { eventlogError, hex32 } from './errors.ts';
 import { RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES } from './framing.ts';
-import { decodeEvent, type Event } from './proto/messages.ts';
+import { decodeEventUnchecked, type Event } from './proto/messages.ts';
 
 /**
  * Largest record `readEvents` accepts by default: 256 MiB. A length above it is treated as corruption (a damaged
@@ -176,7 +176,7 @@ export async function* readEvents(path: string, options: ReadEventsOptions = {})
       }
       let event: Event;
       try {
-        event = decodeEvent(data);
+        event = decodeEventUnchecked(data);
       } catch (err) {
         if (!options.lenient) throw msg.badEvent(path, offset, err);
         skip(offset);

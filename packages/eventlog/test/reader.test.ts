@@ -187,7 +187,7 @@ describe('fuzzing the reader (seeded)', () => {
     }
   });
 
-  it('decodeEvent either decodes or throws an Error on random bytes (no hang, no other crash)', () => {
+  it('decodeEvent either decodes or throws an EventlogError on random bytes (no hang, no other crash)', () => {
     const random = createRandom(7);
     for (let iter = 0; iter < 2000; iter++) {
       const len = Math.floor(random() * 64);
@@ -196,7 +196,7 @@ describe('fuzzing the reader (seeded)', () => {
       try {
         decodeEvent(bytes);
       } catch (err) {
-        assert.ok(err instanceof Error);
+        assert.ok(err instanceof EventlogError && err.code === 'EVENTLOG_BAD_EVENT', String(err));
       }
     }
   });
@@ -210,7 +210,7 @@ describe('fuzzing the reader (seeded)', () => {
       try {
         decodeEvent(copy);
       } catch (err) {
-        assert.ok(err instanceof Error);
+        assert.ok(err instanceof EventlogError, String(err));
       }
     }
   });

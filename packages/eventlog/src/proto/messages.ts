@@ -1,6 +1,7 @@
 // Hand-written mirror of the .proto subset in ./event.proto. Encoders write fields in field-number order, skip proto3
 // defaults outside oneofs and pack repeated scalars — exactly what the C++ serializer under torch 1.13 emits, so the
 // bytes match PyTorch's files. Decoders accept packed and unpacked repeated fields and skip unknown fields.
+import { eventlogError } from '../errors.ts';
 import {
   BinaryReader,
   BinaryWriter,
@@ -304,10 +305,19 @@ function writeTensor(w: BinaryWriter, t: TensorProto): void {
 // ---------------------------------------------------------------------------------------------------- decoding
 
 /**
- * Parse protobuf bytes into an {@link Event}. Throws a plain `Error` on malformed input; the reader wraps it with
- * the file name and offset.
+ * Parse protobuf bytes into an {@link Event}; unknown fields are skipped. Throws an `EventlogError`
+ * (`EVENTLOG_BAD_EVENT`) on malformed input.
  */
 export function decodeEvent(bytes: Uint8Array): Event {
+  try {
+    return decodeEventUnchecked(bytes);
+  } catch (err) {
+    throw eventlogError('EVENTLOG_BAD_EVENT', `${bytes.length} bytes that are not a valid Event (${(err as Error).message})`, 'a serialized tensorboard.Event', 'check where the bytes came from', err);
+  }
+}
+
+/** {@link decodeEvent} throwing the protobuf reader's plain `Error` (the file reader adds file and offset). */
+export function decodeEventUnchecked(bytes: Uint8Array): Event {
   const e: Event = { wallTime: 0, step: 0 };
   readFields(bytes, (r, f, wt) => {
     switch (f) {
