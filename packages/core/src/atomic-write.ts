@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The suffix of temporary files; anything matching it in an artifact directory is debris from a crash. */
@@ -53,4 +54,32 @@ export async function replaceDirAtomic(dir: string, fill: (tempDir: string) => P
   });
   await rename(temp, dir);
   await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Delete the debris of atomic writes that a crash (kill -9, power loss) interrupted: every `.<name>.tmp-…` file or
+ * directory anywhere under `dir`. A stage calls it on its own output directory before writing, so the debris is never
+ * cached by Nx, listed in a manifest or mistaken for output. A missing `dir` is not an error.
+ * N.B. only for a directory one process writes at a time: another writer's in-progress temp file would go too.
+ * @returns the deleted paths, sorted.
+ */
+export async function removeTempDebris(dir: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw err;
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.name.startsWith('.') && entry.name.includes(TEMP_SUFFIX)) {
+      await rm(path, { recursive: true, force: true });
+      removed.push(path);
+    } else if (entry.isDirectory()) {
+      removed.push(...(await removeTempDebris(path)));
+    }
+  }
+  return removed.sort();
 }

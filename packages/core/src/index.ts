@@ -1,5 +1,5 @@
 export { TbpipeError, UsageError, ContractError, isExpectedError } from './errors.ts';
-export { writeFileAtomic, replaceDirAtomic, TEMP_SUFFIX } from './atomic-write.ts';
+export { writeFileAtomic, replaceDirAtomic, removeTempDebris, TEMP_SUFFIX } from './atomic-write.ts';
 export { CONTRACT_KEY, expectSchema } from './contract.ts';
 export { writeTableAtomic, readTable } from './arrow-io.ts';
 export { MANIFEST_FILE, writeManifest, readManifest, verifyManifest, hashFile } from './manifest.ts';

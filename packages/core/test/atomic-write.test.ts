@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { replaceDirAtomic, writeFileAtomic } from '../src/index.ts';
+import { removeTempDebris, replaceDirAtomic, writeFileAtomic } from '../src/index.ts';
 
 test('writeFileAtomic creates parent directories and leaves no temporary file behind', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'core-'));
@@ -36,4 +36,24 @@ test('replaceDirAtomic keeps the old directory when filling the new one fails', 
   assert.deepEqual(await readdir(dir), ['model']);
   await replaceDirAtomic(target, async (tmp) => writeFile(join(tmp, 'v3'), '3'));
   assert.deepEqual(await readdir(target), ['v3']);
+});
+
+test('removeTempDebris deletes interrupted atomic writes at any depth and nothing else', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'core-'));
+  await writeFile(join(dir, 'keep.arrow'), 'k');
+  await writeFile(join(dir, '.keep.arrow.tmp-0123456789ab'), 'half');
+  await mkdir(join(dir, 'volatile'));
+  await writeFile(join(dir, 'volatile', '.timings.json.tmp-0123456789ab'), 'half');
+  await writeFile(join(dir, 'volatile', 'timings.json'), '{}');
+  await mkdir(join(dir, '.model.tmp-0123456789ab-old'));
+  await writeFile(join(dir, '.model.tmp-0123456789ab-old', 'weights.bin'), 'w');
+  await writeFile(join(dir, '.hidden'), 'not debris');
+  assert.deepEqual(await removeTempDebris(dir), [
+    join(dir, '.keep.arrow.tmp-0123456789ab'),
+    join(dir, '.model.tmp-0123456789ab-old'),
+    join(dir, 'volatile', '.timings.json.tmp-0123456789ab'),
+  ]);
+  assert.deepEqual((await readdir(dir)).sort(), ['.hidden', 'keep.arrow', 'volatile']);
+  assert.deepEqual(await readdir(join(dir, 'volatile')), ['timings.json']);
+  assert.deepEqual(await removeTempDebris(join(dir, 'missing')), []);
 });
