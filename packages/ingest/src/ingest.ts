@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { MANIFEST_FILE, silentLogger, UsageError, writeFileAtomic, writeManifest, type Logger, type Manifest } from '@tbpipe/core';
+import { MANIFEST_FILE, removeTempDebris, silentLogger, UsageError, writeFileAtomic, writeManifest, type Logger, type Manifest } from '@tbpipe/core';
 import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from './contract.ts';
 import { DATASET_NAMES, DATASETS, IDX_FILES, IDX_ROLES, isDatasetName, type ChecksumTable, type DatasetName, type IdxRole } from './datasets.ts';
 import { checkSplit, decodeIdxImages, decodeIdxLabels, IMAGE_HEIGHT, IMAGE_WIDTH } from './idx.ts';
@@ -123,6 +123,8 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
 
   // From here on outDir changes. The old manifest goes first: its presence must always mean "complete".
   await rm(join(opts.outDir, MANIFEST_FILE), { force: true });
+  // A run killed mid-write leaves `.train.arrow.tmp-…`; Nx would cache it with the outputs.
+  await removeTempDebris(opts.outDir);
   await Promise.all([writeFileAtomic(join(opts.outDir, TRAIN_FILE), trainBytes), writeFileAtomic(join(opts.outDir, TEST_FILE), testBytes)]);
   const info = {
     dataset: spec.name,
