@@ -1,4 +1,4 @@
-import { createProgress, MANIFEST_FILE, writeFileAtomic, writeManifest, type Manifest } from '@tbpipe/core';
+import { createProgress, MANIFEST_FILE, removeTempDebris, writeFileAtomic, writeManifest, type Manifest } from '@tbpipe/core';
 import type { BackendName } from '@tbpipe/train';
 import { availableParallelism, cpus } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
@@ -90,6 +90,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
 
   // A manifest left by an earlier run must not vouch for the files about to be replaced.
   await rm(join(o.outDir, MANIFEST_FILE), { force: true });
+  // A run killed mid-write leaves `.predictions.arrow.tmp-…`; Nx would cache it with the outputs.
+  await removeTempDebris(o.outDir);
   await mkdir(o.outDir, { recursive: true });
   await writePredictions(join(o.outDir, EVALUATE_FILES.predictions), {
     count: test.count,
