@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
-import { createProgress, createRandom, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
+import { createProgress, createRandom, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
 import { SummaryWriter } from '@tbpipe/eventlog';
 import {
   FEATURE_WIDTH,
@@ -288,6 +288,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   // Artifacts: a failed run must not leave a manifest that vouches for old files.
   await mkdir(o.outDir, { recursive: true });
   await rm(join(o.outDir, 'manifest.json'), { force: true });
+  // A run killed mid-write leaves `.projections.arrow.tmp-…`; Nx would cache it with the outputs.
+  await removeTempDebris(o.outDir);
   await writeTableAtomic(join(o.outDir, PROJECT_FILES.projections), projectionsTable(testRows, labels, layouts));
   await writeFileAtomic(join(o.outDir, PROJECT_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
 

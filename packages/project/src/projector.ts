@@ -1,3 +1,4 @@
+import { TEMP_SUFFIX } from '@tbpipe/core';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SummaryWriter } from '@tbpipe/eventlog';
@@ -26,6 +27,8 @@ export async function removePreviousOutputs(runDir: string): Promise<void> {
   }
   for (const name of names) {
     if (name.startsWith('events.out.tfevents.') && name.endsWith(EVENT_FILE_SUFFIX)) await rm(join(runDir, name), { force: true });
+    // An interrupted rewrite of the config (a kill mid-write) leaves `.projector_config.pbtxt.tmp-…`.
+    if (name.startsWith(`.projector_config.pbtxt${TEMP_SUFFIX}`)) await rm(join(runDir, name), { force: true });
   }
   await rm(join(runDir, 'projector_config.pbtxt'), { force: true });
   await rm(join(runDir, String(EMBEDDING_STEP).padStart(5, '0')), { recursive: true, force: true });
