@@ -1,4 +1,4 @@
-import { createProgress, MANIFEST_FILE, replaceDirAtomic, TbpipeError, TEMP_SUFFIX, writeManifest, type Manifest } from '@tbpipe/core';
+import { createProgress, MANIFEST_FILE, removeTempDebris, replaceDirAtomic, TbpipeError, writeManifest, type Manifest } from '@tbpipe/core';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
@@ -279,14 +279,12 @@ function rawPixels(data: TrainingSet, order: Uint32Array, start: number, count: 
 /**
  * Before anything else is written: remove `manifest.json`, so a run that dies half-way never leaves the previous
  * run's manifest vouching for a mix of old and new files, and remove debris of atomic writes interrupted by a crash
- * (`.<name>.tmp-…`), which would otherwise end up among the cached outputs.
+ * (`.<name>.tmp-…`, at any depth: `volatile/` too), which would otherwise end up among the cached outputs.
  */
 async function prepareOutDir(outDir: string): Promise<void> {
   await mkdir(outDir, { recursive: true });
   await rm(join(outDir, MANIFEST_FILE), { force: true });
-  for (const name of await readdir(outDir)) {
-    if (name.startsWith('.') && name.includes(TEMP_SUFFIX)) await rm(join(outDir, name), { recursive: true, force: true });
-  }
+  await removeTempDebris(outDir);
 }
 
 /** The checkpoint to resume from, if one exists, matches this run and lies before its end; otherwise none. */
