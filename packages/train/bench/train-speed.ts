@@ -5,7 +5,8 @@
  *       steps/s at batch 4 and 64 for every backend that loads (tensorflow, wasm fused, wasm stock, cpu), medians
  *       over repeats, interleaved with torch_reference.py runs, ratio to PyTorch printed.
  *   node --import tsx packages/train/bench/train-speed.ts profile
- *       where a fused wasm step's time goes: tfjs kernel dispatch vs the wasm call, forward vs backward + update.
+ *       where a fused wasm step's time goes: the wasm call vs tfjs dispatch, forward vs backward + update. For a
+ *       per-function split, build with --debug (names) and run under node --cpu-prof (see ENGINE.md).
  *   node --import tsx packages/train/bench/train-speed.ts accuracy [--seed 0] [--torch]
  *       the tutorial's run: 1 epoch of FashionMNIST at batch 4, SGD(lr 0.001, momentum 0.9), running loss every
  *       1000 steps, test accuracy (must be ≥ 82 %; PyTorch gets ~83–84 %), and the time to predict 10 000 images.
@@ -23,7 +24,6 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRandom, shuffledIndices } from '@tbpipe/core';
 import { createCnnTrainer, selectBackend, type BackendName, type CnnTrainer, type EngineOptions } from '../src/engine/index.ts';
 import { aligned16, cnnInstance } from '../src/kernels/fused-train-step.ts';
-import { PARAMS } from '../src/engine/network.ts';
 
 const DATA_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const TORCH_REFERENCE = process.env.TORCH_REFERENCE ?? '/work/shared/reference/torch_reference.py';
@@ -188,24 +188,43 @@ async function profile(): Promise<void> {
     const scratch = aligned16(inst.scratch);
     const reps: Record<string, number[]> = { kernel: [], raw: [], forward: [] };
     for (let r = 0; r < 5; r++) {
-      reps.kernel!.push(1e3 / timeSteps(trainer, data, batch, steps, 0));
+      // Same fixed batch for the kernel path and the raw call: the work depends on the data (ReLU sparsity).
+      const xs = data.images.subarray(0, batch * 784), ys = data.labels.subarray(0, batch);
       let t0 = performance.now();
-      for (let i = 0; i < steps; i++) inst.exports.trainStep(batch, x, y, inst.table, scratch, 1e-9, 0.9);
+      for (let i = 0; i < steps; i++) trainer.trainStep(xs, ys);
+      reps.kernel!.push((performance.now() - t0) / steps);
+      t0 = performance.now();
+      for (let i = 0; i < steps; i++) inst.exports.trainStep(batch, x, y, inst.table, scratch, 0.001, 0.9);
       reps.raw!.push((performance.now() - t0) / steps);
       t0 = performance.now();
       for (let i = 0; i < steps; i++) inst.exports.predict(batch, x, inst.table, scratch, out, out + batch * 12 * 4);
       reps.forward!.push((performance.now() - t0) / steps);
     }
     const [k, w, f] = [median(reps.kernel!), median(reps.raw!), median(reps.forward!)];
+    // tfjs's own cost per call: a kernel that does nothing, through the same runKernel + dataSync + dispose.
+    const noop = 'TbpipeBenchNoop';
+    if (!tf.getKernel(noop, 'wasm')) {
+      tf.registerKernel({ kernelName: noop, backendName: 'wasm', kernelFunc: ({ backend: b }) => (b as BackendWasm).makeOutput([], 'float32') });
+    }
+    const dispatch: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 20000; i++) {
+        const l = tf.engine().runKernel(noop, { x: tf.scalar(0) }, {}) as tf.Tensor;
+        l.dataSync();
+        tf.dispose([l]);
+      }
+      dispatch.push((performance.now() - t0) / 20000);
+    }
     console.log(
-      `batch ${batch}: step ${(k * 1e3).toFixed(0)} µs = tfjs dispatch + batch copy + loss read ${((k - w) * 1e3).toFixed(0)} µs ` +
-        `+ wasm ${(w * 1e3).toFixed(0)} µs (forward ${(f * 1e3).toFixed(0)} µs, loss + backward + update ${((w - f) * 1e3).toFixed(0)} µs)`,
+      `batch ${batch}: trainStep ${(k * 1e3).toFixed(0)} µs; the wasm call alone ${(w * 1e3).toFixed(0)} µs ` +
+        `(forward ${(f * 1e3).toFixed(0)} µs, loss + backward + update ${((w - f) * 1e3).toFixed(0)} µs); ` +
+        `tfjs dispatch of one kernel ${(median(dispatch) * 1e3).toFixed(1)} µs (medians of 5; the rest is noise between runs)`,
     );
     heap._free(x);
     heap._free(y);
     heap._free(out);
   }
-  void PARAMS;
   trainer.dispose();
 }
 
