@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, write, writeSync, fsync, close } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write, writeFileSync, writeSync, fsync, close } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { eventlogError } from './errors.ts';
+import { crc32cRange, maskCrc } from './crc32c.ts';
 import { RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES, frameInPlace, frameRecord, writeRecordInto } from './framing.ts';
-import { encodeEvent, type Event } from './proto/messages.ts';
+import { decodeEventUnchecked, encodeEvent, type Event } from './proto/messages.ts';
 
 /** What the first record of every file says: TensorBoard's current event-file version and torch's writer name. */
 export const FILE_VERSION = 'brain.Event:2';
@@ -27,6 +28,74 @@ export interface EventFileWriterOptions {
    * torch gets from its blocking queue. Default 16 MiB.
    */
   maxPendingBytes?: number;
+  /**
+   * A fixed file name instead of torch's time/host/pid name (see {@link stableEventFileName}); it must start with
+   * `events.out.tfevents.` (TensorBoard reads no other file) and end with `filenameSuffix`. An existing file of that
+   * name is replaced, so a rerun — or a cache restoring an older run's file — overwrites it instead of adding a file
+   * beside it whose points TensorBoard would show too.
+   */
+  fileName?: string;
+  /**
+   * With `fileName`: continue the existing file instead of replacing it, keeping its complete records whose step is
+   * below this one and dropping the rest (a record cut off by a crash, and every point a resumed run will write
+   * again) — TensorBoard's `purge_step` applied to the file itself, so no `session_log START` is needed.
+   */
+  keepStepsBelow?: number;
+}
+
+/** Every event file name starts with this; TensorBoard ignores files without `tfevents` in the name. */
+export const EVENT_FILE_PREFIX = 'events.out.tfevents.';
+
+/**
+ * A file name that is the same on every run for one `suffix`: `events.out.tfevents.0000000000.tbpipe.0.0<suffix>`,
+ * shaped like torch's (`<10-digit seconds>.<host>.<pid>.<n>`) so tools that split names keep working. Pass it as
+ * `fileName` so a rerun replaces the file rather than adding one.
+ * @example new SummaryWriter(runDir, { filenameSuffix: '.train', fileName: stableEventFileName('.train') })
+ */
+export function stableEventFileName(suffix: string): string {
+  return `${EVENT_FILE_PREFIX}0000000000.tbpipe.0.0${suffix}`;
+}
+
+const badFileName = (name: string, suffix: string) =>
+  eventlogError(
+    'EVENTLOG_FILE_NAME',
+    `fileName ${JSON.stringify(name)}`,
+    `a plain name starting with ${EVENT_FILE_PREFIX}${suffix ? ` and ending with ${suffix}` : ''}`,
+    `use stableEventFileName(${JSON.stringify(suffix)})`,
+  );
+
+/**
+ * The bytes of the complete, intact records at the start of `bytes` whose Event's step is below `stepLimit`, in order.
+ * Stops at the first record that is cut off or fails a CRC (what a crash leaves at the end of a file).
+ */
+function keptRecords(bytes: Uint8Array, stepLimit: number): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const kept: Uint8Array[] = [];
+  let total = 0;
+  for (let at = 0; at + RECORD_HEADER_BYTES <= bytes.length; ) {
+    const length = view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+    const end = at + RECORD_HEADER_BYTES + length + RECORD_FOOTER_BYTES;
+    if (view.getUint32(at + 8, true) !== maskCrc(crc32cRange(bytes, at, at + 8)) || end > bytes.length) break;
+    if (view.getUint32(end - 4, true) !== maskCrc(crc32cRange(bytes, at + RECORD_HEADER_BYTES, end - 4))) break;
+    let step: number;
+    try {
+      step = Number(decodeEventUnchecked(bytes.subarray(at + RECORD_HEADER_BYTES, end - 4)).step ?? 0);
+    } catch {
+      break;
+    }
+    if (step < stepLimit) {
+      kept.push(bytes.subarray(at, end));
+      total += end - at;
+    }
+    at = end;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const k of kept) {
+    out.set(k, off);
+    off += k.length;
+  }
+  return out;
 }
 
 // tensorboard's `_global_uid`: a process-wide counter that makes file names unique within a second.
@@ -72,19 +141,38 @@ export class EventFileWriter {
   constructor(logdir: string, options: EventFileWriterOptions) {
     this.maxQueue = Math.max(1, options.maxQueue);
     this.maxPendingBytes = options.maxPendingBytes ?? 16 * 1024 * 1024;
+    const fixed = options.fileName;
+    if (fixed !== undefined && (!fixed.startsWith(EVENT_FILE_PREFIX) || !fixed.endsWith(options.filenameSuffix) || /[/\\]/.test(fixed))) {
+      throw badFileName(fixed, options.filenameSuffix);
+    }
     const seconds = Math.floor(options.now());
     const host = options.hostname ?? osHostname();
-    const name = `events.out.tfevents.${String(seconds).padStart(10, '0')}.${host}.${process.pid}.${globalUid++}${options.filenameSuffix}`;
+    const name = fixed ?? `${EVENT_FILE_PREFIX}${String(seconds).padStart(10, '0')}.${host}.${process.pid}.${globalUid++}${options.filenameSuffix}`;
     this.path = join(logdir, name);
+    let kept: Uint8Array = new Uint8Array(0);
     try {
       mkdirSync(logdir, { recursive: true });
-      this.fd = openSync(this.path, 'wx');
+      if (fixed !== undefined && options.keepStepsBelow !== undefined) {
+        kept = keptRecords(readExisting(this.path), options.keepStepsBelow);
+        // Rewritten through a temporary file and a rename: a crash now leaves the old file or the new one.
+        const temp = join(logdir, `.${name}.tmp-${process.pid}`);
+        writeFileSync(temp, kept);
+        renameSync(temp, this.path);
+        this.fd = openSync(this.path, 'r+');
+      } else {
+        this.fd = openSync(this.path, fixed === undefined ? 'wx' : 'w');
+      }
     } catch (err) {
+      if (fixed !== undefined) rmSync(join(logdir, `.${name}.tmp-${process.pid}`), { force: true });
       throw eventlogError('EVENTLOG_OPEN', `cannot create ${this.path} (${(err as NodeJS.ErrnoException).code ?? err})`, 'a writable log directory', 'check the path and its permissions', err);
     }
-    const first = frameRecord(encodeEvent({ wallTime: options.now(), step: 0, fileVersion: FILE_VERSION, sourceMetadata: { writer: SOURCE_WRITER } }));
-    writeSync(this.fd, first, 0, first.length, 0);
-    this.position = this.durable = first.length;
+    if (kept.length === 0) {
+      const first = frameRecord(encodeEvent({ wallTime: options.now(), step: 0, fileVersion: FILE_VERSION, sourceMetadata: { writer: SOURCE_WRITER } }));
+      writeSync(this.fd, first, 0, first.length, 0);
+      this.position = this.durable = first.length;
+    } else {
+      this.position = this.durable = kept.length;
+    }
     this.pending = new Uint8Array(4096);
     this.timer = setInterval(() => this.kick(), Math.max(1, options.flushMillis));
     this.timer.unref();
@@ -242,6 +330,16 @@ export class EventFileWriter {
     this.flushSyncOnExit();
     fsyncSync(this.fd);
     closeSync(this.fd);
+  }
+}
+
+/** The file's bytes, or none if it does not exist. */
+function readExisting(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0);
+    throw err;
   }
 }
 

@@ -47,6 +47,15 @@ export interface SummaryWriterOptions {
   now?: () => number;
   /** Host name used in file names. Default `os.hostname()`. */
   hostname?: string;
+  /**
+   * A fixed event file name instead of torch's `events.out.tfevents.<seconds>.<host>.<pid>.<n><suffix>`, e.g.
+   * {@link stableEventFileName}`(suffix)`; must start with `events.out.tfevents.` and end with `filenameSuffix`.
+   * The file is replaced if it exists, so a rerun (or a build cache restoring an older run's file over it) never
+   * leaves two files whose points TensorBoard would both show; sub-runs (`addScalars`, `addHparams`) use the same
+   * name in their folders. With `purgeStep`, the existing file is continued instead: its records at or after
+   * `purgeStep` (and a record cut off by a crash) are dropped from the file itself and no purge marker is written.
+   */
+  fileName?: string;
 }
 
 /** Every default of {@link SummaryWriterOptions} in one place (torch's defaults). */
@@ -116,7 +125,7 @@ function checkStep(step: number | undefined): number {
 export class SummaryWriter {
   /** The run directory. */
   readonly logdir: string;
-  private readonly options: Required<Omit<SummaryWriterOptions, 'purgeStep' | 'hostname'>> & { hostname?: string; purgeStep?: number };
+  private readonly options: Required<Omit<SummaryWriterOptions, 'purgeStep' | 'hostname' | 'fileName'>> & { hostname?: string; purgeStep?: number; fileName?: string };
   private readonly fileWriter: EventFileWriter;
   private readonly scalarWriters = new Map<string, EventFileWriter>();
   private readonly embeddings: EmbeddingInfo[] = [];
@@ -136,8 +145,10 @@ export class SummaryWriter {
 
   private openFile(dir: string, purge = true): EventFileWriter {
     const o = this.options;
-    const w = new EventFileWriter(dir, { maxQueue: o.maxQueue, flushMillis: o.flushMillis, filenameSuffix: o.filenameSuffix, now: o.now, hostname: o.hostname });
-    if (purge && o.purgeStep !== undefined) {
+    const keep = o.fileName !== undefined && purge && o.purgeStep !== undefined ? { keepStepsBelow: checkStep(o.purgeStep) } : {};
+    const w = new EventFileWriter(dir, { maxQueue: o.maxQueue, flushMillis: o.flushMillis, filenameSuffix: o.filenameSuffix, now: o.now, hostname: o.hostname, fileName: o.fileName, ...keep });
+    // A fixed-name file is purged in place (see `fileName`); a marker would also hide other files' points at ≥ step.
+    if (purge && o.purgeStep !== undefined && o.fileName === undefined) {
       const step = checkStep(o.purgeStep);
       w.addEvent({ wallTime: o.now(), step, fileVersion: FILE_VERSION });
       w.addEvent({ wallTime: o.now(), step, sessionLog: { status: SessionStatus.START } });

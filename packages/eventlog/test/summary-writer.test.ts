@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import {
   imageToPixels,
   makeHistogram,
   readAllEvents,
+  stableEventFileName,
   tensorStrings,
   type Event,
 } from '../src/index.ts';
@@ -99,6 +100,69 @@ describe('SummaryWriter files', () => {
       { wallTime: FIXED_TIME, step: 500, sessionLog: { status: SessionStatus.START } },
       { wallTime: 1700000001, step: 500, summary: { value: [{ tag: 'loss', simpleValue: 0.5 }] } },
     ]);
+  });
+
+  it('fileName gives the same file every run, and a second writer replaces it instead of adding one', async (t) => {
+    const dir = tempDir(t);
+    const name = stableEventFileName('.train');
+    assert.equal(name, 'events.out.tfevents.0000000000.tbpipe.0.0.train');
+    const a = new SummaryWriter(dir, { now, filenameSuffix: '.train', fileName: name });
+    a.addScalar('loss', 1, 1);
+    a.addScalar('loss', 2, 2);
+    await a.close();
+    const b = new SummaryWriter(dir, { now, filenameSuffix: '.train', fileName: name });
+    b.addScalar('loss', 3, 1);
+    await b.close();
+    assert.deepEqual(eventFiles(dir), [name]);
+    assert.deepEqual(summaries(await readAllEvents(b.filePath)).map((s) => [s.step, s.simpleValue]), [[1, 3]]);
+  });
+
+  it('fileName with purgeStep continues the file, dropping its points at or after the step and a cut-off last record', async (t) => {
+    const dir = tempDir(t);
+    const name = stableEventFileName('.train');
+    const a = new SummaryWriter(dir, { now, filenameSuffix: '.train', fileName: name });
+    for (let step = 0; step < 6; step++) a.addScalar('loss', step, step);
+    await a.close();
+    appendFileSync(a.filePath, new Uint8Array([9, 0, 0, 0, 0])); // a record a kill cut off
+    const b = new SummaryWriter(dir, { now, filenameSuffix: '.train', fileName: name, purgeStep: 3 });
+    for (let step = 3; step < 5; step++) b.addScalar('loss', step * 10, step);
+    await b.close();
+    assert.deepEqual(eventFiles(dir), [name]);
+    const events = await readAllEvents(b.filePath);
+    assert.equal(events.filter((e) => e.fileVersion).length, 1, 'the file keeps its one file_version record');
+    assert.equal(events.filter((e) => e.sessionLog).length, 0, 'purged in place, so no START marker that would hide other files');
+    assert.deepEqual(summaries(events).map((s) => [s.step, s.simpleValue]), [[0, 0], [1, 1], [2, 2], [3, 30], [4, 40]]);
+    assert.deepEqual(readdirSync(dir), [name], 'no temporary file left');
+  });
+
+  it('fileName with purgeStep and no file yet starts a fresh file', async (t) => {
+    const dir = tempDir(t);
+    const w = new SummaryWriter(dir, { now, filenameSuffix: '.x', fileName: stableEventFileName('.x'), purgeStep: 7 });
+    w.addScalar('loss', 1, 7);
+    await w.close();
+    const events = await readAllEvents(w.filePath);
+    assert.deepEqual(events.map((e) => (e.fileVersion ? 'version' : e.summary ? e.step : '?')), ['version', 7]);
+  });
+
+  it('fileName must look like an event file of the writer\'s suffix', (t) => {
+    const dir = tempDir(t);
+    assert.throws(() => new SummaryWriter(dir, { filenameSuffix: '.train', fileName: 'loss.log' }), {
+      code: 'EVENTLOG_FILE_NAME',
+      message: 'eventlog: fileName "loss.log", expected a plain name starting with events.out.tfevents. and ending with .train; use stableEventFileName(".train")',
+    });
+  });
+
+  it('sub-runs of a fixed-name writer use the same name in their folders', async (t) => {
+    const dir = tempDir(t);
+    const name = stableEventFileName('.evaluate');
+    for (let run = 0; run < 2; run++) {
+      const w = new SummaryWriter(dir, { now, filenameSuffix: '.evaluate', fileName: name });
+      await w.addHparams({ lr: 0.001 }, { 'hparam/accuracy': 0.5 }, { runName: 'hparams' });
+      w.addScalars('loss', { train: 1 }, 1);
+      await w.close();
+    }
+    assert.deepEqual(eventFiles(join(dir, 'hparams')), [name]);
+    assert.deepEqual(eventFiles(join(dir, 'loss_train')), [name]);
   });
 
   it('a process that exits without close() still gets its queued records written', (t) => {
