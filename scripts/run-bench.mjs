@@ -1,22 +1,26 @@
 #!/usr/bin/env node
-// `npm run bench` lists the benchmarks (packages/<pkg>/bench/*.ts); `npm run bench -- <name> [args…]` runs the one
-// whose path contains <name> through tsx, passing the remaining args. Benchmarks are long and need the real dataset,
-// so nothing runs without a name.
+// `npm run bench` lists the benchmarks (packages/<pkg>/bench/*.ts, and the workspace-level bench/*.ts such as the
+// pipeline report); `npm run bench -- <name> [args…]` runs the one whose path contains <name> (a file named exactly
+// <name>.ts wins) through tsx, passing the remaining args. Benchmarks are long and need the real dataset, so nothing
+// runs without a name.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
-const benches = readdirSync(join(root, 'packages'))
-  .flatMap((pkg) => {
-    const dir = join('packages', pkg, 'bench');
-    if (!existsSync(join(root, dir))) return [];
-    return readdirSync(join(root, dir))
-      .filter((f) => f.endsWith('.ts') && !f.startsWith('.') && !f.endsWith('.d.ts'))
-      .map((f) => `${dir}/${f}`);
-  })
-  .sort();
+/** @param {string} dir relative to the root */
+function benchFiles(dir) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.startsWith('.') && !e.name.endsWith('.d.ts') && !e.name.endsWith('.test.ts'))
+    .map((e) => `${dir}/${e.name}`);
+}
+
+const benches = [
+  ...benchFiles('bench'),
+  ...readdirSync(join(root, 'packages')).flatMap((pkg) => benchFiles(join('packages', pkg, 'bench'))).sort(),
+];
 
 /** The first sentence of a file's leading comment, for the list. @param {string} file */
 function summary(file) {
@@ -31,7 +35,8 @@ if (name === undefined) {
   for (const b of benches) console.log(`  ${b}${summary(b) ? `  — ${summary(b)}` : ''}`);
   process.exit(0);
 }
-const matches = benches.filter((b) => b.includes(name));
+const exact = benches.filter((b) => basename(b, '.ts') === name);
+const matches = exact.length === 1 ? exact : benches.filter((b) => b.includes(name));
 if (matches.length !== 1) {
   console.error(`bench: "${name}" matches ${matches.length === 0 ? 'no benchmark' : matches.join(', ')}, expected exactly one of ${benches.join(', ')}`);
   process.exit(2);

@@ -1,0 +1,186 @@
+// Pipeline report: each stage's time and peak RSS, the whole pipeline through Nx against PyTorch, the cached rerun and the training throughput → bench/REPORT.md.
+//
+//   npm run bench -- report [--quick] [--repeats N] [--cached-repeats N] [--source HEAD|worktree] [--keep]
+//
+// Runs in a temporary copy of the workspace (see pipeline/workspace.ts), never in the repo's artifacts/, runs/ or
+// .nx/. The full run takes several minutes; `--quick` uses test/fixtures/fashion-mnist-small and a few training
+// steps to check the whole script in about a minute and writes REPORT.quick.md instead.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { collectMachine } from './pipeline/machine.ts';
+import { measureCommand } from './pipeline/measure-rss.ts';
+import { renderMarkdown, type ReportData, type TrainSample } from './pipeline/render-markdown.ts';
+import { runNx, type NxRun } from './pipeline/run-nx.ts';
+import { readStageCommands, runStage, type StageRun } from './pipeline/run-stage.ts';
+import { probeTutorialDeps, runTorchEpoch, runTorchSpeed, type TorchEpochRun, type TorchSpeedRun } from './pipeline/torch-peer.ts';
+import { cleanOutputs, createWorkspace, patchPipelineParams, removeWorkspace, type WorkspaceSource } from './pipeline/workspace.ts';
+
+const repoRoot = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+
+/** Every option of the report and its default; `--quick` changes the ones in QUICK_OVERRIDES. */
+export const DEFAULT_REPORT_OPTIONS = Object.freeze({
+  quick: false,
+  /** rounds of (every stage directly, the pipeline through Nx cold, torch epoch, torch speed) */
+  repeats: 3,
+  /** timed fully cached reruns, after one warm-up */
+  cachedRepeats: 5,
+  source: 'HEAD' as WorkspaceSource,
+  /** keep the temporary workspace (for its logs) */
+  keep: false,
+  pipelineFile: 'pipelines/fashion-mnist/pipeline.json',
+  nxTarget: 'pipeline:all',
+  python: '/usr/bin/python3',
+  torchReference: join(repoRoot, '../shared/reference/torch_reference.py'),
+  dataDir: process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist',
+  torchThreads: 1,
+  torchSpeedSteps: 3000,
+  out: join(repoRoot, 'bench/REPORT.md'),
+  json: join(repoRoot, 'bench/report.json'),
+});
+
+const QUICK_OVERRIDES = {
+  repeats: 1,
+  cachedRepeats: 3,
+  dataDir: join(repoRoot, 'test/fixtures/fashion-mnist-small'),
+  torchSpeedSteps: 300,
+  out: join(repoRoot, 'bench/REPORT.quick.md'),
+  json: join(repoRoot, 'bench/report.quick.json'),
+  /** pipeline.json params patched in the copy: a smoke run, not the tutorial */
+  params: { train: { maxSteps: 200 }, project: { featurePoints: 150 } },
+};
+
+const log = (msg: string): void => void process.stderr.write(`[bench report] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      repeats: { type: 'string' },
+      'cached-repeats': { type: 'string' },
+      source: { type: 'string' },
+      keep: { type: 'boolean' },
+      python: { type: 'string' },
+      'torch-reference': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\nimport')[0].replace(/^\/\/ ?/gm, '') + '\n');
+    return;
+  }
+  const quick = values.quick ?? false;
+  const o = { ...DEFAULT_REPORT_OPTIONS, ...(quick ? QUICK_OVERRIDES : {}), quick };
+  const int = (v: string | undefined, name: string, dflt: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} is "${v}", expected a whole number ≥ 1`);
+    return n;
+  };
+  const repeats = int(values.repeats, 'repeats', o.repeats);
+  const cachedRepeats = int(values['cached-repeats'], 'cached-repeats', o.cachedRepeats);
+  const source = (values.source ?? o.source) as WorkspaceSource;
+  if (source !== 'HEAD' && source !== 'worktree') throw new Error(`--source is "${source}", expected HEAD or worktree`);
+  const python = values.python ?? o.python;
+  const torchReference = values['torch-reference'] ?? o.torchReference;
+  if (!existsSync(torchReference)) throw new Error(`torch peer: no ${torchReference}, expected torch_reference.py; pass --torch-reference <path>`);
+
+  const machine = collectMachine(repoRoot);
+  log(`${machine.cpus} cores, load ${machine.loadAtStart.join(' ')}, node ${machine.node}; copying ${source} into a temporary workspace`);
+  const ws = createWorkspace(repoRoot, source);
+  const notes: string[] = [];
+  try {
+    if (quick) patchPipelineParams(ws, o.pipelineFile, QUICK_OVERRIDES.params);
+    // NX_DAEMON=false: a daemon left running in a deleted temp dir would outlive the benchmark.
+    const env: NodeJS.ProcessEnv = { ...process.env, FASHION_MNIST_DIR: o.dataDir, NX_DAEMON: 'false' };
+    const commands = await readStageCommands(ws, o.pipelineFile);
+    const torch = { python, script: torchReference, dataDir: o.dataDir, threads: o.torchThreads, logs: ws.logs };
+    const tutorialDeps = probeTutorialDeps(python);
+
+    // Unmeasured warm-up: tsx's transform cache for the copy's paths and Nx's project graph.
+    log('warm-up: each bin --help, nx show projects');
+    for (const c of commands) await measureCommand(['sh', '-c', `${c.command.split(' --')[0]} --help`], { cwd: ws.root, env, logPrefix: join(ws.logs, `warmup-${c.stage}`) });
+    await measureCommand(['npx', 'nx', 'show', 'projects'], { cwd: ws.root, env, logPrefix: join(ws.logs, 'warmup-nx') });
+
+    const stageRuns: StageRun[] = [];
+    const trainSamples: TrainSample[] = [];
+    const nxCold: NxRun[] = [];
+    const torchEpoch: TorchEpochRun[] = [];
+    const torchSpeed: TorchSpeedRun[] = [];
+    const trainTimings = (source: TrainSample['source'], round: number): void => {
+      const train = commands.find((c) => c.stage === 'train');
+      const file = train && join(ws.root, train.outDir, 'volatile/timings.json');
+      if (!file || !existsSync(file)) return;
+      const t = JSON.parse(readFileSync(file, 'utf8'));
+      trainSamples.push({ source, round, stepsPerSecond: t.stepsPerSecond, trainSeconds: t.trainSeconds, stepsRun: t.stepsRun, backend: t.backend });
+    };
+    for (let round = 1; round <= repeats; round++) {
+      const tag = `round ${round}/${repeats}`;
+      cleanOutputs(ws);
+      for (const c of commands) {
+        const r = await runStage(ws, c, round, env);
+        stageRuns.push(r);
+        log(`${tag} stage ${c.stage}: ${r.measurement.wallSeconds.toFixed(2)} s, ${(r.measurement.peakRssBytes / 2 ** 20).toFixed(0)} MiB (load ${r.measurement.loadBefore[0]})`);
+      }
+      trainTimings('direct', round);
+      cleanOutputs(ws);
+      const cold = await runNx(ws, o.nxTarget, 'cold', round, env);
+      nxCold.push(cold);
+      trainTimings('nx', round);
+      log(`${tag} nx cold: ${cold.measurement.wallSeconds.toFixed(2)} s (load ${cold.measurement.loadBefore[0]})`);
+      const epoch = await runTorchEpoch(torch, round);
+      torchEpoch.push(epoch);
+      log(`${tag} torch epoch: ${epoch.measurement.wallSeconds.toFixed(2)} s, train ${epoch.result.train_s} s (load ${epoch.measurement.loadBefore[0]})`);
+      const speed = await runTorchSpeed(torch, round, o.torchSpeedSteps);
+      torchSpeed.push(speed);
+      log(`${tag} torch speed: batch 4 ${speed.stepsPerSecond[4]} steps/s (load ${speed.measurement.loadBefore[0]})`);
+    }
+    // --skip-nx-cache neither reads nor writes the cache: one plain run fills it, then the timed reruns.
+    const nxWarmup = await runNx(ws, o.nxTarget, 'warm-up', 0, env);
+    if (nxWarmup.cacheHits === 0) trainTimings('nx', 0); // a cache hit would restore an old timings.json
+    log(`nx warm-up: ${nxWarmup.measurement.wallSeconds.toFixed(2)} s, ${nxWarmup.cacheHits} hits`);
+    const nxCached: NxRun[] = [];
+    for (let i = 1; i <= cachedRepeats; i++) {
+      const r = await runNx(ws, o.nxTarget, 'cached', i, env);
+      nxCached.push(r);
+      log(`cached rerun ${i}/${cachedRepeats}: ${r.measurement.wallSeconds.toFixed(2)} s, ${r.cacheHits}/${commands.length} hits (load ${r.measurement.loadBefore[0]})`);
+    }
+
+    if (quick) notes.push(`Quick mode: ${relative(repoRoot, o.dataDir)} (300 train / 200 test images), pipeline params patched in the copy: ${JSON.stringify(QUICK_OVERRIDES.params)}. These figures only show that the script works.`);
+    if (source === 'worktree' && ws.repoDirty) notes.push('Measured the working tree with uncommitted changes: not reproducible from the commit alone.');
+    const data: ReportData = {
+      generatedAt: new Date().toISOString(),
+      command: `npm run bench -- report${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+      mode: quick ? 'quick' : 'full',
+      repeats,
+      workspace: { source, commit: ws.commit, repoDirty: ws.repoDirty },
+      machine,
+      pipelineFile: o.pipelineFile,
+      nxTarget: o.nxTarget,
+      dataDir: o.dataDir,
+      stageCommands: commands,
+      stageRuns,
+      trainSamples,
+      nxCold,
+      nxWarmup,
+      nxCached,
+      torchEpoch,
+      torchSpeed,
+      torchSpeedSteps: o.torchSpeedSteps,
+      tutorialDeps,
+      notes,
+    };
+    // Command output (Nx's log, torch's JSON lines) is in the logs; the JSON keeps the figures.
+    writeFileSync(o.json, `${JSON.stringify(data, (k, v) => (k === 'stdout' || k === 'logPrefix' ? undefined : v), 2)}\n`);
+    writeFileSync(o.out, renderMarkdown(data));
+    log(`wrote ${relative(repoRoot, o.out)} and ${relative(repoRoot, o.json)}`);
+  } finally {
+    if (o.keep || values.keep) log(`kept ${ws.root} (logs in ${ws.logs})`);
+    else removeWorkspace(ws);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench report: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
