@@ -50,15 +50,17 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: Args): TensorInfo {
       for (let d1 = 0; d1 < CI; ++d1) {
         for (let d2 = 0; d2 < CO; ++d2) {
           let dot = 0;
+          // Strides of one step in yC through x and dy, for either data format.
+          const xStep = last ? sw * CI : sw;
+          const dyStep = last ? CO : 1;
+          const yC0 = Math.max(0, yCMin);
           for (let b = 0; b < info.batchSize; ++b) {
             for (let yR = yRMin; yR < yRMax; ++yR) {
               const xR = wR + yR * sh - top;
-              for (let yC = yCMin; yC < yCMax; ++yC) {
-                const xC = wC + yC * sw - left;
-                dot += last
-                  ? xv[((b * H + xR) * W + xC) * CI + d1]! * dyv[((b * OH + yR) * OW + yC) * CO + d2]!
-                  : xv[((b * CI + d1) * H + xR) * W + xC]! * dyv[((b * CO + d2) * OH + yR) * OW + yC]!;
-              }
+              const xC0 = wC + yC0 * sw - left;
+              let xi = last ? ((b * H + xR) * W + xC0) * CI + d1 : ((b * CI + d1) * H + xR) * W + xC0;
+              let di = last ? ((b * OH + yR) * OW + yC0) * CO + d2 : ((b * CO + d2) * OH + yR) * OW + yC0;
+              for (let yC = yC0; yC < yCMax; ++yC, xi += xStep, di += dyStep) dot += xv[xi]! * dyv[di]!;
             }
           }
           dW[((wR * fw + wC) * CI + d1) * CO + d2] = dot;
