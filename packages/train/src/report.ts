@@ -1,4 +1,4 @@
-import { SummaryWriter } from '@tbpipe/eventlog';
+import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import { renderPredictionsFigure } from '@tbpipe/figures';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +16,13 @@ export const TAGS = {
   predictions: 'predictions vs. actuals',
 } as const;
 
-/** Matches the stage's own event files (`events.out.tfevents.<time>.<host>.<pid>.<n>.train`) and nothing else. */
+/**
+ * The stage's event file, the same name every run: an Nx cache restore (which writes files, deletes none) then
+ * overwrites it, where a time-stamped name would leave a newer run's file beside it and TensorBoard would show both.
+ */
+export const EVENT_FILE_NAME = stableEventFileName(EVENT_FILE_SUFFIX);
+
+/** Matches the stage's own event files (also earlier versions' `events.out.tfevents.<time>.<host>.<pid>.<n>.train`). */
 const OWN_EVENT_FILE = /^events\.out\.tfevents\..*\.train$/;
 
 /** Delete this stage's previous event files in `runDir` (a rerun replaces its points instead of duplicating them). */
@@ -41,14 +47,15 @@ export class TrainingReport {
   private constructor(private readonly writer: SummaryWriter) {}
 
   /**
-   * Open a new event file in `runDir`. With `purgeStep` (a resumed run), the file starts with TensorBoard's purge
-   * marker: readers drop every earlier point at or after that step, i.e. whatever the interrupted run wrote after
-   * its last checkpoint, which this run is about to write again. Without it, previous `.train` files are deleted.
+   * Open {@link EVENT_FILE_NAME} in `runDir`. With `purgeStep` (a resumed run), the interrupted run's file is
+   * continued without its points at or after that step (whatever it wrote after its last checkpoint, which this run
+   * is about to write again): TensorBoard's purge, applied to the file. Without it, previous `.train` files are deleted.
    */
   static async open(runDir: string, purgeStep?: number): Promise<TrainingReport> {
     if (purgeStep === undefined) await removeEventFiles(runDir);
     const writer = new SummaryWriter(runDir, {
       filenameSuffix: EVENT_FILE_SUFFIX,
+      fileName: EVENT_FILE_NAME,
       ...(purgeStep === undefined ? {} : { purgeStep }),
     });
     return new TrainingReport(writer);
