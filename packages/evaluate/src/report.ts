@@ -98,9 +98,14 @@ export interface ReportInput {
  * @returns the event file's path.
  */
 export async function writeReport(input: ReportInput): Promise<string> {
-  const { SummaryWriter } = await import('@tbpipe/eventlog');
+  const { SummaryWriter, stableEventFileName } = await import('@tbpipe/eventlog');
   await removeRunOutputs(input.runDir);
-  const writer = new SummaryWriter(input.runDir, { filenameSuffix: EVENT_FILE_SUFFIX, ...(input.now ? { now: input.now } : {}) });
+  // A fixed name (also in hparams/): an Nx cache restore overwrites it rather than leaving a newer run's file beside it.
+  const writer = new SummaryWriter(input.runDir, {
+    filenameSuffix: EVENT_FILE_SUFFIX,
+    fileName: stableEventFileName(EVENT_FILE_SUFFIX),
+    ...(input.now ? { now: input.now } : {}),
+  });
   try {
     input.curves.forEach((c, i) => {
       writer.addPrCurveRaw(

@@ -84,8 +84,10 @@ test('TensorBoard gets a PR curve per class, the confusion matrix, the table, th
   const result = await evaluate(o);
   const names = (await readdir(o.runDir)).sort();
   assert.equal(names.length, 2, names.join(', '));
-  assert.match(names[0], /^events\.out\.tfevents\.\d+\..+\.evaluate$/);
+  // Fixed names, so an Nx cache restore of an older run overwrites them instead of adding files beside them.
+  assert.equal(names[0], 'events.out.tfevents.0000000000.tbpipe.0.0.evaluate');
   assert.equal(names[1], 'hparams');
+  assert.deepEqual(await readdir(join(o.runDir, 'hparams')), ['events.out.tfevents.0000000000.tbpipe.0.0.evaluate']);
 
   const values = (await events(join(o.runDir, names[0]))).flatMap((e) => (e.summary?.value ?? []).map((v) => ({ step: e.step ?? 0, v })));
   const p = await readPredictions(join(o.outDir, 'predictions.arrow'));
