@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
 import { createProgress, createRandom, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
-import { SummaryWriter } from '@tbpipe/eventlog';
+import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import {
   FEATURE_WIDTH,
   PIXEL_WIDTH,
@@ -295,7 +295,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
 
   // TensorBoard: PROJECTOR embeddings and IMAGES figures.
   await removePreviousOutputs(o.runDir);
-  const writer = new SummaryWriter(o.runDir, { filenameSuffix: EVENT_FILE_SUFFIX });
+  // A fixed name: an Nx cache restore overwrites it rather than leaving a newer run's file beside it.
+  const writer = new SummaryWriter(o.runDir, { filenameSuffix: EVENT_FILE_SUFFIX, fileName: stableEventFileName(EVENT_FILE_SUFFIX) });
   const embeddingTags: string[] = [];
   const figureTags: string[] = [];
   try {

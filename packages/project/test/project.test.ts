@@ -67,10 +67,13 @@ test('a rerun replaces this stage run-dir files and leaves other stages files al
   const runDir = join(up.root, 'c', 'run');
   await mkdir(join(runDir, '00000', 'stale'), { recursive: true });
   await writeFile(join(runDir, 'events.out.tfevents.1.host.1.0.train'), 'other stage');
+  await writeFile(join(runDir, '.projector_config.pbtxt.tmp-0123456789ab'), 'a write cut off by a kill');
   await run('c');
   await run('c');
   const names = await readdir(runDir);
-  assert.equal(names.filter((n) => n.endsWith('.project')).length, 1);
+  // A fixed name, so an Nx cache restore of an older run overwrites it instead of adding a file beside it.
+  assert.deepEqual(names.filter((n) => n.endsWith('.project')), ['events.out.tfevents.0000000000.tbpipe.0.0.project']);
+  assert.ok(!names.some((n) => n.includes('.tmp-')), names.join(', '));
   assert.ok(names.includes('events.out.tfevents.1.host.1.0.train'));
   assert.ok(!(await readdir(join(runDir, '00000'))).includes('stale'));
 });
