@@ -70,3 +70,45 @@ test('the fused wasm forward kernel (predict) equals the stock tfjs forward, acr
   assert.ok(maxAbsDiff(got.features, features!) < 1e-4, `features: ${maxAbsDiff(got.features, features!)}`);
   trainer.dispose();
 });
+
+test('the fused step keeps working after the wasm heap grows (its views and pointers are re-read every call)', async () => {
+  const tf = await import('@tensorflow/tfjs-core');
+  const fused = await createCnnTrainer(options('fused'));
+  const stock = await createCnnTrainer(options('stock'));
+  const before = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+  const batches = [0, 1, 2, 3].map((s) => separableBatch(4, 50 + s));
+  const step = (b: (typeof batches)[0]) => [stock.trainStep(b.images, b.labels), fused.trainStep(b.images, b.labels)];
+  const first = step(batches[0]!);
+  const big = tf.zeros([before / 4 + (16 << 20)]); // forces emscripten to grow the heap
+  const after = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+  assert.ok(after > before, `heap ${before} → ${after}`);
+  const rest = batches.slice(1).map(step);
+  big.dispose();
+  for (const [a, b] of [first, ...rest]) assert.ok(Math.abs(a! - b!) < 1e-5, `${a} vs ${b}`);
+  const s = stock.getState(), f = fused.getState();
+  s.weights.forEach((t, i) => assert.ok(maxAbsDiff(t.data, f.weights[i]!.data) < 1e-4, t.name));
+  fused.dispose();
+  stock.dispose();
+});
+
+test('a wasm trainer and a cpu trainer can be interleaved; each matches its own uninterrupted run', async () => {
+  const run = async (backend: 'wasm' | 'cpu', interleave?: () => void) => {
+    const trainer = await createCnnTrainer({ ...options(backend === 'wasm' ? 'fused' : 'stock'), backend, learningRate: 0.01 });
+    const losses = [0, 1, 2].map((s) => {
+      interleave?.();
+      const b = separableBatch(4, 70 + s);
+      return trainer.trainStep(b.images, b.labels);
+    });
+    return { trainer, losses };
+  };
+  const alone = { wasm: await run('wasm'), cpu: await run('cpu') };
+  const other = await createCnnTrainer({ ...options('stock'), backend: 'cpu' });
+  const probe = separableBatch(4, 99);
+  // A cpu trainer steps between every wasm step (switching tfjs's global backend) and vice versa.
+  const mixedWasm = await run('wasm', () => other.trainStep(probe.images, probe.labels));
+  const wasmAgain = await createCnnTrainer({ ...options('fused'), learningRate: 0.01 });
+  const mixedCpu = await run('cpu', () => wasmAgain.trainStep(probe.images, probe.labels));
+  assert.deepEqual(mixedWasm.losses, alone.wasm.losses);
+  assert.deepEqual(mixedCpu.losses, alone.cpu.losses);
+  for (const t of [alone.wasm.trainer, alone.cpu.trainer, mixedWasm.trainer, mixedCpu.trainer, other, wasmAgain]) t.dispose();
+});
