@@ -12,7 +12,9 @@ import * as core from '@tbpipe/core';
 import { EngineError, msg } from './errors.ts';
 import { PARAMS, sizeOf } from './network.ts';
 
+/** File names of a saved model inside its directory: the LayersModel JSON and the one float32 weights file. */
 export const MODEL_JSON = 'model.json';
+/** See {@link MODEL_JSON}. */
 export const WEIGHTS_BIN = 'weights.bin';
 
 /** The tutorial's CNN as a tfjs-layers Sequential model (NHWC), layers named like PyTorch's modules. */

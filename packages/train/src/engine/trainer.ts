@@ -29,6 +29,11 @@ export interface EngineOptions extends CnnTrainerOptions {
   trainStep?: StepKind | 'auto';
 }
 
+/** The contract's trainer plus which step implementation it runs (worth logging next to `backend`). */
+export interface EngineTrainer extends CnnTrainer {
+  readonly stepKind: StepKind;
+}
+
 /** Images per forward pass in `predict` with stock ops (bounds peak memory; 1000 keeps XNNPACK efficient). */
 export const PREDICT_BATCH = 1000;
 /** Images per forward pass with the fused wasm kernel (its scratch grows with the batch: ~17 KB per image). */
@@ -222,7 +227,7 @@ function checkOptions(o: CnnTrainerOptions): void {
  * const loss = trainer.trainStep(images, labels); // images: batch × 784 floats in [-1, 1]
  * await trainer.saveModel('artifacts/tutorial/train/model');
  */
-export const createCnnTrainer: CreateCnnTrainer = async (options: EngineOptions) => {
+export async function createCnnTrainer(options: EngineOptions): Promise<EngineTrainer> {
   checkOptions(options);
   const backend = await selectBackend(options.backend ?? DEFAULT_ENGINE_OPTIONS.backend);
   const params = initialParams(options.seed, options.init ?? DEFAULT_ENGINE_OPTIONS.init);
@@ -232,7 +237,8 @@ export const createCnnTrainer: CreateCnnTrainer = async (options: EngineOptions)
   }
   const kind: StepKind = want === 'auto' ? (backend === 'wasm' ? 'fused' : 'stock') : want;
   return new TfjsTrainer(backend, params, options.learningRate, options.momentum, kind);
-};
+}
+createCnnTrainer satisfies CreateCnnTrainer;
 
 /**
  * Load a model written by `CnnTrainer.saveModel` for inference on the chosen backend (`auto` by default).

@@ -13,6 +13,7 @@ import {
   PARAMS,
   selectBackend,
   type CnnTrainerOptions,
+  type EngineOptions,
 } from '../../src/engine/index.ts';
 import { maxAbsDiff, separableBatch } from './helpers.ts';
 
@@ -81,7 +82,7 @@ test('glorot init: weights within ±√(6/(fan_in+fan_out)) and zero biases', as
   trainer.dispose();
 });
 
-async function trajectory(options: CnnTrainerOptions & { trainStep?: string }, steps: number) {
+async function trajectory(options: EngineOptions, steps: number) {
   const trainer = await createCnnTrainer(options);
   const losses = [];
   for (let s = 0; s < steps; s++) {
