@@ -33,6 +33,8 @@ params (pipeline.json names in camelCase)
   --log-every-steps <n>         mini-batches per "training loss" point and figure (default ${d.logEverySteps})
   --checkpoint-every-steps <n>  mini-batches between checkpoints (default ${d.checkpointEverySteps})
   --max-steps <n>               stop after n mini-batches in total, for smoke runs (default: no limit)
+  --max-loss <x>                divergence bound: stop (exit 1) when a mini-batch loss exceeds it or is NaN
+                                (default 1e4; cross-entropy over 10 classes starts at ln 10 ≈ 2.3)
 
 Rerunning after an interruption (Ctrl-C, a crash) resumes from the last checkpoint when the data and the
 params that shape training are the same, and ends with the same files as an uninterrupted run.

@@ -29,6 +29,13 @@ export interface TrainOptions {
   checkpointEverySteps?: number;
   /** Stop after this many mini-batches in total (smoke runs, tests); integer ≥ 1. Default: no limit. */
   maxSteps?: number;
+  /**
+   * Divergence bound: a mini-batch loss above it (or NaN/±Infinity) stops the run with a `TrainDivergedError`;
+   * > 0. Default 1e4. Cross-entropy over 10 classes is ln 10 ≈ 2.3 at initialisation and falls from there; 1e4
+   * needs logits 1e4 apart, which no converging run comes near. A diverging network need not reach NaN: at
+   * learning rate 10 the loss climbs to ~1e15, then its ReLUs die and it sits at a finite ~12.7 for good.
+   */
+  maxLoss?: number;
   /** pino logger; silent by default. */
   logger?: Logger;
   /** Aborting stops training after the current mini-batch with a `TrainAbortedError`; the checkpoint is kept. */
@@ -55,6 +62,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   logEverySteps: 1000,
   checkpointEverySteps: 5000,
   maxSteps: Number.POSITIVE_INFINITY,
+  maxLoss: 1e4,
 } as const;
 
 /** The numeric params, their CLI flags and valid ranges: one table for the CLI and the library. */
@@ -67,6 +75,7 @@ export const NUMERIC_PARAMS = {
   logEverySteps: { flag: 'log-every-steps', rule: { integer: true, min: 1 } },
   checkpointEverySteps: { flag: 'checkpoint-every-steps', rule: { integer: true, min: 1 } },
   maxSteps: { flag: 'max-steps', rule: { integer: true, min: 1 } },
+  maxLoss: { flag: 'max-loss', rule: { min: 0, exclusiveMin: true } },
 } as const satisfies Record<string, { flag: string; rule: NumberRule }>;
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];

@@ -55,7 +55,7 @@ const emptyMessage = (dataDir: string) =>
  * `run.json`, `volatile/timings.json` and, last, `manifest.json` into `outDir`. Checkpoints every
  * `checkpointEverySteps` mini-batches into `outDir/checkpoint/`; a rerun with the same params resumes from it and
  * ends bit-identical to an uninterrupted run.
- * @throws {UsageError} bad options; {@link TrainDivergedError} loss became NaN/Infinity;
+ * @throws {UsageError} bad options; {@link TrainDivergedError} a mini-batch loss above `maxLoss` (default 1e4) or NaN;
  *   {@link TrainAbortedError} `signal` aborted; `ContractError` the data directory fails its manifest.
  * @example
  * const result = await train({ dataDir: 'artifacts/fashion-mnist/ingest', outDir: 'artifacts/fashion-mnist/train',
@@ -227,7 +227,7 @@ async function runLoop(c: LoopContext): Promise<{ steps: number }> {
     batch.fill(data, order, i * o.batchSize);
     const { images, labels } = batch.view();
     const loss = trainer.trainStep(images, labels);
-    if (!Number.isFinite(loss)) throw new TrainDivergedError(loss, step, o.learningRate);
+    if (!(Number.isFinite(loss) && loss <= o.maxLoss)) throw new TrainDivergedError(loss, step, o.learningRate, o.maxLoss);
     running.add(loss);
     o.onStep?.(step, loss);
 

@@ -22,6 +22,7 @@ test('bad params are rejected with one line naming the flag, the value and the v
     [{ learningRate: -1 }, '--learning-rate is -1, expected a number > 0'],
     [{ momentum: 1 }, '--momentum is 1, expected a number ≥ 0 and < 1'],
     [{ epochs: 0 }, '--epochs is 0, expected an integer ≥ 1'],
+    [{ maxLoss: 0 }, '--max-loss is 0, expected a number > 0'],
     [{ logEverySteps: Number.NaN }, '--log-every-steps is "NaN", expected an integer ≥ 1'],
     [{ backend: 'gpu' }, '--backend is "gpu", expected one of auto, tensorflow, wasm, cpu'],
     [{ init: 'he' }, '--init is "he", expected one of pytorch, glorot'],

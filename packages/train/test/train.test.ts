@@ -159,14 +159,14 @@ test('a checkpoint written with other params is ignored and the run starts over'
   assert.deepEqual(view.scalars.get('training loss')!.map((p) => p.step), fresh.history.step);
 });
 
-/** The fake engine, but its `nanStep`-th step (0-based) returns NaN, as a diverging network does. */
+/** The fake engine, but its `nanStep`-th step (0-based) returns `loss` (NaN by default), as a diverging network does. */
 const divergingAt =
-  (nanStep: number): CreateCnnTrainer =>
+  (nanStep: number, loss = Number.NaN): CreateCnnTrainer =>
   async (options) => {
     const inner = await createFakeTrainer(options);
     let calls = 0;
     return Object.assign(Object.create(inner) as CnnTrainer, {
-      trainStep: (images: Float32Array, labels: Int32Array) => (calls++ === nanStep ? Number.NaN : inner.trainStep(images, labels)),
+      trainStep: (images: Float32Array, labels: Int32Array) => (calls++ === nanStep ? loss : inner.trainStep(images, labels)),
     });
   };
 
@@ -175,10 +175,23 @@ test('a NaN loss stops the run with one line naming the step and keeps the point
   const run = dirs('a');
   await assert.rejects(train({ ...SMALL, ...run, createTrainer: divergingAt(7) }), {
     code: 'TRAIN_DIVERGED',
-    message: 'train: loss became NaN at step 7 (learning rate 0.001); lower --learning-rate',
+    message: 'train: loss diverged at step 7 (loss NaN, learning rate 0.001); lower --learning-rate',
   });
   assert.deepEqual((await viewRun(run.runDir)).scalars.get('training loss')!.map((p) => p.step), [2, 5]);
   await assert.rejects(access(join(run.outDir, 'manifest.json')), { code: 'ENOENT' });
+});
+
+test('a finite loss above maxLoss (default 1e4) stops the run too: a diverging network can stay finite', async (t) => {
+  const { dirs } = await workspace(t);
+  await assert.rejects(train({ ...SMALL, ...dirs('a'), createTrainer: divergingAt(4, 3.1e15) }), {
+    code: 'TRAIN_DIVERGED',
+    message: 'train: loss diverged at step 4 (loss 3.1e+15 > --max-loss 1e4, learning rate 0.001); lower --learning-rate',
+  });
+  await assert.rejects(train({ ...SMALL, ...dirs('b'), maxLoss: 50, createTrainer: divergingAt(4, 51) }), {
+    message: 'train: loss diverged at step 4 (loss 51 > --max-loss 50, learning rate 0.001); lower --learning-rate',
+  });
+  const result = await train({ ...SMALL, ...dirs('c'), maxSteps: 6, createTrainer: divergingAt(4, 9999) });
+  assert.equal(result.steps, 6, 'a loss at the bound is not divergence');
 });
 
 test('a data directory without a manifest is rejected before training with one line', async (t) => {
