@@ -53,7 +53,8 @@ class TfjsPredictor implements CnnPredictor {
   protected disposed = false;
 
   constructor(readonly backend: BackendName, params: readonly Float32Array[]) {
-    this.params = PARAMS.map((s, i) => tf.variable(tf.tensor(params[i]!, s.tfShape), true));
+    // tidy disposes the temporary initial-value tensors; variables survive it.
+    this.params = tf.tidy(() => PARAMS.map((s, i) => tf.variable(tf.tensor(params[i]!, s.tfShape), true)));
   }
 
   protected live(): void {
@@ -123,7 +124,7 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
     readonly stepKind: StepKind,
   ) {
     super(backend, params);
-    this.momenta = PARAMS.map((s) => tf.variable(tf.zeros(s.tfShape), true));
+    this.momenta = tf.tidy(() => PARAMS.map((s) => tf.variable(tf.zeros(s.tfShape), true)));
     this.lr = tf.keep(tf.scalar(learningRate));
     this.mu = tf.keep(tf.scalar(momentum));
   }
@@ -188,7 +189,7 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
             msg.badStateTensor(`${what} ${s.torchName}`, `has shape [${t.shape}] (${t.data.length} floats)`, `[${s.torchShape}]`),
           );
         }
-        vars[i]!.assign(tf.tensor(torchToTf(s, t.data), s.tfShape));
+        tf.tidy(() => vars[i]!.assign(tf.tensor(torchToTf(s, t.data), s.tfShape)));
       });
     };
     load(state.weights, this.params, 'weight');

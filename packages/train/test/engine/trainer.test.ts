@@ -233,3 +233,23 @@ test('the loss falls on random-but-separable data', async () => {
   assert.ok(correct / 200 > 0.9, `accuracy ${correct / 200}`);
   trainer.dispose();
 });
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`training, predicting, setState and dispose on ${backend} leave no tensors or heap bytes behind`, async () => {
+    await selectBackend(backend);
+    const before = tf.memory();
+    const trainer = await createCnnTrainer({ ...base, backend });
+    const b = separableBatch(4, 1);
+    trainer.trainStep(b.images, b.labels);
+    const during = tf.memory();
+    for (let s = 0; s < 3; s++) trainer.trainStep(b.images, b.labels);
+    trainer.predict(b.images, 4);
+    trainer.setState(trainer.getState());
+    trainer.trainStep(b.images, b.labels);
+    assert.equal(tf.memory().numTensors, during.numTensors, 'steady state per step');
+    assert.equal(tf.memory().numBytes, during.numBytes);
+    trainer.dispose();
+    assert.equal(tf.memory().numTensors, before.numTensors, 'after dispose');
+    assert.equal(tf.memory().numBytes, before.numBytes);
+  });
+}
