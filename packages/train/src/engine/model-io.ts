@@ -53,7 +53,9 @@ export async function saveLayersModel(dir: string, params: readonly Float32Array
   let artifacts: tf.io.ModelArtifacts | undefined;
   const model = buildLayersModel();
   try {
-    model.setWeights(PARAMS.map((s, i) => tf.tensor(params[i]!, s.tfShape)));
+    const weights = PARAMS.map((s, i) => tf.tensor(params[i]!, s.tfShape));
+    model.setWeights(weights);
+    tf.dispose(weights);
     await model.save(
       tf.io.withSaveHandler(async (a) => {
         artifacts = a;

@@ -245,6 +245,9 @@ for (const backend of ['wasm', 'cpu'] as const) {
     for (let s = 0; s < 3; s++) trainer.trainStep(b.images, b.labels);
     trainer.predict(b.images, 4);
     trainer.setState(trainer.getState());
+    const dir = await mkdtemp(join(tmpdir(), 'tbpipe-engine-'));
+    await trainer.saveModel(dir);
+    await rm(dir, { recursive: true, force: true });
     trainer.trainStep(b.images, b.labels);
     assert.equal(tf.memory().numTensors, during.numTensors, 'steady state per step');
     assert.equal(tf.memory().numBytes, during.numBytes);
