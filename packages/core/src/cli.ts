@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isExpectedError, UsageError } from './errors.ts';
+import { fileSystemError, isExpectedError, UsageError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 
 /** Exit codes shared by every tbpipe bin. */
@@ -25,8 +25,9 @@ export interface CliSpec {
 
 /**
  * The thin adapter between argv and a stage function. `--help` prints `help` and exits 0; a bad flag exits 2 with one
- * line; an expected ({@link TbpipeError}) failure prints its one-line message and exits 1; anything else is a bug,
- * logged with its stack, exit 70. Sets `process.exitCode` rather than exiting so logs flush.
+ * line; an expected ({@link TbpipeError}) failure, or an operating-system error on a path (see {@link fileSystemError}:
+ * `--out` naming a file, an unwritable directory, a full disk), prints its one-line message and exits 1; anything else
+ * is a bug, logged with its stack, exit 70. Sets `process.exitCode` rather than exiting so logs flush.
  */
 export async function runCli(spec: CliSpec, argv: string[] = process.argv.slice(2)): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
@@ -49,7 +50,8 @@ export async function runCli(spec: CliSpec, argv: string[] = process.argv.slice(
   try {
     await spec.run(parsed as Parameters<CliSpec['run']>[0], logger);
     return (process.exitCode = EXIT.ok);
-  } catch (err) {
+  } catch (caught) {
+    const err = fileSystemError(caught) ?? caught;
     if (isExpectedError(err)) {
       const hint = err instanceof UsageError ? `; see ${spec.name} --help` : '';
       process.stderr.write(`${spec.name}: ${err.message}${hint}\n`);

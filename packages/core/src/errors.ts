@@ -32,3 +32,36 @@ export class ContractError extends TbpipeError {
 export function isExpectedError(err: unknown): err is TbpipeError {
   return err instanceof TbpipeError;
 }
+
+/** What each errno means for someone who typed a path. */
+const FS_REASONS: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file is in the way',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+};
+
+/**
+ * An operating-system error on a path (`ENOTDIR` from `mkdir`, `EACCES` from `open`, `ENOSPC` from `write`, …) as an
+ * expected error, or undefined for anything else. Not `ENOENT`: stages report missing inputs themselves, and a
+ * missing file of the program's own is a bug. Such an error names a path the user chose (`--out`, `--run-dir`, an
+ * input) or one below it, so it is the user's to fix, not a bug: the CLI prints it in one line.
+ */
+export function fileSystemError(err: unknown): TbpipeError | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!(e instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return undefined;
+  const reason = FS_REASONS[e.code];
+  if (reason === undefined) return undefined;
+  return new TbpipeError(
+    `FS_${e.code}`,
+    `fs: ${e.syscall} ${e.path} failed (${e.code}: ${reason}), expected a path this program can use; check the path flags (a directory flag must name a directory, not a file) and permissions`,
+    { cause: err },
+  );
+}

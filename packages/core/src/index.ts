@@ -1,4 +1,4 @@
-export { TbpipeError, UsageError, ContractError, isExpectedError } from './errors.ts';
+export { TbpipeError, UsageError, ContractError, isExpectedError, fileSystemError } from './errors.ts';
 export { writeFileAtomic, replaceDirAtomic, removeTempDebris, TEMP_SUFFIX } from './atomic-write.ts';
 export { CONTRACT_KEY, expectSchema } from './contract.ts';
 export { writeTableAtomic, readTable } from './arrow-io.ts';

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, TbpipeError, UsageError, type CliSpec } from '../src/index.ts';
 
@@ -70,4 +73,26 @@ test('runCli passes parsed values to the stage and exits 0', async () => {
   );
   assert.equal(r.code, 0);
   assert.equal(seen, 'artifacts/x');
+});
+
+test('runCli prints an operating-system error on a path (an --out that is a file) as one line, exit 1', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'core-'));
+  const file = join(dir, 'file');
+  await writeFile(file, 'x');
+  const r = await capture(spec(async ({ values }) => void (await mkdir(values.out as string, { recursive: true }))), ['--out', file]);
+  assert.deepEqual(r, {
+    code: 1,
+    out: '',
+    err: `tbpipe-demo: fs: mkdir ${file} failed (EEXIST: a file is in the way), expected a path this program can use; check the path flags (a directory flag must name a directory, not a file) and permissions\n`,
+  });
+});
+
+test('runCli still treats a missing file of its own (ENOENT) as a bug', async () => {
+  const r = await capture(
+    spec(async () => {
+      throw Object.assign(new Error("ENOENT: no such file or directory, open '/nowhere/kernel.wasm'"), { code: 'ENOENT', syscall: 'open', path: '/nowhere/kernel.wasm' });
+    }),
+    [],
+  );
+  assert.equal(r.code, 70);
 });
