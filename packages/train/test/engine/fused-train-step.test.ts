@@ -112,3 +112,30 @@ test('a wasm trainer and a cpu trainer can be interleaved; each matches its own 
   assert.deepEqual(mixedCpu.losses, alone.cpu.losses);
   for (const t of [alone.wasm.trainer, alone.cpu.trainer, mixedWasm.trainer, mixedCpu.trainer, other, wasmAgain]) t.dispose();
 });
+
+test('on images with constant backgrounds (exact ties in every pooling window) fused and stock still agree over 50 steps', async () => {
+  const { createRandom } = await import('@tbpipe/core');
+  const random = createRandom(21);
+  // FashionMNIST-like: −1 everywhere except one random bright patch, so conv outputs tie across whole regions.
+  const batches = Array.from({ length: 50 }, () => {
+    const images = new Float32Array(4 * 784).fill(-1);
+    const labels = new Int32Array(4);
+    for (let b = 0; b < 4; b++) {
+      labels[b] = Math.floor(random() * 10);
+      const y0 = 2 + labels[b]!, x0 = 2 + ((labels[b]! * 7) % 14);
+      for (let y = y0; y < y0 + 10; y++) for (let x = x0; x < x0 + 10; x++) images[b * 784 + y * 28 + x] = random();
+    }
+    return { images, labels };
+  });
+  const runs = [];
+  for (const kind of ['stock', 'fused'] as const) {
+    const trainer = await createCnnTrainer({ ...options(kind), learningRate: 0.01 });
+    const losses = batches.map((b) => trainer.trainStep(b.images, b.labels));
+    runs.push({ losses, state: trainer.getState() });
+    trainer.dispose();
+  }
+  assert.ok(maxAbsDiff(runs[0]!.losses, runs[1]!.losses) < 1e-5, `loss diff ${maxAbsDiff(runs[0]!.losses, runs[1]!.losses)}`);
+  runs[0]!.state.weights.forEach((t, i) => {
+    assert.ok(maxAbsDiff(t.data, runs[1]!.state.weights[i]!.data) < 1e-4, t.name);
+  });
+});
