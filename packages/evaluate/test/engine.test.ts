@@ -58,11 +58,7 @@ test('a tiny model trained by the train stage evaluates end to end', async () =>
   assert.ok(names.includes('hparams'));
 });
 
-// TODO(train): in a fresh process, @tbpipe/train's loadCnnPredictor decodes the weights (readModelParams) before
-// selectBackend initialises any backend, so tfjs throws "backend 'wasm' has not yet been initialized" (exit 70).
-// Marked todo (runs, reported, does not fail the suite) until the engine selects the backend first.
-const FRESH_PROCESS_TODO = 'train: loadCnnPredictor decodes weights before selecting a backend';
-test('the bin in a fresh process writes the same bytes as the library', { todo: FRESH_PROCESS_TODO }, async () => {
+test('the bin in a fresh process writes the same bytes as the library', async () => {
   const viaLibrary = join(root, 'library');
   await evaluate({ dataDir, modelDir, outDir: viaLibrary, runDir: join(root, 'runs-library'), backend: 'cpu' });
   const viaBin = join(root, 'bin');
