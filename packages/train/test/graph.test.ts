@@ -11,7 +11,7 @@ interface GoldenNode {
   _output_shapes?: number[][];
 }
 const golden = JSON.parse(
-  readFileSync(new URL('../../../../shared/golden/graph_reference/case.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/graph_reference.case.json', import.meta.url), 'utf8'),
 ) as { graph: { nodes: GoldenNode[] } };
 
 const shapeOf = (n: GraphNode) => n.outputShapes?.map((s) => [...s]);
