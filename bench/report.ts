@@ -1,6 +1,7 @@
 // Pipeline report: each stage's time and peak RSS, the whole pipeline through Nx against PyTorch, the cached rerun and the training throughput → bench/REPORT.md.
 //
 //   npm run bench -- report [--quick] [--repeats N] [--cached-repeats N] [--source HEAD|worktree] [--keep]
+//   npm run bench -- report --render-only bench/report.json    re-render REPORT.md from its JSON, measuring nothing
 //
 // Runs in a temporary copy of the workspace (see pipeline/workspace.ts), never in the repo's artifacts/, runs/ or
 // .nx/. The full run takes several minutes; `--quick` uses test/fixtures/fashion-mnist-small and a few training
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       'cached-repeats': { type: 'string' },
       source: { type: 'string' },
       keep: { type: 'boolean' },
+      'render-only': { type: 'string' },
       python: { type: 'string' },
       'torch-reference': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -67,6 +69,15 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('\nimport')[0].replace(/^\/\/ ?/gm, '') + '\n');
+    return;
+  }
+  if (values['render-only'] !== undefined) {
+    // Re-render a report from its JSON (after a change to render-markdown.ts) without measuring anything.
+    const data: ReportData = { oursAccuracy: [], ...JSON.parse(readFileSync(values['render-only'], 'utf8')) };
+    const md = values['render-only'].replace(/report(\.quick)?\.json$/, (_, q) => `REPORT${q ?? ''}.md`);
+    if (md === values['render-only']) throw new Error(`--render-only ${values['render-only']}: expected a file named report.json or report.quick.json`);
+    writeFileSync(md, renderMarkdown(data));
+    log(`wrote ${md}`);
     return;
   }
   const quick = values.quick ?? false;
@@ -104,6 +115,7 @@ async function main(): Promise<void> {
 
     const stageRuns: StageRun[] = [];
     const trainSamples: TrainSample[] = [];
+    const oursAccuracy: number[] = [];
     const nxCold: NxRun[] = [];
     const torchEpoch: TorchEpochRun[] = [];
     const torchSpeed: TorchSpeedRun[] = [];
@@ -123,6 +135,9 @@ async function main(): Promise<void> {
         log(`${tag} stage ${c.stage}: ${r.measurement.wallSeconds.toFixed(2)} s, ${(r.measurement.peakRssBytes / 2 ** 20).toFixed(0)} MiB (load ${r.measurement.loadBefore[0]})`);
       }
       trainTimings('direct', round);
+      const evaluate = commands.find((c) => c.stage === 'evaluate');
+      const metrics = evaluate && join(ws.root, evaluate.outDir, 'metrics.json');
+      if (metrics && existsSync(metrics)) oursAccuracy.push(JSON.parse(readFileSync(metrics, 'utf8')).accuracy);
       cleanOutputs(ws);
       const cold = await runNx(ws, o.nxTarget, 'cold', round, env);
       nxCold.push(cold);
@@ -161,6 +176,7 @@ async function main(): Promise<void> {
       stageCommands: commands,
       stageRuns,
       trainSamples,
+      oursAccuracy,
       nxCold,
       nxWarmup,
       nxCached,

@@ -39,6 +39,8 @@ export interface ReportData {
   stageCommands: StageCommand[];
   stageRuns: StageRun[];
   trainSamples: TrainSample[];
+  /** test accuracy from the evaluate stage's metrics.json after each direct round (empty without an evaluate stage) */
+  oursAccuracy: number[];
   nxCold: NxRun[];
   nxWarmup: NxRun;
   nxCached: NxRun[];
@@ -114,6 +116,18 @@ export function renderMarkdown(d: ReportData): string {
     '',
   );
 
+  if (!quick) {
+    const shares = d.stageCommands
+      .map((c) => ({ stage: c.stage, wall: median(d.stageRuns.filter((r) => r.stage === c.stage).map((r) => r.measurement.wallSeconds)) }))
+      .sort((a, b) => b.wall - a.wall);
+    const total = shares.reduce((acc, x) => acc + x.wall, 0);
+    out.push(
+      `Where the cold pipeline's time goes (stages run directly, medians): ${shares.map((x) => `${x.stage} ${s(x.wall, 1)} s (${((x.wall / total) * 100).toFixed(0)} %)`).join(', ')}; ` +
+        `Nx adds about ${s(coldMedian - total, 1)} s. Without its slowest stage the pipeline would take about ${s(coldMedian - shares[0].wall, 1)} s.`,
+      '',
+    );
+  }
+
   out.push('## Machine', '', '| fact | value |', '| --- | --- |');
   const m = d.machine;
   out.push(
@@ -148,6 +162,12 @@ export function renderMarkdown(d: ReportData): string {
     out.push(`| ${c.stage} | ${s(wall(ms))} | ${cpu} | ${mib(median(ms.map((x) => x.peakRssBytes)))} | ${ms.map((x) => s(x.wallSeconds)).join(', ')} | ${load1(ms)} |`);
   }
   out.push(`| **sum** | ${s(sumWall)} | | | | |`, '');
+  const breakdown = stageBreakdown(d);
+  if (breakdown.length) {
+    out.push('What the stages report about themselves (`<out>/volatile/*.json`, numeric fields, medians over the direct runs; units as the field names say, `*Millis` and bare project fields in ms):', '');
+    for (const line of breakdown) out.push(`- ${line}`);
+    out.push('');
+  }
   out.push('Commands (cwd: the workspace root):', '', '```');
   for (const c of d.stageCommands) out.push(c.command);
   out.push('```', '');
@@ -163,7 +183,8 @@ export function renderMarkdown(d: ReportData): string {
       `(Nx start-up, project graph, hashing inputs and outputs, one shell per task).`,
     '',
     `Inside that PyTorch process, training alone took ${s(epochTrain)} s (median; ${d.torchEpoch.map((r) => s(r.result.train_s)).join(', ')}), ` +
-      `test accuracy ${d.torchEpoch.map((r) => `${(r.result.test_accuracy * 100).toFixed(1)} %`).join(', ')}.`,
+      `test accuracy ${d.torchEpoch.map((r) => `${(r.result.test_accuracy * 100).toFixed(1)} %`).join(', ')}` +
+      `${d.oursAccuracy.length ? `; ours (evaluate's metrics.json) ${d.oursAccuracy.map((a) => `${(a * 100).toFixed(1)} %`).join(', ')}` : ''}.`,
     '',
   );
   if (!tutorialRunnable) {
@@ -211,4 +232,31 @@ export function renderMarkdown(d: ReportData): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/** One line per stage volatile file: its numeric fields (nested ones dotted), median over the direct runs. */
+function stageBreakdown(d: ReportData): string[] {
+  const lines: string[] = [];
+  for (const c of d.stageCommands) {
+    const runs = d.stageRuns.filter((r) => r.stage === c.stage);
+    const files = [...new Set(runs.flatMap((r) => Object.keys(r.volatile)))];
+    for (const file of files) {
+      const fields = new Map<string, number[]>();
+      for (const r of runs) {
+        for (const [k, v] of Object.entries(flattenNumbers(r.volatile[file]))) fields.set(k, [...(fields.get(k) ?? []), v]);
+      }
+      if (fields.size === 0) continue;
+      const parts = [...fields].map(([k, vs]) => `${k} ${+median(vs).toPrecision(4)}`);
+      lines.push(`${c.stage} (\`volatile/${file}\`): ${parts.join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+function flattenNumbers(value: unknown, prefix = ''): Record<string, number> {
+  if (typeof value === 'number' && Number.isFinite(value)) return { [prefix]: value };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  // host facts (memory, cpus) are the machine's, already in the Machine table
+  if (prefix.endsWith('host')) return {};
+  return Object.assign({}, ...Object.entries(value).map(([k, v]) => flattenNumbers(v, prefix ? `${prefix}.${k}` : k)));
 }
