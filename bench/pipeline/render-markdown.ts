@@ -173,14 +173,18 @@ export function renderMarkdown(d: ReportData): string {
   out.push('```', '');
 
   out.push('## Whole pipeline: Nx against PyTorch', '', '| run | wall (s) | CPU user+sys (s) | peak RSS (MiB), largest process | runs (wall s) | load |', '| --- | ---: | ---: | ---: | --- | --- |');
+  const cpuMedian = (ms: Measurement[]): number | null => (ms.length && ms.every((x) => x.cpuSeconds !== null) ? median(ms.map((x) => x.cpuSeconds!)) : null);
+  const stageCpus = d.stageCommands.map((c) => cpuMedian(d.stageRuns.filter((r) => r.stage === c.stage).map((r) => r.measurement)));
+  const sumCpu = stageCpus.every((x) => x !== null) ? stageCpus.reduce((a, b) => a! + b!, 0) : null;
+  const coldCpu = cpuMedian(cold);
   const row = (label: string, ms: Measurement[]): string =>
     `| ${label} | ${s(wall(ms))} | ${ms.every((x) => x.cpuSeconds !== null) ? s(median(ms.map((x) => x.cpuSeconds!))) : '–'} | ${mib(median(ms.map((x) => x.peakRssBytes)))} | ${ms.map((x) => s(x.wallSeconds)).join(', ')} | ${load1(ms)} |`;
   out.push(
     row(`ours, cold: \`npx nx run ${d.nxTarget} --skip-nx-cache\` (all ${d.stageCommands.length} stages)`, cold),
     row('PyTorch: `torch_reference.py epoch` (whole process: import, load, 15 000 steps, test accuracy)', epochs),
     '',
-    `Nx's share: the cold run's median minus the sum of the stages' medians run directly = ${s(coldMedian - sumWall)} s ` +
-      `(Nx start-up, project graph, hashing inputs and outputs, one shell per task).`,
+    `Nx's share (start-up, project graph, hashing inputs and outputs, one shell per task): the cold run's median minus the sum of the stages' medians run directly = ${s(coldMedian - sumWall)} s of wall time, ` +
+      `a difference of noisy medians; in CPU time, which GNU time sums over Nx's whole process tree, ${sumCpu === null || coldCpu === null ? 'not measured' : `${s(coldCpu - sumCpu)} s (${s(coldCpu)} − ${s(sumCpu)})`}.`,
     '',
     `Inside that PyTorch process, training alone took ${s(epochTrain)} s (median; ${d.torchEpoch.map((r) => s(r.result.train_s)).join(', ')}), ` +
       `test accuracy ${d.torchEpoch.map((r) => `${(r.result.test_accuracy * 100).toFixed(1)} %`).join(', ')}` +
