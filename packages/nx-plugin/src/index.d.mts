@@ -10,6 +10,13 @@ export function createPipelineNodes(files: readonly string[], options: TbpipePlu
 }): Promise<Array<readonly [string, {
     projects: Record<string, import("./projects.mjs").NxProject>;
 }]>>;
+/**
+ * Nx's hook before it runs any task: puts the invocation's start time into the environment every task inherits, so
+ * the summary at the end of `<pipeline>:all` can tell the stages that ran from those restored from the cache.
+ * @param {TbpipePluginOptions | undefined} _options
+ * @param {unknown} _context
+ */
+export function preTasksExecution(_options: TbpipePluginOptions | undefined, _context: unknown): void;
 export { PipelineError } from "./errors.mjs";
 export { readWorkspace } from "./workspace.mjs";
 /**
@@ -33,3 +40,5 @@ export type TbpipePluginOptions = {
 };
 export { parsePipeline, toKebab } from "./pipeline.mjs";
 export { createPipelineProjects, deterministicArtifactsGlob, NAMES, stageCommand, stageProjectName } from "./projects.mjs";
+export { checkDistinctRunDirs, runDirectories, stageTasks } from "./tasks.mjs";
+export { formatSummary, readSummary, STARTED_AT_ENV, summaryCommand } from "./summary.mjs";

@@ -1,16 +1,21 @@
 // @tbpipe/nx-plugin: turns every pipelines/<name>/pipeline.json into Nx projects.
 //   <name>-<stage>:run   one stage (nx:run-commands running the stage package's bin), cached
-//   <name>:all           every stage of the pipeline
+//   <name>:all           every stage of the pipeline, then a summary (not cached)
+//   <name>-<run>-<stage>:run  in a sweep ("runs"), each run's copy of the stages it changes and those downstream
 //   pipeline:all         the default pipeline (plugin option `defaultPipeline`, or the only pipeline)
 import { PipelineError } from './errors.mjs';
 import { parsePipeline } from './pipeline.mjs';
 import { createPipelineProjects } from './projects.mjs';
+import { STARTED_AT_ENV } from './summary.mjs';
+import { checkDistinctRunDirs } from './tasks.mjs';
 import { readJson, readWorkspace } from './workspace.mjs';
 
 export { PipelineError } from './errors.mjs';
 export { parsePipeline, toKebab } from './pipeline.mjs';
 export { createPipelineProjects, deterministicArtifactsGlob, NAMES, stageCommand, stageProjectName } from './projects.mjs';
 export { readWorkspace } from './workspace.mjs';
+export { checkDistinctRunDirs, runDirectories, stageTasks } from './tasks.mjs';
+export { formatSummary, readSummary, STARTED_AT_ENV, summaryCommand } from './summary.mjs';
 
 /**
  * @typedef {object} TbpipePluginOptions
@@ -40,6 +45,7 @@ export async function createPipelineNodes(files, options, context) {
       `nx.json: plugins[@tbpipe/nx-plugin].options.defaultPipeline is "${defaultPipeline}", expected ${names.length ? `one of ${names.join(', ')}` : `a folder pipelines/${defaultPipeline}/ with a pipeline.json`}`,
     );
   }
+  checkDistinctRunDirs(pipelines);
   /** @type {Map<string, string>} project name → the file that made it */
   const owners = new Map();
   return pipelines.map((pipeline) => {
@@ -49,13 +55,23 @@ export async function createPipelineNodes(files, options, context) {
       if (other !== undefined || workspace.packages.has(project.name)) {
         throw new PipelineError(
           'PROJECT_NAME_TAKEN',
-          `${pipeline.file}: makes Nx project "${project.name}", which ${other ? `${other} also makes` : 'is a workspace package'}, expected unique names; rename the pipeline or the stage`,
+          `${pipeline.file}: makes Nx project "${project.name}", which ${other === pipeline.file ? 'another of its stages or runs also makes' : other ? `${other} also makes` : 'is a workspace package'}, expected unique names; rename the pipeline, the stage or the run`,
         );
       }
       owners.set(project.name, pipeline.file);
     }
     return /** @type {const} */ ([pipeline.file, { projects }]);
   });
+}
+
+/**
+ * Nx's hook before it runs any task: puts the invocation's start time into the environment every task inherits, so
+ * the summary at the end of `<pipeline>:all` can tell the stages that ran from those restored from the cache.
+ * @param {TbpipePluginOptions | undefined} _options
+ * @param {unknown} _context
+ */
+export function preTasksExecution(_options, _context) {
+  process.env[STARTED_AT_ENV] = String(Date.now());
 }
 
 /** @type {readonly [string, typeof createPipelineNodes]} */

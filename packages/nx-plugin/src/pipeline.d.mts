@@ -9,11 +9,30 @@
  */
 export function parsePipeline(file: string, json: Record<string, unknown>, workspace: Workspace): Pipeline;
 /**
+ * A sweep's run directory for one run: `{run}` replaced by its name.
+ * @param {string} template
+ * @param {string} run
+ * @returns {string}
+ */
+export function fillRunDir(template: string, run: string): string;
+/**
+ * A stage's params in one run: its own params with the run's overrides applied (overridden ones keep their place,
+ * new ones follow in the run's order).
+ * @param {Stage} stage
+ * @param {Run | undefined} run
+ * @returns {Record<string, string | number | boolean>}
+ */
+export function runParams(stage: Stage, run: Run | undefined): Record<string, string | number | boolean>;
+/**
  * `batchSize` → `batch-size`.
  * @param {string} name
  * @returns {string}
  */
 export function toKebab(name: string): string;
+/** The placeholder of a sweep's `runDir` template. */
+export const RUN_PLACEHOLDER: "{run}";
+/** What `{run}` becomes in the run directory of the stages no run changes (no run name starts with `_`). */
+export const SHARED_RUN: "_shared";
 export type Workspace = import("./workspace.mjs").Workspace;
 export type WorkspacePackage = import("./workspace.mjs").WorkspacePackage;
 export type StagePackage = {
@@ -72,11 +91,42 @@ export type Pipeline = {
     dir: string;
     description: string | undefined;
     /**
-     * TensorBoard run directory relative to the workspace root (default `runs/<name>`)
+     * TensorBoard run directory relative to the workspace root (default `runs/<name>`); in a
+     * sweep, the one of the stages no run changes (`runDirTemplate` with `{run}` → `_shared`)
      */
     runDir: string;
     /**
      * in dependency order (every stage after the stages it reads)
      */
     stages: Stage[];
+    /**
+     * the runs of a sweep, in file order; empty for a plain pipeline
+     */
+    runs: Run[];
+    /**
+     * the stages each run gets its own copy of: every stage a run overrides and every stage
+     * downstream of one, in dependency order; empty for a plain pipeline
+     */
+    runStages: string[];
+    /**
+     * in a sweep, each run's run directory with `{run}` for its name
+     */
+    runDirTemplate: string | undefined;
+};
+/**
+ * One run of a sweep: a name and params overrides for some stages.
+ */
+export type Run = {
+    /**
+     * e.g. `lr-0.01`
+     */
+    name: string;
+    /**
+     * its TensorBoard run directory, e.g. `runs/lr-sweep/lr-0.01`
+     */
+    runDir: string;
+    /**
+     * stage → option → value, file order
+     */
+    overrides: Record<string, Record<string, string | number | boolean>>;
 };

@@ -33,17 +33,38 @@ import { isPlainObject } from './workspace.mjs';
  * @property {string} file      e.g. `pipelines/fashion-mnist/pipeline.json`
  * @property {string} dir       e.g. `pipelines/fashion-mnist`
  * @property {string | undefined} description
- * @property {string} runDir    TensorBoard run directory relative to the workspace root (default `runs/<name>`)
+ * @property {string} runDir    TensorBoard run directory relative to the workspace root (default `runs/<name>`); in a
+ *                              sweep, the one of the stages no run changes (`runDirTemplate` with `{run}` → `_shared`)
  * @property {Stage[]} stages   in dependency order (every stage after the stages it reads)
+ * @property {Run[]} runs       the runs of a sweep, in file order; empty for a plain pipeline
+ * @property {string[]} runStages  the stages each run gets its own copy of: every stage a run overrides and every stage
+ *                              downstream of one, in dependency order; empty for a plain pipeline
+ * @property {string | undefined} runDirTemplate  in a sweep, each run's run directory with `{run}` for its name
  */
 
-const PIPELINE_FIELDS = ['name', 'description', 'runDir', 'stages'];
+/**
+ * One run of a sweep: a name and params overrides for some stages.
+ * @typedef {object} Run
+ * @property {string} name       e.g. `lr-0.01`
+ * @property {string} runDir     its TensorBoard run directory, e.g. `runs/lr-sweep/lr-0.01`
+ * @property {Record<string, Record<string, string | number | boolean>>} overrides  stage → option → value, file order
+ */
+
+const PIPELINE_FIELDS = ['name', 'description', 'runDir', 'stages', 'runs'];
 const STAGE_FIELDS = ['package', 'description', 'inputs', 'params'];
 /** Options every stage receives from the plugin; a param or input may not take these names. */
 const RESERVED_OPTIONS = ['out', 'runDir', 'help'];
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const OPTION = /^[a-z][a-zA-Z0-9]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A run's name becomes a folder (`artifacts/<p>/<run>/`, its run directory) and part of Nx project names. */
+const RUN_NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
+/** `artifacts/<p>/**\/volatile/**` is left out of every cache key, so no stage or run may be called that. */
+const RESERVED_NAMES = ['volatile'];
+/** The placeholder of a sweep's `runDir` template. */
+export const RUN_PLACEHOLDER = '{run}';
+/** What `{run}` becomes in the run directory of the stages no run changes (no run name starts with `_`). */
+export const SHARED_RUN = '_shared';
 
 /**
  * Check a parsed pipeline.json and resolve its stage packages.
@@ -79,10 +100,16 @@ export function parsePipeline(file, json, workspace) {
     fail('PIPELINE_FIELD', ['description'], `is ${describeValue(json.description)}, expected a string`);
   }
   const runDir = json.runDir === undefined ? `runs/${name}` : json.runDir;
-  if (typeof runDir !== 'string' || !isInsideWorkspace(runDir)) {
+  // A sweep's runDir may hold the placeholder {run}; check the path with a run name in its place.
+  const filled = typeof runDir === 'string' ? runDir.split(RUN_PLACEHOLDER).join('x') : runDir;
+  if (typeof filled === 'string' && /[{}]/.test(filled)) {
+    fail('PIPELINE_RUN_DIR', ['runDir'], `is ${describeValue(runDir)}, expected ${RUN_PLACEHOLDER} as the only placeholder (a sweep's runs fill it in)`);
+  }
+  if (typeof filled !== 'string' || !isInsideWorkspace(filled)) {
     fail('PIPELINE_RUN_DIR', ['runDir'], `is ${describeValue(runDir)}, expected a relative path inside the workspace such as "runs/${name}"`);
   }
-  if (typeof runDir === 'string' && (runDir === 'artifacts' || runDir.startsWith('artifacts/'))) {
+  const normalizedFilled = posix.normalize(filled);
+  if (normalizedFilled === 'artifacts' || normalizedFilled.startsWith('artifacts/')) {
     fail('PIPELINE_RUN_DIR', ['runDir'], `is ${describeValue(runDir)}, expected a folder outside artifacts/ (stage artifacts live there)`);
   }
   const rawStages = json.stages;
@@ -99,6 +126,9 @@ export function parsePipeline(file, json, workspace) {
     const at = ['stages', stageName];
     if (!NAME.test(stageName)) {
       fail('STAGE_NAME', at, `is not a valid stage name, expected lowercase letters, digits and dashes, starting with a letter`);
+    }
+    if (RESERVED_NAMES.includes(stageName)) {
+      fail('STAGE_NAME', at, `is reserved, expected another stage name (folders named volatile/ are left out of every cache key)`);
     }
     if (!isPlainObject(raw)) fail('STAGE_FIELD', at, `is ${describeValue(raw)}, expected an object with "package", "inputs" and "params"`);
     for (const key of Object.keys(raw)) {
@@ -150,8 +180,7 @@ export function parsePipeline(file, json, workspace) {
       const path = [...at, 'params', option];
       checkOptionName(fail, path, option);
       if (option in inputs) fail('STAGE_PARAMS', path, `is also an input of this stage, expected each option once`);
-      const ok = typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-      if (!ok) fail('STAGE_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
+      if (!isParamValue(value)) fail('STAGE_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
       params[option] = /** @type {string | number | boolean} */ (value);
     }
     stages.push({
@@ -162,14 +191,140 @@ export function parsePipeline(file, json, workspace) {
       description: /** @type {string | undefined} */ (raw.description),
     });
   }
+  const sorted = sortStages(file, stages);
+  const normalizedRunDir = posix.normalize(/** @type {string} */ (runDir)).replace(/\/$/, '');
+  if (json.runs === undefined) {
+    if (normalizedRunDir.includes(RUN_PLACEHOLDER)) {
+      fail('PIPELINE_RUN_DIR', ['runDir'], `is ${describeValue(runDir)}, which holds ${RUN_PLACEHOLDER}, expected "runs" to name the runs that fill it in, or a runDir without ${RUN_PLACEHOLDER}`);
+    }
+    return { name, file, dir, description: /** @type {string | undefined} */ (json.description), runDir: normalizedRunDir, stages: sorted, runs: [], runStages: [], runDirTemplate: undefined };
+  }
+  const template = normalizedRunDir.includes(RUN_PLACEHOLDER) ? normalizedRunDir : `${normalizedRunDir}/${RUN_PLACEHOLDER}`;
+  const { runs, runStages } = parseRuns(fail, json.runs, sorted, template);
   return {
     name,
     file,
     dir,
     description: /** @type {string | undefined} */ (json.description),
-    runDir: posix.normalize(/** @type {string} */ (runDir)).replace(/\/$/, ''),
-    stages: sortStages(file, stages),
+    runDir: fillRunDir(template, SHARED_RUN),
+    stages: sorted,
+    runs,
+    runStages,
+    runDirTemplate: template,
   };
+}
+
+/**
+ * A sweep's run directory for one run: `{run}` replaced by its name.
+ * @param {string} template
+ * @param {string} run
+ * @returns {string}
+ */
+export function fillRunDir(template, run) {
+  return template.split(RUN_PLACEHOLDER).join(run);
+}
+
+/**
+ * Check a sweep's `runs` (run name → stage → param overrides) and find the stages each run gets its own copy of.
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {unknown} raw  the `runs` field
+ * @param {Stage[]} stages  in dependency order
+ * @param {string} template  the run directory with `{run}`
+ * @returns {{ runs: Run[], runStages: string[] }}
+ */
+function parseRuns(fail, raw, stages, template) {
+  const example = '{ "lr-0.01": { "train": { "learningRate": 0.01 } } }';
+  if (!isPlainObject(raw) || Object.keys(raw).length === 0) {
+    fail('PIPELINE_RUNS', ['runs'], `is ${isPlainObject(raw) ? 'empty' : describeValue(raw)}, expected an object of run name → stage → param overrides, e.g. ${example}`);
+  }
+  const byName = new Map(stages.map((s) => [s.name, s]));
+  const stageNames = stages.map((s) => s.name);
+  /** @type {Run[]} */
+  const runs = [];
+  for (const [runName, rawRun] of Object.entries(raw)) {
+    const at = ['runs', runName];
+    if (!RUN_NAME.test(runName)) {
+      fail('RUN_NAME', at, `is not a valid run name, expected lowercase letters, digits, dots, dashes and underscores, starting and ending with a letter or digit`);
+    }
+    if (RESERVED_NAMES.includes(runName)) {
+      fail('RUN_NAME', at, `is reserved, expected another run name (folders named volatile/ are left out of every cache key)`);
+    }
+    if (byName.has(runName)) {
+      fail('RUN_NAME', at, `is also a stage name, expected run names that differ from stage names (a run's artifacts go to artifacts/<pipeline>/<run>/, beside the shared stages' artifacts/<pipeline>/<stage>/)`);
+    }
+    if (!isPlainObject(rawRun)) {
+      fail('RUN_FIELD', at, `is ${describeValue(rawRun)}, expected an object of stage name → param overrides, e.g. { "train": { "learningRate": 0.01 } }`);
+    }
+    /** @type {Record<string, Record<string, string | number | boolean>>} */
+    const overrides = {};
+    for (const [stageName, rawParams] of Object.entries(rawRun)) {
+      const stage = byName.get(stageName);
+      if (!stage) fail('RUN_UNKNOWN_STAGE', [...at, stageName], `names no stage, expected ${oneOf(stageNames)}`);
+      if (!isPlainObject(rawParams)) {
+        fail('RUN_PARAMS', [...at, stageName], `is ${describeValue(rawParams)}, expected an object of param name → value, e.g. { "learningRate": 0.01 }`);
+      }
+      /** @type {Record<string, string | number | boolean>} */
+      const params = {};
+      for (const [option, value] of Object.entries(rawParams)) {
+        const path = [...at, stageName, option];
+        checkOptionName(fail, path, option);
+        if (option in stage.inputs) fail('RUN_PARAMS', path, `is an input of stage "${stageName}", expected a param (a run changes params only)`);
+        if (!isParamValue(value)) fail('RUN_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
+        params[option] = value;
+      }
+      overrides[stageName] = params;
+    }
+    runs.push({ name: runName, runDir: fillRunDir(template, runName), overrides });
+  }
+  // Each run gets its own copy of every stage some run overrides, and of every stage downstream of one.
+  const overridden = new Set(runs.flatMap((r) => Object.entries(r.overrides).filter(([, p]) => Object.keys(p).length > 0).map(([s]) => s)));
+  if (overridden.size === 0) {
+    fail('PIPELINE_RUNS', ['runs'], `overrides no param, expected at least one run to override a stage's param, e.g. ${example}`);
+  }
+  /** @type {Set<string>} */
+  const affected = new Set();
+  for (const stage of stages) {
+    if (overridden.has(stage.name) || Object.values(stage.inputs).some((up) => affected.has(up))) affected.add(stage.name);
+  }
+  const runStages = stages.filter((s) => affected.has(s.name)).map((s) => s.name);
+  /** @type {Map<string, string>} effective params of the run's stages → run name */
+  const seen = new Map();
+  for (const run of runs) {
+    const key = JSON.stringify(runStages.map((s) => sortedEntries(runParams(/** @type {Stage} */ (byName.get(s)), run))));
+    const same = seen.get(key);
+    if (same !== undefined) {
+      fail('RUN_DUPLICATE', ['runs', run.name], `gives every stage the same params as run "${same}", expected each run to differ from the others in at least one param`);
+    }
+    seen.set(key, run.name);
+  }
+  return { runs, runStages };
+}
+
+/**
+ * A stage's params in one run: its own params with the run's overrides applied (overridden ones keep their place,
+ * new ones follow in the run's order).
+ * @param {Stage} stage
+ * @param {Run | undefined} run
+ * @returns {Record<string, string | number | boolean>}
+ */
+export function runParams(stage, run) {
+  return { ...stage.params, ...(run?.overrides[stage.name] ?? {}) };
+}
+
+/**
+ * @param {Record<string, unknown>} record
+ * @returns {Array<[string, unknown]>}
+ */
+function sortedEntries(record) {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is string | number | boolean}
+ */
+function isParamValue(value) {
+  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /**

@@ -18,11 +18,14 @@ export function deterministicArtifactsGlob(pipeline: string): string;
  * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
  * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch when true and left out
  * when false.
+ * In a sweep, `task` (from `stageTasks`) gives a run's own folders: `artifacts/<p>/<run>/<stage>`, its run directory and
+ * its upstream tasks' folders.
  * @param {Pipeline} pipeline
  * @param {Stage} stage
+ * @param {Pick<StageTask, 'outDir' | 'runDir' | 'inputDirs'>} [task]
  * @returns {string}
  */
-export function stageCommand(pipeline: Pipeline, stage: Stage): string;
+export function stageCommand(pipeline: Pipeline, stage: Stage, task?: Pick<StageTask, "outDir" | "runDir" | "inputDirs">): string;
 /**
  * Nx projects for one pipeline, keyed by project root.
  * @param {Pipeline} pipeline
@@ -36,6 +39,7 @@ export function createPipelineProjects(pipeline: Pipeline, workspace: Workspace,
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./pipeline.mjs').Stage} Stage */
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
+/** @typedef {import('./tasks.mjs').StageTask} StageTask */
 /**
  * An Nx project configuration as this plugin makes it (the parts of Nx's `ProjectConfiguration` it sets).
  * @typedef {object} NxProject
@@ -60,6 +64,7 @@ export const NAMES: Readonly<{
 export type Pipeline = import("./pipeline.mjs").Pipeline;
 export type Stage = import("./pipeline.mjs").Stage;
 export type Workspace = import("./workspace.mjs").Workspace;
+export type StageTask = import("./tasks.mjs").StageTask;
 /**
  * An Nx project configuration as this plugin makes it (the parts of Nx's `ProjectConfiguration` it sets).
  */

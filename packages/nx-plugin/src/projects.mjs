@@ -2,10 +2,13 @@
 // of its project's configuration, never touch another stage's hash) and one per pipeline with an `all` target.
 import { externalDependencies, workspaceClosure } from './workspace.mjs';
 import { toKebab } from './pipeline.mjs';
+import { stageTasks } from './tasks.mjs';
+import { summaryCommand } from './summary.mjs';
 
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./pipeline.mjs').Stage} Stage */
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
+/** @typedef {import('./tasks.mjs').StageTask} StageTask */
 /**
  * An Nx project configuration as this plugin makes it (the parts of Nx's `ProjectConfiguration` it sets).
  * @typedef {object} NxProject
@@ -55,14 +58,18 @@ export function deterministicArtifactsGlob(pipeline) {
  * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
  * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch when true and left out
  * when false.
+ * In a sweep, `task` (from `stageTasks`) gives a run's own folders: `artifacts/<p>/<run>/<stage>`, its run directory and
+ * its upstream tasks' folders.
  * @param {Pipeline} pipeline
  * @param {Stage} stage
+ * @param {Pick<StageTask, 'outDir' | 'runDir' | 'inputDirs'>} [task]
  * @returns {string}
  */
-export function stageCommand(pipeline, stage) {
-  const args = ['node', stage.package.bin, '--out', `artifacts/${pipeline.name}/${stage.name}`, '--run-dir', pipeline.runDir];
+export function stageCommand(pipeline, stage, task) {
+  const outDir = task?.outDir ?? `artifacts/${pipeline.name}/${stage.name}`;
+  const args = ['node', stage.package.bin, '--out', outDir, '--run-dir', task?.runDir ?? pipeline.runDir];
   for (const [option, upstream] of Object.entries(stage.inputs)) {
-    args.push(`--${toKebab(option)}`, `artifacts/${pipeline.name}/${upstream}`);
+    args.push(`--${toKebab(option)}`, task?.inputDirs[option] ?? `artifacts/${pipeline.name}/${upstream}`);
   }
   for (const [option, value] of Object.entries(stage.params)) {
     if (value === false) continue;
@@ -82,10 +89,11 @@ export function stageCommand(pipeline, stage) {
 export function createPipelineProjects(pipeline, workspace, options = {}) {
   /** @type {Record<string, NxProject>} */
   const projects = {};
-  const stageProjects = pipeline.stages.map((s) => stageProjectName(pipeline.name, s.name));
-  for (const stage of pipeline.stages) {
-    const root = `${pipeline.dir}/${stage.name}`;
-    projects[root] = createStageProject(pipeline, stage, workspace, root);
+  // One task per stage; in a sweep, each run's own copies of the stages it changes and of those downstream.
+  const tasks = stageTasks(pipeline);
+  const stageProjects = tasks.map((t) => t.project);
+  for (const task of tasks) {
+    projects[task.root] = createStageProject(pipeline, task.stage, workspace, task.root, task);
   }
   projects[pipeline.dir] = {
     name: pipeline.name,
@@ -93,11 +101,16 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
     tags: ['tbpipe:pipeline'],
     metadata: { description: pipeline.description ?? `pipeline ${pipeline.name}`, technologies: ['tbpipe'] },
     targets: {
+      // Not cached: after the stages, print what ran, what came from the cache, the test accuracy and the run directory.
       [NAMES.pipelineTarget]: {
-        executor: 'nx:noop',
+        executor: 'nx:run-commands',
+        options: { command: summaryCommand(pipeline, workspace.root), cwd: '{workspaceRoot}' },
+        cache: false,
         inputs: [],
         dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
-        metadata: { description: `Run every stage of ${pipeline.name}: ${pipeline.stages.map((s) => s.name).join(', ')}` },
+        metadata: {
+          description: `Run every stage of ${pipeline.name} (${tasks.map((t) => t.label).join(', ')}), then print a summary`,
+        },
       },
     },
   };
@@ -108,12 +121,16 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
       root: pipeline.dir.replace(/\/[^/]+$/, ''),
       tags: ['tbpipe:pipeline'],
       metadata: { description: `the default pipeline, ${pipeline.name}`, technologies: ['tbpipe'] },
+      // The same as <name>:all, not a dependency on it: Nx prints the output of the task you asked for in full and
+      // collapses its dependencies' to one line, so the summary must come from this project's own task.
       targets: {
         [NAMES.pipelineTarget]: {
-          executor: 'nx:noop',
+          executor: 'nx:run-commands',
+          options: { command: summaryCommand(pipeline, workspace.root), cwd: '{workspaceRoot}' },
+          cache: false,
           inputs: [],
-          dependsOn: [{ projects: [pipeline.name], target: NAMES.pipelineTarget }],
-          metadata: { description: `Run the default pipeline (${pipeline.name})` },
+          dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
+          metadata: { description: `Run the default pipeline (${pipeline.name}), then print a summary` },
         },
       },
     };
@@ -123,33 +140,32 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
 
 /**
  * @param {Pipeline} pipeline
- * @param {Stage} stage
+ * @param {Stage} stage  with the task's params
  * @param {Workspace} workspace
  * @param {string} root
+ * @param {StageTask} task  its project name, folders and upstream projects
  * @returns {NxProject}
  */
-function createStageProject(pipeline, stage, workspace, root) {
+function createStageProject(pipeline, stage, workspace, root, task) {
   const closure = workspaceClosure(workspace, stage.package.name);
   const upstream = [...new Set(Object.values(stage.inputs))];
-  const runDir = pipeline.runDir;
+  const runDir = task.runDir;
   return {
-    name: stageProjectName(pipeline.name, stage.name),
+    name: task.project,
     root,
     tags: ['tbpipe:stage', `tbpipe:pipeline:${pipeline.name}`],
     // Graph edges to the stage's package, so `nx graph` and `nx affected` see that editing it touches this stage.
     implicitDependencies: [stage.package.name],
     metadata: {
-      description: stage.description ?? `${pipeline.name}: stage ${stage.name} (${stage.package.name})`,
+      description: stage.description ?? `${pipeline.name}: stage ${task.label} (${stage.package.name})`,
       technologies: ['tbpipe'],
     },
     targets: {
       [NAMES.stageTarget]: {
         executor: 'nx:run-commands',
-        options: { command: stageCommand(pipeline, stage), cwd: '{workspaceRoot}' },
+        options: { command: stageCommand(pipeline, stage, task), cwd: '{workspaceRoot}' },
         cache: true,
-        dependsOn: upstream.length
-          ? [{ projects: upstream.map((s) => stageProjectName(pipeline.name, s)), target: NAMES.stageTarget }]
-          : [],
+        dependsOn: task.upstreamProjects.length ? [{ projects: task.upstreamProjects, target: NAMES.stageTarget }] : [],
         inputs: [
           // The stage package's production files and those of every workspace package it loads.
           { input: 'production', projects: closure.map((p) => p.name) },
@@ -163,12 +179,12 @@ function createStageProject(pipeline, stage, workspace, root) {
           ...(upstream.length ? [{ dependentTasksOutputFiles: deterministicArtifactsGlob(pipeline.name) }] : []),
         ],
         outputs: [
-          `{workspaceRoot}/artifacts/${pipeline.name}/${stage.name}`,
+          `{workspaceRoot}/${task.outDir}`,
           `{workspaceRoot}/${runDir}/**/events.out.tfevents.*.${stage.package.suffix}`,
           ...stage.package.runOutputs.map((glob) => `{workspaceRoot}/${runDir}/${glob}`),
         ],
         metadata: {
-          description: `${stage.package.name} → artifacts/${pipeline.name}/${stage.name} and ${runDir}`,
+          description: `${stage.package.name} → ${task.outDir} and ${runDir}`,
           technologies: ['tbpipe'],
         },
       },

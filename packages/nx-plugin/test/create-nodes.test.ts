@@ -107,7 +107,7 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     assert.deepEqual(projects['fashion-mnist'].targets.all.dependsOn, [
       { projects: ['fashion-mnist-ingest', 'fashion-mnist-train', 'fashion-mnist-evaluate'], target: 'run' },
     ]);
-    assert.deepEqual(projects.pipeline.targets.all.dependsOn, [{ projects: ['fashion-mnist'], target: 'all' }]);
+    assert.deepEqual(projects.pipeline.targets.all.dependsOn, projects['fashion-mnist'].targets.all.dependsOn);
     assert.equal(projects['small-train'].targets.run.options.command.split(' --data')[0],
       'node packages/train/bin/tbpipe-train.mjs --out artifacts/small/train --run-dir runs/small');
   });
@@ -210,7 +210,7 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     ['a misspelt stage field', (p) => (p.stages.train.parms = {}),
       `${F}: stages.train.parms is not a known field, expected one of package, description, inputs, params`],
     ['a misspelt top-level field', (p) => (p.stage = {}),
-      `${F}: stage is not a known field, expected one of name, description, runDir, stages`],
+      `${F}: stage is not a known field, expected one of name, description, runDir, stages, runs`],
     ['a name that is not the folder', (p) => (p.name = 'fashion'),
       `${F}: name is "fashion", expected "fashion-mnist" (the folder name); rename one of them`],
     ['a run directory outside the workspace', (p) => (p.runDir = '../runs'),
