@@ -111,9 +111,8 @@ export function formatSummary(summary) {
       lines.push(`  ${i === 0 ? 'test accuracy' : ''.padEnd(13)}   ${labels[i].padEnd(w)}  ${/** @type {number} */ (t.accuracy).toFixed(4)}`);
     });
   }
-  const several = summary.runDirs.length > 1;
-  lines.push(`  TensorBoard     ${several ? 'runs' : 'run'} ${summary.runDirs.join(', ')}`);
-  lines.push(`  open ${several ? 'them' : 'it'} with    tensorboard --logdir ${summary.logdir}`);
+  lines.push(`  TensorBoard     ${summary.runDirs.join(', ')}`);
+  lines.push(`  open with       tensorboard --logdir ${summary.logdir}`);
   return lines;
 }
 
