@@ -1,5 +1,5 @@
 import { createProgress, MANIFEST_FILE, removeTempDebris, writeFileAtomic, writeManifest, type Manifest } from '@tbpipe/core';
-import type { BackendName } from '@tbpipe/train';
+import type { BackendName } from '@tbpipe/train/predictor';
 import { availableParallelism, cpus } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const model = await readModelInfo(o.modelDir);
   checkSameClasses(o.dataDir, o.modelDir, test, model);
   // Loaded lazily: tfjs is only needed once the inputs are known to be good.
-  const train = await import('@tbpipe/train');
+  const train = await import('@tbpipe/train/predictor');
   const load = o.loadPredictor ?? train.loadCnnPredictor;
   const predictor = await load(model.modelPath, { backend: o.backend });
   let inferenceSeconds: number;

@@ -1,5 +1,5 @@
 import type { Progress } from '@tbpipe/core';
-import type { CnnPredictor } from '@tbpipe/train';
+import type { CnnPredictor } from '@tbpipe/train/predictor';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CLASS_COUNT, FEATURE_COUNT, IMAGE_PIXELS } from './contract.ts';
 import { evaluateError } from './errors.ts';

@@ -1,6 +1,6 @@
 import { MANIFEST_FILE, TbpipeError, verifyManifest, type Manifest } from '@tbpipe/core';
-import { readImages } from '@tbpipe/ingest';
-import type { RunRecord } from '@tbpipe/train';
+import { readImages } from '@tbpipe/ingest/contract';
+import type { RunRecord } from '@tbpipe/train/predictor';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLASS_COUNT, IMAGE_PIXELS, INGEST_CONTRACT, INPUT_FILES, TRAIN_CONTRACT } from './contract.ts';

@@ -1,5 +1,5 @@
 import { parseNumberFlag, silentLogger, UsageError, type Logger, type NumberRule } from '@tbpipe/core';
-import type { BackendChoice, LoadCnnPredictor } from '@tbpipe/train';
+import type { BackendChoice, LoadCnnPredictor } from '@tbpipe/train/predictor';
 
 /** Options of {@link evaluate}. Every pipeline param is a camelCase option and a kebab-case CLI flag. */
 export interface EvaluateOptions {

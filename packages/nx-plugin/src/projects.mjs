@@ -1,6 +1,6 @@
 // A checked pipeline → Nx project configurations: one project per stage (so a stage's params, which Nx hashes as part
 // of its project's configuration, never touch another stage's hash) and one per pipeline with an `all` target.
-import { externalDependencies, workspaceClosure } from './workspace.mjs';
+import { stageSources } from './source-closure.mjs';
 import { toKebab } from './pipeline.mjs';
 import { stageTasks } from './tasks.mjs';
 import { summaryCommand } from './summary.mjs';
@@ -147,7 +147,8 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
  * @returns {NxProject}
  */
 function createStageProject(pipeline, stage, workspace, root, task) {
-  const closure = workspaceClosure(workspace, stage.package.name);
+  // The files its bin actually loads (other packages through their narrow entry points), not whole packages.
+  const sources = stageSources(workspace, stage.package, NAMES.runtimeTools);
   const upstream = [...new Set(Object.values(stage.inputs))];
   const runDir = task.runDir;
   return {
@@ -167,10 +168,11 @@ function createStageProject(pipeline, stage, workspace, root, task) {
         cache: true,
         dependsOn: task.upstreamProjects.length ? [{ projects: task.upstreamProjects, target: NAMES.stageTarget }] : [],
         inputs: [
-          // The stage package's production files and those of every workspace package it loads.
-          { input: 'production', projects: closure.map((p) => p.name) },
-          // Only the npm packages those packages declare (not the whole lockfile), and the Node version.
-          { externalDependencies: externalDependencies(workspace, closure, NAMES.runtimeTools) },
+          // Exactly the workspace files the stage's bin loads, with each involved package.json and declared runtime
+          // file: an edit to another stage's implementation is not among them (see source-closure.mjs) …
+          ...sources.files.map((file) => `{workspaceRoot}/${file}`),
+          // … the npm packages those files import or their packages declare (not the whole lockfile), and Node.
+          { externalDependencies: sources.externalDependencies },
           { runtime: 'node --version' },
           ...stage.package.env.map((name) => ({ env: name })),
           // Upstream artifacts by content, without volatile/ (timings, hosts) and without event files, so an upstream

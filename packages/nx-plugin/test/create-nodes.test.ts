@@ -134,23 +134,55 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     ]);
   });
 
-  it('hashes the package and its workspace deps (production files), their locked npm deps, node, declared env and upstream artifacts minus volatile/', async () => {
-    const projects = await infer({ 'fashion-mnist': FASHION() });
-    const train = projects['fashion-mnist-train'].targets.run;
-    assert.equal(train.cache, true);
-    assert.deepEqual(train.inputs, [
-      { input: 'production', projects: ['@tbpipe/train', '@tbpipe/core', '@tbpipe/ingest'] },
-      { externalDependencies: ['@tensorflow/tfjs-core', 'apache-arrow', 'pino', 'tsx'] },
-      { runtime: 'node --version' },
-      { dependentTasksOutputFiles: 'artifacts/fashion-mnist/**/!(volatile)/**' },
-    ]);
-    assert.deepEqual(projects['fashion-mnist-ingest'].targets.run.inputs, [
-      { input: 'production', projects: ['@tbpipe/ingest', '@tbpipe/core'] },
-      { externalDependencies: ['apache-arrow', 'pino', 'tsx'] },
-      { runtime: 'node --version' },
-      { env: 'FASHION_MNIST_DIR' },
-    ]);
-    assert.deepEqual(projects['fashion-mnist-train'].implicitDependencies, ['@tbpipe/train']);
+  it('hashes the files the stage’s bin loads with their packages’ package.json, their npm deps, node, declared env and upstream artifacts minus volatile/', async () => {
+    // Real sources for train and ingest: train loads ingest only through its narrow "./contract" entry point.
+    const sources: Record<string, string> = {
+      'packages/core/src/index.ts': 'export const log = 1;\n',
+      'packages/ingest/bin/tbpipe-ingest.mjs': "await import('../src/cli.ts');\n",
+      'packages/ingest/src/cli.ts': "import { log } from '@tbpipe/core';\nimport { TRAIN_FILE } from './contract.ts';\n",
+      'packages/ingest/src/contract.ts': "export const TRAIN_FILE = 'train.arrow';\n",
+      'packages/train/bin/tbpipe-train.mjs': "await import('../src/cli.ts');\n",
+      'packages/train/src/cli.ts': "import { TRAIN_FILE } from '@tbpipe/ingest/contract';\nimport * as tf from '@tensorflow/tfjs-core';\n",
+    };
+    for (const [file, text] of Object.entries(sources)) await write(file, text);
+    await write('packages/core/package.json', { ...PACKAGES.core, exports: { '.': './src/index.ts' } });
+    await write('packages/ingest/package.json', { ...PACKAGES.ingest, exports: { '.': './src/cli.ts', './contract': './src/contract.ts' } });
+    try {
+      const projects = await infer({ 'fashion-mnist': FASHION() });
+      const train = projects['fashion-mnist-train'].targets.run;
+      assert.equal(train.cache, true);
+      assert.deepEqual(train.inputs, [
+        '{workspaceRoot}/packages/ingest/package.json',
+        '{workspaceRoot}/packages/ingest/src/contract.ts',
+        '{workspaceRoot}/packages/train/bin/tbpipe-train.mjs',
+        '{workspaceRoot}/packages/train/package.json',
+        '{workspaceRoot}/packages/train/src/cli.ts',
+        { externalDependencies: ['@tensorflow/tfjs-core', 'tsx'] },
+        { runtime: 'node --version' },
+        { dependentTasksOutputFiles: 'artifacts/fashion-mnist/**/!(volatile)/**' },
+      ]);
+      assert.deepEqual(projects['fashion-mnist-ingest'].targets.run.inputs, [
+        '{workspaceRoot}/packages/core/package.json',
+        '{workspaceRoot}/packages/core/src/index.ts',
+        '{workspaceRoot}/packages/ingest/bin/tbpipe-ingest.mjs',
+        '{workspaceRoot}/packages/ingest/package.json',
+        '{workspaceRoot}/packages/ingest/src/cli.ts',
+        '{workspaceRoot}/packages/ingest/src/contract.ts',
+        { externalDependencies: ['apache-arrow', 'pino', 'tsx'] },
+        { runtime: 'node --version' },
+        { env: 'FASHION_MNIST_DIR' },
+      ]);
+      // A bin that does not exist yet: itself and its package.json (Node reports the missing file at run time).
+      assert.deepEqual(projects['fashion-mnist-evaluate'].targets.run.inputs.slice(0, 2), [
+        '{workspaceRoot}/packages/evaluate/bin/tbpipe-evaluate.mjs',
+        '{workspaceRoot}/packages/evaluate/package.json',
+      ]);
+      assert.deepEqual(projects['fashion-mnist-train'].implicitDependencies, ['@tbpipe/train']);
+    } finally {
+      for (const file of Object.keys(sources)) await rm(join(root, file));
+      await write('packages/core/package.json', PACKAGES.core);
+      await write('packages/ingest/package.json', PACKAGES.ingest);
+    }
   });
 
   it('caches the artifact folder, the stage’s event files and its declared run outputs', async () => {

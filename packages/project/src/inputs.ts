@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { verifyManifest } from '@tbpipe/core';
-import { readPredictions } from '@tbpipe/evaluate';
-import { readImages } from '@tbpipe/ingest';
+import { readPredictions } from '@tbpipe/evaluate/contract';
+import { readImages } from '@tbpipe/ingest/contract';
 import { FEATURE_WIDTH, INPUT_CONTRACTS, INPUT_FILES, PIXEL_WIDTH } from './contract.ts';
 import { EmptyInputError, SampleTooLargeError, WidthMismatchError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 import { verifyManifest } from '@tbpipe/core';
-import { INGEST_CONTRACT, readImages, TRAIN_FILE } from '@tbpipe/ingest';
+import { INGEST_CONTRACT, readImages, TRAIN_FILE } from '@tbpipe/ingest/contract';
 import { join } from 'node:path';
 import { IMAGE_PIXELS, NORMALIZE_LUT } from './normalize.ts';
 

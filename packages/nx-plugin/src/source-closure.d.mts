@@ -1,0 +1,77 @@
+/**
+ * The source closure of one stage package's bin, as Nx inputs: its files (for `{workspaceRoot}/…` file entries) and
+ * the npm packages to hash (`externalDependencies`): every npm package the closure imports by name, every npm package
+ * the involved workspace packages declare (some are loaded by name without an import: pino transports, fonts located
+ * with `require.resolve`, tfjs's .wasm binaries), and `tools`; only names the lockfile knows (Nx rejects others).
+ * @param {Workspace} workspace
+ * @param {{ name: string, bin: string }} stagePackage  `bin` relative to the workspace root
+ * @param {Iterable<string>} [tools]  npm packages the command itself runs (the bins register `tsx`)
+ * @returns {{ files: string[], packages: string[], externalDependencies: string[] }}
+ */
+export function stageSources(workspace: Workspace, stagePackage: {
+    name: string;
+    bin: string;
+}, tools?: Iterable<string>): {
+    files: string[];
+    packages: string[];
+    externalDependencies: string[];
+};
+/**
+ * Every workspace file `entry` loads, transitively. Relative specifiers resolve to files (exact, then TypeScript's
+ * `.js` → `.ts`, then with an extension from {@link EXTENSIONS}, then `<dir>/index.*`); a workspace package's name
+ * (`@tbpipe/train/predictor`) resolves through that package's package.json `exports`; other names are npm packages.
+ * An entry that does not exist yet is its own closure (the command fails at run time with Node's own message).
+ * @param {Workspace} workspace
+ * @param {string} entry  relative to the workspace root
+ * @returns {SourceClosure}
+ * @throws {PipelineError} `SOURCE_UNRESOLVED` naming the importing file when a specifier resolves to nothing;
+ *   `PACKAGE_TBPIPE` for a bad `tbpipe.runtimeFiles`.
+ */
+export function sourceClosure(workspace: Workspace, entry: string): SourceClosure;
+/** Forget every lexed file (tests; Nx needs no call: a changed file is lexed again). */
+export function clearSourceCache(): void;
+/**
+ * The import specifiers of a JavaScript or TypeScript source text, in order.
+ * @param {string} source
+ * @returns {ImportSpecifier[]}
+ * @example scanImports("import { a } from './a.ts'; // import b from 'b'") // [{ specifier: './a.ts', kind: 'static' }]
+ */
+export function scanImports(source: string): ImportSpecifier[];
+/**
+ * `id` a word; `str` a string literal or a template literal without substitutions (its value, simple escapes undone);
+ * `p` one punctuation character.
+ */
+export type Token = {
+    t: "id" | "str" | "p";
+    v: string;
+};
+export type Workspace = import("./workspace.mjs").Workspace;
+export type WorkspacePackage = import("./workspace.mjs").WorkspacePackage;
+/**
+ * One specifier found in a source file.
+ * - `static`: `import … from` / `import 'x'` / `export … from`
+ * - `type`: `import type …` / `export type … from` (erased by TypeScript, never loaded)
+ * - `dynamic`: `import('x')` with a string literal
+ * - `require`: `require('x')` or `require.resolve('x')`
+ * - `url`: `new URL('x', import.meta.url)`
+ */
+export type ImportSpecifier = {
+    specifier: string;
+    kind: "static" | "type" | "dynamic" | "require" | "url";
+};
+export type SourceClosure = {
+    /**
+     * workspace-relative paths, sorted: every file loaded from the entry, the
+     * package.json of every workspace package they belong to and those packages'
+     * `tbpipe.runtimeFiles` (files or globs)
+     */
+    files: string[];
+    /**
+     * the workspace packages with a file in the closure, sorted
+     */
+    packages: string[];
+    /**
+     * non-workspace packages imported by name (builtins aside), sorted
+     */
+    npmPackages: string[];
+};
