@@ -57,6 +57,7 @@ describe('nx run <pipeline>:all on a toy pipeline (ingest → train → evaluate
   });
 
   it('stops the rerun at a stage whose output bytes did not change, although its volatile and event files did', async () => {
+    // ingest's implementation, which train and evaluate do not load (they import only @toy/ingest/contract)
     const source = await ws.read('packages/ingest/src/stage.mjs');
     await ws.write('packages/ingest/src/stage.mjs', `${source}// a comment-only edit\n`);
     const events = await eventContents();
@@ -81,6 +82,18 @@ describe('nx run <pipeline>:all on a toy pipeline (ingest → train → evaluate
 
   it('ignores edits to a stage package’s tests (not a production input)', async () => {
     await ws.write('packages/train/test/stage.test.mjs', '// edited\n');
+    assert.deepEqual((await ws.nx('run', 'toy:all')).ran, []);
+  });
+
+  it('reruns the stages that load an edited contract file of an upstream package', async () => {
+    const source = await ws.read('packages/ingest/src/contract.mjs');
+    await ws.write('packages/ingest/src/contract.mjs', `${source}// a comment-only edit, but in code train and evaluate load\n`);
+    assert.deepEqual((await ws.nx('run', 'toy:all')).ran, ['ingest', 'train', 'evaluate']);
+    assert.deepEqual(await readResults(), results);
+  });
+
+  it('ignores a file no stage loads, even inside a stage package', async () => {
+    await ws.write('packages/train/src/unused.mjs', 'export const unused = 1;\n');
     assert.deepEqual((await ws.nx('run', 'toy:all')).ran, []);
   });
 

@@ -15,8 +15,12 @@ const STAGE_SOURCE = (stage: string) => `// Fake ${stage} stage: result.txt depe
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VERSION } from '@toy/core';
+// Every stage reads its upstream through ingest's narrow entry point, like the real train → @tbpipe/ingest/contract.
+import { RESULT_FILE } from '@toy/ingest/contract';
 
 export function run(argv) {
+  if (VERSION < 1) throw new Error('unreachable');
   const values = {};
   for (let i = 0; i < argv.length; i += 2) values[argv[i].slice(2)] = argv[i + 1];
   const out = values.out;
@@ -25,11 +29,11 @@ export function run(argv) {
   for (const [key, value] of Object.entries(values).sort()) {
     if (key === 'out' || key === 'run-dir') continue;
     const isInput = typeof value === 'string' && value.startsWith('artifacts/');
-    hash.update(key + '=' + (isInput ? readFileSync(join(value, 'result.txt'), 'utf8') : String(value)) + '\\n');
+    hash.update(key + '=' + (isInput ? readFileSync(join(value, RESULT_FILE), 'utf8') : String(value)) + '\\n');
   }
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'volatile'), { recursive: true });
-  writeFileSync(join(out, 'result.txt'), '${stage} ' + hash.digest('hex') + '\\n');
+  writeFileSync(join(out, RESULT_FILE), '${stage} ' + hash.digest('hex') + '\\n');
   writeFileSync(join(out, 'volatile', 'timing.json'), JSON.stringify({ finishedAt: Date.now(), pid: process.pid }));
   mkdirSync(runDir, { recursive: true });
   for (const f of readdirSync(runDir)) if (f.endsWith('.${stage}')) rmSync(join(runDir, f));
@@ -73,7 +77,10 @@ export async function createToyWorkspace(): Promise<ToyWorkspace> {
   await write('.gitignore', 'node_modules/\nartifacts/\nruns/\n.nx/\n');
   await write('package.json', JSON.stringify({ name: 'toy', private: true, type: 'module', workspaces: ['packages/*'] }));
   await write('pipelines/toy/pipeline.json', JSON.stringify(TOY_PIPELINE, null, 2));
-  await write('packages/core/package.json', JSON.stringify({ name: '@toy/core', version: '0.0.0', type: 'module' }));
+  await write(
+    'packages/core/package.json',
+    JSON.stringify({ name: '@toy/core', version: '0.0.0', type: 'module', exports: { '.': './src/index.mjs' } }),
+  );
   await write('packages/core/src/index.mjs', 'export const VERSION = 1;\n');
   for (const stage of ['ingest', 'train', 'evaluate']) {
     await write(
@@ -83,16 +90,24 @@ export async function createToyWorkspace(): Promise<ToyWorkspace> {
         version: '0.0.0',
         type: 'module',
         bin: { [`toy-${stage}`]: `./bin/toy-${stage}.mjs` },
-        dependencies: { '@toy/core': '0.0.0' },
+        // The stage's implementation behind ".", what consumers need behind "./contract".
+        exports: { '.': './src/stage.mjs', './contract': './src/contract.mjs' },
+        dependencies: { '@toy/core': '0.0.0', ...(stage === 'ingest' ? {} : { '@toy/ingest': '0.0.0' }) },
       }),
     );
     await write(`packages/${stage}/bin/toy-${stage}.mjs`, `import { run } from '../src/stage.mjs';\nrun(process.argv.slice(2));\n`);
     await write(`packages/${stage}/src/stage.mjs`, STAGE_SOURCE(stage));
+    await write(`packages/${stage}/src/contract.mjs`, `// What readers of ${stage}'s artifacts need.\nexport const RESULT_FILE = 'result.txt';\n`);
     await write(`packages/${stage}/test/stage.test.mjs`, `// not part of the stage's production inputs\n`);
   }
   await mkdir(join(root, 'node_modules', '.bin'), { recursive: true });
   await symlink(join(REPO_ROOT, 'node_modules', 'nx'), join(root, 'node_modules', 'nx'));
   await symlink('../nx/dist/bin/nx.js', join(root, 'node_modules', '.bin', 'nx'));
+  // What npm install would link, so the stages' `@toy/…` imports resolve at run time.
+  await mkdir(join(root, 'node_modules', '@toy'));
+  for (const pkg of ['core', 'ingest', 'train', 'evaluate']) {
+    await symlink(join(root, 'packages', pkg), join(root, 'node_modules', '@toy', pkg));
+  }
   await cp(join(REPO_ROOT, 'packages', 'nx-plugin'), join(root, 'node_modules', '@tbpipe', 'nx-plugin'), {
     recursive: true,
     filter: (src) => !src.includes(`${join('nx-plugin', 'test')}`),
