@@ -12,3 +12,7 @@ export { runUmap, TypedUmap } from './umap.ts';
 export type { UmapOptions } from './umap.ts';
 export { RUN_OUTPUTS, EVENT_FILE_SUFFIX } from './projector.ts';
 export { ProjectError, SampleTooLargeError, EmptyInputError, WidthMismatchError, TooFewPointsError } from './errors.ts';
+export { runProjectionTask } from './projection-tasks.ts';
+export type { ProjectionTask, ProjectionTaskResult, OnEpoch } from './projection-tasks.ts';
+export { createTaskRunner, defaultWorkerCount, MAX_WORKERS } from './worker-pool.ts';
+export type { TaskRunner, TaskOutcome, RunOptions } from './worker-pool.ts';

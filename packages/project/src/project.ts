@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
-import { createProgress, createRandom, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
+import { createProgress, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import {
   FEATURE_WIDTH,
@@ -13,13 +13,13 @@ import {
   type Source,
 } from './contract.ts';
 import { TooFewPointsError } from './errors.ts';
-import { readInputs } from './inputs.ts';
+import { readInputs, type ProjectInputs } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
-import { nearestNeighbors, type KnnGraph } from './knn.ts';
-import { fitPca } from './pca.ts';
+import type { KnnGraph } from './knn.ts';
+import type { OnEpoch, ProjectionTask } from './projection-tasks.ts';
 import { EVENT_FILE_SUFFIX, firstTwoColumns, removePreviousOutputs, thumbnails, writeEmbedding, writeScatterFigure } from './projector.ts';
 import { deriveSeed, sampleRows } from './sampling.ts';
-import { runUmap } from './umap.ts';
+import { createTaskRunner, defaultWorkerCount, MAX_WORKERS, type RunOptions, type TaskRunner } from './worker-pool.ts';
 
 /** Options of {@link project}; every parameter has its default in {@link DEFAULT_PROJECT_OPTIONS}. */
 export interface ProjectOptions {
@@ -41,6 +41,11 @@ export interface ProjectOptions {
   umapNeighbors?: number;
   /** UMAP's min_dist, 0 ≤ x ≤ 1. Default 0.1. */
   umapMinDist?: number;
+  /**
+   * Worker threads for PCA, kNN and the UMAP fits, 0 ≤ n ≤ 4; 0 runs them on the main thread, one at a time. Default
+   * `os.availableParallelism()`, at most 4. Artifacts are byte-identical for any value.
+   */
+  workers?: number;
   /** pino logger; silent by default. */
   logger?: Logger;
 }
@@ -96,6 +101,8 @@ interface Layouts {
   pca: Float32Array;
   umap2: Float32Array;
   umap3: Float32Array;
+  /** Epochs of the UMAP fits (umap-js's rule for n points). */
+  nEpochs: number;
   metrics: SourceMetrics;
 }
 
@@ -118,75 +125,89 @@ function columns(values: Float32Array, width: number, take: number): Float32Arra
   return out;
 }
 
-const layoutAccuracy = (values: Float32Array, width: number, labels: Uint8Array) =>
-  accuracyFromGraph(nearestNeighbors(values, labels.length, width, KNN_ACCURACY_K), labels);
+// Queue order of the worker pool: the short steps every later one waits for, then the UMAP fits, then the exact
+// raw-pixel kNN (2 s, needed only for a metric), so it fills the tail instead of delaying a fit.
+const PRIORITY = { prerequisite: 0, umap: 1, metric: 2 } as const;
 
-/** PCA, the neighbour graph, UMAP 2-D and 3-D, and kNN accuracies for one source. */
+/** One progress reporter over every UMAP fit (they run at the same time: one bar, not four fighting for a line). */
+function createUmapProgress(fits: number, log: Logger) {
+  const progress = createProgress({ label: 'umap', total: fits, unit: 'fits', logger: log });
+  const fractions = new Map<string, number>();
+  return {
+    onEpoch: (fit: string) => (epoch: number, nEpochs: number) => {
+      fractions.set(fit, epoch / nEpochs);
+      let done = 0;
+      for (const f of fractions.values()) done += f;
+      progress.update(Math.round(done * 100) / 100);
+    },
+    done: (fields: Record<string, number>) => progress.done(fields),
+  };
+}
+
+/**
+ * PCA, the neighbour graph, UMAP 2-D and 3-D, and kNN accuracies for one source, as tasks on `runner`: after PCA and
+ * the graph, both fits and the raw kNN are queued at once, and the sources run side by side.
+ */
 async function projectSource(
   source: Source,
   x: Float32Array,
   width: number,
   labels: Uint8Array,
-  o: Required<Omit<ProjectOptions, 'logger'>>,
+  o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>,
   log: Logger,
   timings: Record<string, number>,
+  runner: TaskRunner,
+  onEpoch: (fit: string) => OnEpoch,
 ): Promise<Layouts> {
   const n = labels.length;
-  const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const r = await f();
-    timings[`${source}.${name}`] = Math.round(performance.now() - t);
+  const step = async <T extends ProjectionTask>(name: string, task: T, options: RunOptions) => {
+    const { result, millis } = await runner.run(task, options);
+    timings[`${source}.${name}`] = Math.round(millis);
     log.debug({ source, step: name, millis: timings[`${source}.${name}`] }, 'projection step');
-    return r;
+    return result;
+  };
+  const layoutAccuracy = async (values: Float32Array, w: number) => {
+    const { result } = await runner.run({ kind: 'knn', x: values, n, width: w, k: KNN_ACCURACY_K, includeSelf: false }, { priority: PRIORITY.prerequisite });
+    return accuracyFromGraph(result, labels);
   };
   const wide = width > 2 * PIXEL_KNN_DIMENSIONS && n > PIXEL_KNN_DIMENSIONS;
-  const pca = await time('pca', () =>
-    fitPca(x, n, width, { nComponents: wide ? PIXEL_KNN_DIMENSIONS : Math.min(3, width, n), random: createRandom(deriveSeed(o.seed, `${source}/pca`)) }),
-  );
+  const nComponents = wide ? PIXEL_KNN_DIMENSIONS : Math.min(3, width, n);
+  const first = { priority: PRIORITY.prerequisite };
+  const pca = await step('pca', { kind: 'pca', x, n, width, nComponents, seed: deriveSeed(o.seed, `${source}/pca`) }, first);
   const k = pca.explainedVariance.length;
   const pca3 = columns(pca.scores, k, 3);
   const umapInput = wide ? pca.scores : x;
   const umapInputWidth = wide ? k : width;
-  const graph = await time('knn', () =>
-    nearestNeighbors(umapInput, n, umapInputWidth, Math.max(o.umapNeighbors, KNN_ACCURACY_K + 1), { includeSelf: true }),
-  );
-  const rawAccuracy = wide
-    ? await time('knnRaw', () => layoutAccuracy(x, width, labels))
-    : accuracyFromGraph(withoutSelf(graph), labels);
-  const umap = async (nComponents: number) => {
-    const progress = createProgress({ label: `umap ${source} ${nComponents}-D`, total: 1, unit: 'epochs', logger: log });
-    let total = 0;
-    const out = await runUmap(graph, {
-      nComponents,
-      nNeighbors: o.umapNeighbors,
-      minDist: o.umapMinDist,
-      random: createRandom(deriveSeed(o.seed, `${source}/umap${nComponents}`)),
-      onEpoch: (epoch, nEpochs) => {
-        total = nEpochs;
-        progress.update(epoch / nEpochs);
-      },
-    });
-    progress.done({ epochs: total });
-    return { out, total };
+  const neighbors = Math.max(o.umapNeighbors, KNN_ACCURACY_K + 1);
+  const graph = await step('knn', { kind: 'knn', x: umapInput, n, width: umapInputWidth, k: neighbors, includeSelf: true }, first);
+  const umap = (dims: 2 | 3) =>
+    step(
+      `umap${dims}`,
+      { kind: 'umap', graph, nComponents: dims, nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, seed: deriveSeed(o.seed, `${source}/umap${dims}`) },
+      { priority: PRIORITY.umap, onEpoch: onEpoch(`${source}/umap${dims}`) },
+    );
+  const fit = async (dims: 2 | 3) => {
+    const u = await umap(dims);
+    return { ...u, accuracy: await layoutAccuracy(u.embedding, dims) };
   };
-  const u2 = await time('umap2', () => umap(2));
-  const u3 = await time('umap3', () => umap(3));
-  timings.umapEpochs = u2.total;
+  const inputAccuracy = accuracyFromGraph(withoutSelf(graph), labels);
+  const [u2, u3, rawAccuracy, pca2Accuracy, pca3Accuracy] = await Promise.all([
+    fit(2),
+    fit(3),
+    wide
+      ? step('knnRaw', { kind: 'knn', x, n, width, k: KNN_ACCURACY_K, includeSelf: false }, { priority: PRIORITY.metric }).then((g) => accuracyFromGraph(g, labels))
+      : inputAccuracy,
+    layoutAccuracy(columns(pca3, 3, 2), 2),
+    layoutAccuracy(pca3, 3),
+  ]);
   const metrics: SourceMetrics = {
     width,
     explainedVarianceRatio: Array.from(pca.explainedVarianceRatio.slice(0, 3)),
-    knnAccuracy: {
-      raw: rawAccuracy,
-      umapInput: accuracyFromGraph(withoutSelf(graph), labels),
-      pca2: layoutAccuracy(columns(pca3, 3, 2), 2, labels),
-      pca3: layoutAccuracy(pca3, 3, labels),
-      umap2: layoutAccuracy(u2.out, 2, labels),
-      umap3: layoutAccuracy(u3.out, 3, labels),
-    },
+    knnAccuracy: { raw: rawAccuracy, umapInput: inputAccuracy, pca2: pca2Accuracy, pca3: pca3Accuracy, umap2: u2.accuracy, umap3: u3.accuracy },
     umapInput: wide ? 'pca50' : 'raw',
   };
   log.info({ source, explainedVarianceRatio: metrics.explainedVarianceRatio, knnAccuracy: metrics.knnAccuracy }, 'projected');
-  return { pca: pca3, umap2: u2.out, umap3: u3.out, metrics };
+  return { pca: pca3, umap2: u2.embedding, umap3: u3.embedding, nEpochs: u2.nEpochs, metrics };
 }
 
 function projectionsTable(rows: Uint32Array, labels: Uint8Array, layouts: Record<Source, Layouts>): Table {
@@ -221,28 +242,22 @@ function projectionsTable(rows: Uint32Array, labels: Uint8Array, layouts: Record
   return new Table(ProjectionsSchema, [new RecordBatch(ProjectionsSchema, struct)]);
 }
 
-/**
- * The project stage: the tutorial's PROJECTOR embedding (100 random training images as 784 raw pixel values, class
- * names, thumbnails) plus precomputed PCA and UMAP layouts of sampled test images — raw pixels and the network's
- * learned features side by side — as `projections.arrow`, `metrics.json` (explained variance, kNN accuracies),
- * extra projector embeddings and class-coloured scatter plots in the run directory.
- *
- * @example
- * const { metrics } = await project({
- *   dataDir: 'artifacts/fashion-mnist/ingest', predictionsDir: 'artifacts/fashion-mnist/evaluate',
- *   outDir: 'artifacts/fashion-mnist/project', runDir: 'runs/fashion_mnist_experiment_1',
- * });
- */
-export async function project(options: ProjectOptions): Promise<ProjectResult> {
-  const o = { ...DEFAULT_PROJECT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<
-    Omit<ProjectOptions, 'logger'>
-  >;
-  const log = (options.logger ?? silentLogger).child({ stage: 'project' });
-  const started = performance.now();
-  const timings: Record<string, number> = {};
-  if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
-  const inputs = await readInputs(o.dataDir, o.predictionsDir, o.sampleImages, o.featurePoints);
-  const { classNames, train, test, predictions } = inputs;
+/** The sampled rows and their vectors: what the projections and the embeddings are made of. */
+interface Sample {
+  classNames: string[];
+  train: ProjectInputs['train'];
+  test: ProjectInputs['test'];
+  trainRows: Uint32Array;
+  trainPixels: Float32Array;
+  testRows: Uint32Array;
+  labels: Uint8Array;
+  predicted: Uint8Array;
+  features: Float32Array;
+  pixels: Float32Array;
+}
+
+async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>): Promise<Sample> {
+  const { classNames, train, test, predictions } = await readInputs(o.dataDir, o.predictionsDir, o.sampleImages, o.featurePoints);
 
   // The tutorial's embedding: select_n_random(trainset.data, trainset.targets), features = images.view(-1, 28*28).
   const trainRows = sampleRows(train.count, o.sampleImages, deriveSeed(o.seed, 'train-sample'));
@@ -259,7 +274,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   const labels = new Uint8Array(n);
   const predicted = new Uint8Array(n);
   const features = new Float32Array(n * FEATURE_WIDTH);
-  const pixels = new Float32Array(n * PIXEL_WIDTH);
+  // On a SharedArrayBuffer: the PCA and raw-kNN workers read it in place rather than each getting a 6 MB copy.
+  const pixels = new Float32Array(new SharedArrayBuffer(n * PIXEL_WIDTH * 4));
   for (let i = 0; i < n; i++) {
     const p = picks[i];
     testRows[i] = predictions.index[p];
@@ -269,21 +285,60 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
     const img = test.images.subarray(testRows[i] * PIXEL_WIDTH, (testRows[i] + 1) * PIXEL_WIDTH);
     for (let j = 0; j < PIXEL_WIDTH; j++) pixels[i * PIXEL_WIDTH + j] = img[j] / 255;
   }
-  log.info({ points: n, sampleImages: trainRows.length }, 'inputs read');
+  return { classNames, train, test, trainRows, trainPixels, testRows, labels, predicted, features, pixels };
+}
 
-  const layouts = {} as Record<Source, Layouts>;
-  layouts.pixels = await projectSource('pixels', pixels, PIXEL_WIDTH, labels, o, log, timings);
-  layouts.features = await projectSource('features', features, FEATURE_WIDTH, labels, o, log, timings);
+/**
+ * The project stage: the tutorial's PROJECTOR embedding (100 random training images as 784 raw pixel values, class
+ * names, thumbnails) plus precomputed PCA and UMAP layouts of sampled test images — raw pixels and the network's
+ * learned features side by side — as `projections.arrow`, `metrics.json` (explained variance, kNN accuracies),
+ * extra projector embeddings and class-coloured scatter plots in the run directory.
+ *
+ * @example
+ * const { metrics } = await project({
+ *   dataDir: 'artifacts/fashion-mnist/ingest', predictionsDir: 'artifacts/fashion-mnist/evaluate',
+ *   outDir: 'artifacts/fashion-mnist/project', runDir: 'runs/fashion_mnist_experiment_1',
+ * });
+ */
+export async function project(options: ProjectOptions): Promise<ProjectResult> {
+  const o = { ...DEFAULT_PROJECT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<
+    Omit<ProjectOptions, 'logger' | 'workers'>
+  >;
+  const log = (options.logger ?? silentLogger).child({ stage: 'project' });
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
+  const workers = options.workers ?? defaultWorkerCount();
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) throw new RangeError(`project: workers = ${workers}, expected 0–${MAX_WORKERS}`);
+  // Started before the inputs are read, so the workers load their modules meanwhile.
+  const runner = createTaskRunner(workers);
+  let sample: Sample;
+  let layouts: Record<Source, Layouts>;
+  try {
+    sample = await readSample(o);
+    log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers }, 'inputs read');
+    const progress = createUmapProgress(2 * SOURCES.length, log);
+    const [pixels, features] = await Promise.all([
+      projectSource('pixels', sample.pixels, PIXEL_WIDTH, sample.labels, o, log, timings, runner, progress.onEpoch),
+      projectSource('features', sample.features, FEATURE_WIDTH, sample.labels, o, log, timings, runner, progress.onEpoch),
+    ]);
+    layouts = { pixels, features };
+    progress.done({ epochs: pixels.nEpochs });
+  } finally {
+    await runner.close();
+  }
+  const { classNames, train, test, trainRows, trainPixels, testRows, labels, predicted, features } = sample;
+  const n = labels.length;
 
   const metrics: ProjectMetrics = {
     points: n,
     sampleImages: trainRows.length,
     seed: o.seed,
     knnK: KNN_ACCURACY_K,
-    umap: { nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, nEpochs: timings.umapEpochs ?? 0 },
+    umap: { nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, nEpochs: layouts.features.nEpochs },
     sources: { pixels: layouts.pixels.metrics, features: layouts.features.metrics },
   };
-  delete timings.umapEpochs;
+
 
   // Artifacts: a failed run must not leave a manifest that vouches for old files.
   await mkdir(o.outDir, { recursive: true });

@@ -38,6 +38,20 @@ test('the same seed gives byte-identical artifacts', async () => {
   }
 });
 
+test('worker threads and the main thread write byte-identical artifacts and embeddings', async () => {
+  await run('w0', { workers: 0 });
+  await run('w1', { workers: 1 });
+  for (const name of ['w0', 'w1']) {
+    for (const f of ['projections.arrow', 'metrics.json', 'manifest.json']) {
+      assert.deepEqual(await readFile(join(up.root, name, 'out', f)), await readFile(join(up.root, 'a', 'out', f)), `${name}/${f}`);
+    }
+    for (const tag of ['pixels_umap2', 'features_umap3']) {
+      const f = join('00000', tag, 'tensors.tsv');
+      assert.deepEqual(await readFile(join(up.root, name, 'run', f)), await readFile(join(up.root, 'a', 'run', f)), `${name}/${f}`);
+    }
+  }
+});
+
 test('the run directory holds torch projector layout with every embedding tag', async () => {
   const runDir = join(up.root, 'a', 'run');
   const config = await readFile(join(runDir, 'projector_config.pbtxt'), 'utf8');
