@@ -56,14 +56,13 @@ describe('the Nx plugin, given two pipelines whose run directories overlap', () 
   // Two pipelines writing one run directory delete and overwrite each other's event files (each stage replaces its
   // own `.train`, `.evaluate`… files there), and a runDir inside another's is inside that pipeline's Nx output globs
   // (`<runDir>/**/events.out.tfevents.*.train`), so one pipeline's cache entry would capture and restore the other's.
-  const todo = 'the plugin does not check run directories across pipelines yet (reported to the plugin owner)';
-  it('rejects two pipelines with the same runDir, naming both files', { todo }, async () => {
+  it('rejects two pipelines with the same runDir, naming both files', async () => {
     const err = (await validate('runs/toy')) as Error | undefined;
     assert.ok(err, 'accepted');
     assert.match(err.message, /^pipelines\/(toy|other)\/pipeline\.json: runDir .*"runs\/toy"/);
     assert.match(err.message, /pipelines\/toy\/pipeline\.json.*pipelines\/other\/pipeline\.json|pipelines\/other\/pipeline\.json.*pipelines\/toy\/pipeline\.json/);
   });
-  it('rejects a runDir inside another pipeline’s runDir', { todo }, async () => {
+  it('rejects a runDir inside another pipeline’s runDir', async () => {
     const err = (await validate('runs/toy/other')) as Error | undefined;
     assert.ok(err, 'accepted');
     assert.match(err.message, /^pipelines\/(toy|other)\/pipeline\.json: runDir .*"runs\/toy(\/other)?"/);
