@@ -1,4 +1,4 @@
-import { TbpipeError } from '@tbpipe/core';
+import { TbpipeError } from '@tbpipe/core/errors';
 
 /** Base of the project stage's user-fixable failures; `code` is stable. */
 export class ProjectError extends TbpipeError {}

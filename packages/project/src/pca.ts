@@ -1,5 +1,5 @@
 import { PCA } from 'ml-pca';
-import type { Random } from '@tbpipe/core';
+import type { Random } from '@tbpipe/core/random';
 import { multiplyABt, transpose } from './kernels.ts';
 
 /** Options of {@link fitPca}. */

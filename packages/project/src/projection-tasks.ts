@@ -1,4 +1,4 @@
-import { createRandom } from '@tbpipe/core';
+import { createRandom } from '@tbpipe/core/random';
 import { TooFewPointsError } from './errors.ts';
 import { nearestNeighbors, type KnnGraph } from './knn.ts';
 import { fitPca, type PcaModel } from './pca.ts';

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UMAP } from 'umap-js';
-import type { Random } from '@tbpipe/core';
+import type { Random } from '@tbpipe/core/random';
 import type { KnnGraph } from './knn.ts';
 
 /** Options of {@link runUmap}. */

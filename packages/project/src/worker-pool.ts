@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { isExpectedError } from '@tbpipe/core';
+import { isExpectedError } from '@tbpipe/core/errors';
 import { ProjectError } from './errors.ts';
 import { runProjectionTask, type OnEpoch, type ProjectionTask, type ProjectionTaskResult } from './projection-tasks.ts';
 

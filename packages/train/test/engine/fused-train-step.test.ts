@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCnnTrainer, type EngineOptions } from '../../src/engine/index.ts';
+import type { TrainerState } from '../../src/engine/types.ts';
 import { maxAbsDiff, separableBatch } from './helpers.ts';
 
 const options = (trainStep: 'fused' | 'stock'): EngineOptions => ({
@@ -127,7 +128,7 @@ test('on images with constant backgrounds (exact ties in every pooling window) f
     }
     return { images, labels };
   });
-  const runs = [];
+  const runs: { losses: number[]; state: TrainerState }[] = [];
   for (const kind of ['stock', 'fused'] as const) {
     const trainer = await createCnnTrainer({ ...options(kind), learningRate: 0.01 });
     const losses = batches.map((b) => trainer.trainStep(b.images, b.labels));
