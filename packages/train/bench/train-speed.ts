@@ -12,12 +12,13 @@
  *       1000 steps, test accuracy (must be ≥ 82 %; PyTorch gets ~83–84 %), and the time to predict 10 000 images.
  *
  * Data: Debian's dataset-fashion-mnist (FASHION_MNIST_DIR, default /usr/share/datasets/fashion-mnist), parsed here.
- * PyTorch: TORCH_REFERENCE (default /work/shared/reference/torch_reference.py) run with /usr/bin/python3; skipped
+ * PyTorch: TORCH_REFERENCE (default ../shared/reference/torch_reference.py beside the repo) run with /usr/bin/python3; skipped
  * when torch doesn't import. Timings on a shared 2-core machine are noisy: read the medians and the ratios.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -26,7 +27,8 @@ import { createCnnTrainer, selectBackend, type BackendName, type CnnTrainer, typ
 import { aligned16, cnnInstance } from '../src/kernels/fused-train-step.ts';
 
 const DATA_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
-const TORCH_REFERENCE = process.env.TORCH_REFERENCE ?? '/work/shared/reference/torch_reference.py';
+const TORCH_REFERENCE =
+  process.env.TORCH_REFERENCE ?? fileURLToPath(new URL('../../../../shared/reference/torch_reference.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle Boot'];
 
