@@ -321,6 +321,24 @@ describe('SummaryWriter round trips (write → readEvents → same content)', ()
     assert.throws(() => w.addScalar('s', 1, NaN), { message: 'eventlog: step NaN, expected a finite integer; pass the global step as a number' });
   });
 
+  it('addEmbedding writes the same sprite for embeddings sharing label images, and distinct sprites for distinct images', async (t) => {
+    const dir = tempDir(t);
+    const w = new SummaryWriter(dir, { now, hostname: 'h' });
+    const shared = { data: new Uint8Array(3 * 4 * 4).map((_, i) => i * 5), shape: [3, 1, 4, 4] };
+    const other = { data: new Uint8Array(3 * 4 * 4).map((_, i) => 255 - i), shape: [3, 1, 4, 4] };
+    const rows = [[1], [2], [3]];
+    await w.addEmbedding(rows, { tag: 'a', labelImg: shared });
+    await w.addEmbedding(rows, { tag: 'b', labelImg: shared });
+    await w.addEmbedding(rows, { tag: 'c', labelImg: other });
+    await w.addEmbedding(rows, { tag: 'd', labelImg: { data: shared.data, shape: [3, 1, 2, 8] } });
+    await w.close();
+    const pixels = (tag: string) => decodePng(readFileSync(join(dir, '00000', tag, 'sprite.png')));
+    assert.deepEqual(pixels('b'), pixels('a'));
+    assert.notDeepEqual(pixels('c').data, pixels('a').data);
+    assert.deepEqual([pixels('d').width, pixels('d').height], [16, 16], 'a new shape of the same buffer is a new sprite');
+    assert.deepEqual([pixels('a').width, pixels('a').height], [8, 8]);
+  });
+
   it('addEmbedding without header rejects multi-column rows, and rewrites projector_config.pbtxt with every embedding', async (t) => {
     const dir = tempDir(t);
     const w = new SummaryWriter(dir, { now, hostname: 'h' });
