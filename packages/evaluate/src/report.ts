@@ -1,5 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { removeRunFiles } from '@tbpipe/eventlog';
 import type { ModelInfo } from './inputs.ts';
 import { renderMetricsMarkdown, type Metrics } from './metrics.ts';
 import type { PrCurve } from './pr-curve.ts';
@@ -27,21 +26,9 @@ export const HPARAM_METRICS = { accuracy: 'hparam/accuracy', loss: 'hparam/loss'
 /** The tutorial logs its PR curves at `global_step=0`. */
 const PR_CURVE_STEP = 0;
 
-/** Matches the stage's own event files (`events.out.tfevents.<time>.<host>.<pid>.<n>.evaluate`) and nothing else. */
-const OWN_EVENT_FILE = /^events\.out\.tfevents\..*\.evaluate$/;
-
 /** Delete what a previous run of this stage wrote into `runDir` (its `.evaluate` files and the hparams sub-run). */
-export async function removeRunOutputs(runDir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(runDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const own = names.filter((n) => OWN_EVENT_FILE.test(n) || n === HPARAMS_RUN);
-  await Promise.all(own.map((n) => rm(join(runDir, n), { recursive: true, force: true })));
-  return own;
+export function removeRunOutputs(runDir: string): Promise<string[]> {
+  return removeRunFiles(runDir, { suffix: EVENT_FILE_SUFFIX, names: [HPARAMS_RUN] });
 }
 
 /** The hyperparameters shown in the HPARAMS tab, named like torch users name them; absent ones are left out. */

@@ -1,6 +1,8 @@
 export { SummaryWriter, DEFAULT_SUMMARY_WRITER_OPTIONS } from './summary-writer.ts';
 export type { SummaryWriterOptions, EmbeddingOptions, HparamsOptions, GraphOptions, ImageOptions } from './summary-writer.ts';
 export { EventFileWriter, EVENT_FILE_PREFIX, FILE_VERSION, SOURCE_WRITER, stableEventFileName } from './event-file-writer.ts';
+export { removeRunFiles } from './run-files.ts';
+export type { OwnedRunFiles } from './run-files.ts';
 export type { EventFileWriterOptions } from './event-file-writer.ts';
 export { readEvents, readAllEvents, DEFAULT_MAX_RECORD_BYTES } from './reader.ts';
 export type { ReadEventsOptions, ReadWarning, EventRecord } from './reader.ts';

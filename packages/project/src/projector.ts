@@ -1,7 +1,4 @@
-import { TEMP_SUFFIX } from '@tbpipe/core';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { SummaryWriter } from '@tbpipe/eventlog';
+import { removeRunFiles, type SummaryWriter } from '@tbpipe/eventlog';
 import { renderScatter } from '@tbpipe/figures';
 
 /** Suffix of this stage's event file in the run directory (CONTRIBUTING: the stage's name). */
@@ -18,20 +15,7 @@ export const RUN_OUTPUTS = ['events.out.tfevents.*.project', 'projector_config.p
  * writer rewrites it whole on every `add_embedding`.
  */
 export async function removePreviousOutputs(runDir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(runDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  for (const name of names) {
-    if (name.startsWith('events.out.tfevents.') && name.endsWith(EVENT_FILE_SUFFIX)) await rm(join(runDir, name), { force: true });
-    // An interrupted rewrite of the config (a kill mid-write) leaves `.projector_config.pbtxt.tmp-…`.
-    if (name.startsWith(`.projector_config.pbtxt${TEMP_SUFFIX}`)) await rm(join(runDir, name), { force: true });
-  }
-  await rm(join(runDir, 'projector_config.pbtxt'), { force: true });
-  await rm(join(runDir, String(EMBEDDING_STEP).padStart(5, '0')), { recursive: true, force: true });
+  await removeRunFiles(runDir, { suffix: EVENT_FILE_SUFFIX, names: ['projector_config.pbtxt', String(EMBEDDING_STEP).padStart(5, '0')] });
 }
 
 /** Thumbnails of sampled images as an NCHW uint8 tensor (N × 1 × 28 × 28) for a sprite. */

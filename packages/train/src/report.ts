@@ -1,7 +1,5 @@
-import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
+import { removeRunFiles, SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import { renderPredictionsFigure } from '@tbpipe/figures';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { GraphDef } from '@tbpipe/eventlog';
 import { makeImageGrid } from './image-grid.ts';
 import type { PredictionTitle } from './predictions.ts';
@@ -22,21 +20,9 @@ export const TAGS = {
  */
 export const EVENT_FILE_NAME = stableEventFileName(EVENT_FILE_SUFFIX);
 
-/** Matches the stage's own event files (also earlier versions' `events.out.tfevents.<time>.<host>.<pid>.<n>.train`). */
-const OWN_EVENT_FILE = /^events\.out\.tfevents\..*\.train$/;
-
 /** Delete this stage's previous event files in `runDir` (a rerun replaces its points instead of duplicating them). */
-export async function removeEventFiles(runDir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(runDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const own = names.filter((n) => OWN_EVENT_FILE.test(n));
-  await Promise.all(own.map((n) => rm(join(runDir, n), { force: true })));
-  return own;
+export function removeEventFiles(runDir: string): Promise<string[]> {
+  return removeRunFiles(runDir, { suffix: EVENT_FILE_SUFFIX });
 }
 
 /**
