@@ -56,46 +56,48 @@ export const FEATURES = 84;
 
 export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** Convert one parameter (or its momentum buffer) from PyTorch layout to tfjs layout. */
-export function torchToTf(spec: ParamSpec, src: Float32Array): Float32Array {
-  const dst = new Float32Array(src.length);
+const tfIndexMaps = new WeakMap<ParamSpec, Uint32Array>();
+
+/** For every PyTorch-layout index of `spec`, the index of the same value in tfjs layout (memoized per spec). */
+function tfIndexMap(spec: ParamSpec): Uint32Array {
+  let map = tfIndexMaps.get(spec);
+  if (map) return map;
+  map = new Uint32Array(sizeOf(spec.torchShape));
   if (spec.kind === 'conv') {
+    // torch [out, in, kh, kw]; tfjs [kh, kw, in, out].
     const [co, ci, kh, kw] = spec.torchShape as [number, number, number, number];
     for (let o = 0; o < co; o++)
       for (let i = 0; i < ci; i++)
         for (let y = 0; y < kh; y++)
-          for (let x = 0; x < kw; x++) dst[((y * kw + x) * ci + i) * co + o] = src[((o * ci + i) * kh + y) * kw + x]!;
+          for (let x = 0; x < kw; x++) map[((o * ci + i) * kh + y) * kw + x] = ((y * kw + x) * ci + i) * co + o;
   } else if (spec.kind === 'fc1') {
     // torch input index c·16 + h·4 + w; tfjs Flatten of NHWC gives (h·4 + w)·16 + c.
     const [o, i] = spec.torchShape as [number, number];
     for (let r = 0; r < o; r++)
       for (let c = 0; c < 16; c++)
-        for (let hw = 0; hw < 16; hw++) dst[(hw * 16 + c) * o + r] = src[r * i + c * 16 + hw]!;
+        for (let hw = 0; hw < 16; hw++) map[r * i + c * 16 + hw] = (hw * 16 + c) * o + r;
   } else if (spec.kind === 'dense') {
+    // torch [out, in]; tfjs [in, out].
     const [o, i] = spec.torchShape as [number, number];
-    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) dst[c * o + r] = src[r * i + c]!;
-  } else dst.set(src);
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) map[r * i + c] = c * o + r;
+  } else for (let k = 0; k < map.length; k++) map[k] = k;
+  tfIndexMaps.set(spec, map);
+  return map;
+}
+
+/** Convert one parameter (or its momentum buffer) from PyTorch layout to tfjs layout. */
+export function torchToTf(spec: ParamSpec, src: Float32Array): Float32Array {
+  const map = tfIndexMap(spec);
+  const dst = new Float32Array(src.length);
+  for (let k = 0; k < map.length; k++) dst[map[k]!] = src[k]!;
   return dst;
 }
 
 /** Convert one parameter (or its momentum buffer) from tfjs layout to PyTorch layout. */
 export function tfToTorch(spec: ParamSpec, src: Float32Array): Float32Array {
+  const map = tfIndexMap(spec);
   const dst = new Float32Array(src.length);
-  if (spec.kind === 'conv') {
-    const [co, ci, kh, kw] = spec.torchShape as [number, number, number, number];
-    for (let o = 0; o < co; o++)
-      for (let i = 0; i < ci; i++)
-        for (let y = 0; y < kh; y++)
-          for (let x = 0; x < kw; x++) dst[((o * ci + i) * kh + y) * kw + x] = src[((y * kw + x) * ci + i) * co + o]!;
-  } else if (spec.kind === 'fc1') {
-    const [o, i] = spec.torchShape as [number, number];
-    for (let r = 0; r < o; r++)
-      for (let c = 0; c < 16; c++)
-        for (let hw = 0; hw < 16; hw++) dst[r * i + c * 16 + hw] = src[(hw * 16 + c) * o + r]!;
-  } else if (spec.kind === 'dense') {
-    const [o, i] = spec.torchShape as [number, number];
-    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) dst[r * i + c] = src[c * o + r]!;
-  } else dst.set(src);
+  for (let k = 0; k < map.length; k++) dst[k] = src[map[k]!]!;
   return dst;
 }
 
