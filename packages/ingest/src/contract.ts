@@ -4,8 +4,15 @@
  */
 import { CONTRACT_KEY } from '@tbpipe/core';
 import { Field, FixedSizeBinary, Schema, Uint8 } from 'apache-arrow';
-import { DATASETS } from './datasets.ts';
-import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH } from './idx.ts';
+
+/** Image height in pixels; the only size the contract allows. */
+export const IMAGE_HEIGHT = 28;
+/** Image width in pixels; the only size the contract allows. */
+export const IMAGE_WIDTH = 28;
+/** Pixels per image (784). */
+export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
+/** FashionMNIST's classes as the tutorial names them (`'Ankle Boot'`, where torchvision has `'Ankle boot'`). */
+export const FASHION_MNIST_CLASSES: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle Boot'];
 
 /** Contract id of the images table, in its schema metadata under core's `CONTRACT_KEY`; bump on any change. */
 export const IMAGES_CONTRACT = 'fmnist.images/v1';
@@ -55,4 +62,4 @@ export function imagesSchema(classNames: readonly string[], dataset: string): Sc
  * against it with `expectSchema(table, ImagesSchema, path)`, which compares the contract id and the fields (names,
  * types, nullability); class names, height and width are data, read from each file's own metadata.
  */
-export const ImagesSchema: Schema = imagesSchema(DATASETS['fashion-mnist'].classNames, 'fashion-mnist');
+export const ImagesSchema: Schema = imagesSchema(FASHION_MNIST_CLASSES, 'fashion-mnist');

@@ -2,6 +2,7 @@
  * The 28×28 IDX datasets ingest knows: where each is usually found, where it is published, its class names, and
  * checksums of its four files.
  */
+import { FASHION_MNIST_CLASSES } from './contract.ts';
 
 /** Names accepted by `--dataset`. */
 export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'kmnist'] as const;
@@ -60,7 +61,6 @@ export interface DatasetSpec {
  * `FashionMNIST.classes` (`'Ankle boot'`): they become PR-curve tags and projector labels, which should match the
  * tutorial's.
  */
-const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle Boot'];
 
 /** The known datasets. Checksum provenance is in the package README. */
 export const DATASETS: Readonly<Record<DatasetName, DatasetSpec>> = {

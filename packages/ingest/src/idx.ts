@@ -3,18 +3,15 @@
  * `0x0000TTNN` (TT = element type, 0x08 for unsigned bytes; NN = number of dimensions), then NN uint32 sizes — and
  * the elements in row-major order. Decoding returns views into the input, never copies.
  */
+import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH } from './contract.ts';
 import { IdxError } from './errors.ts';
+
+export { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH };
 
 /** Magic of an IDX file of unsigned-byte images: type 0x08, 3 dimensions (count, rows, columns). */
 export const IDX_IMAGES_MAGIC = 0x00000803;
 /** Magic of an IDX file of unsigned-byte labels: type 0x08, 1 dimension (count). */
 export const IDX_LABELS_MAGIC = 0x00000801;
-/** Image height in pixels; the only size ingest accepts. */
-export const IMAGE_HEIGHT = 28;
-/** Image width in pixels; the only size ingest accepts. */
-export const IMAGE_WIDTH = 28;
-/** Pixels per image (784). */
-export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
 
 const IMAGES_HEADER_BYTES = 16;
 const LABELS_HEADER_BYTES = 8;

@@ -1,7 +1,6 @@
 import { ContractError, readTable, writeTableAtomic } from '@tbpipe/core';
 import { makeData, RecordBatch, Struct, Table, tableToIPC, type FixedSizeBinary, type Uint8 } from 'apache-arrow';
-import { CLASS_NAMES_KEY, IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, ImagesSchema, imagesSchema } from './contract.ts';
-import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH } from './idx.ts';
+import { CLASS_NAMES_KEY, IMAGE_HEIGHT, IMAGE_HEIGHT_KEY, IMAGE_PIXELS, IMAGE_WIDTH, IMAGE_WIDTH_KEY, ImagesSchema, imagesSchema } from './contract.ts';
 
 const badMetadata = (path: string, what: string) =>
   `contract: ${path} has ${what}, expected fmnist.images/v1 metadata; rebuild it with the ingest stage`;
