@@ -12,6 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { PipelineError } from './errors.mjs';
+import { externalDependencies } from './workspace.mjs';
 
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
 /** @typedef {import('./workspace.mjs').WorkspacePackage} WorkspacePackage */
@@ -64,14 +65,12 @@ const scanCache = new Map();
  */
 export function stageSources(workspace, stagePackage, tools = []) {
   const closure = sourceClosure(workspace, stagePackage.bin);
-  const names = new Set([...tools, ...closure.npmPackages]);
-  for (const name of closure.packages) {
-    for (const dep of /** @type {WorkspacePackage} */ (workspace.packages.get(name)).dependencies) {
-      if (!workspace.packages.has(dep)) names.add(dep);
-    }
-  }
-  const externalDependencies = [...names].filter((n) => workspace.lockedPackages.has(n)).sort();
-  return { files: closure.files, packages: closure.packages, externalDependencies };
+  const pkgs = closure.packages.map((name) => /** @type {WorkspacePackage} */ (workspace.packages.get(name)));
+  return {
+    files: closure.files,
+    packages: closure.packages,
+    externalDependencies: externalDependencies(workspace, pkgs, [...tools, ...closure.npmPackages]),
+  };
 }
 
 /**

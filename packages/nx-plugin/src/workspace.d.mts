@@ -19,13 +19,6 @@
  */
 export function readWorkspace(root: string): Workspace;
 /**
- * The workspace packages `name` depends on, itself first, then the rest in breadth-first order (cycles tolerated).
- * @param {Workspace} workspace
- * @param {string} name
- * @returns {WorkspacePackage[]}
- */
-export function workspaceClosure(workspace: Workspace, name: string): WorkspacePackage[];
-/**
  * The npm (non-workspace) packages a set of workspace packages depends on directly, sorted, keeping only those the
  * lockfile knows (Nx rejects an `externalDependencies` entry it has no node for, e.g. one declared but not installed
  * yet, or every one in a workspace without a lockfile).

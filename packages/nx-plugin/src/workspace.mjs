@@ -53,31 +53,6 @@ export function readWorkspace(root) {
 }
 
 /**
- * The workspace packages `name` depends on, itself first, then the rest in breadth-first order (cycles tolerated).
- * @param {Workspace} workspace
- * @param {string} name
- * @returns {WorkspacePackage[]}
- */
-export function workspaceClosure(workspace, name) {
-  /** @type {WorkspacePackage[]} */
-  const out = [];
-  const seen = new Set([name]);
-  const queue = [name];
-  while (queue.length > 0) {
-    const pkg = workspace.packages.get(/** @type {string} */ (queue.shift()));
-    if (!pkg) continue;
-    out.push(pkg);
-    for (const dep of pkg.dependencies) {
-      if (!seen.has(dep) && workspace.packages.has(dep)) {
-        seen.add(dep);
-        queue.push(dep);
-      }
-    }
-  }
-  return out;
-}
-
-/**
  * The npm (non-workspace) packages a set of workspace packages depends on directly, sorted, keeping only those the
  * lockfile knows (Nx rejects an `externalDependencies` entry it has no node for, e.g. one declared but not installed
  * yet, or every one in a workspace without a lockfile).
