@@ -3,7 +3,7 @@
 import { stageSources } from './source-closure.mjs';
 import { toKebab } from './pipeline.mjs';
 import { stageTasks } from './tasks.mjs';
-import { summaryCommand } from './summary.mjs';
+import { shellQuote, summaryCommand } from './summary.mjs';
 
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./pipeline.mjs').Stage} Stage */
@@ -92,6 +92,15 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
   // One task per stage; in a sweep, each run's own copies of the stages it changes and of those downstream.
   const tasks = stageTasks(pipeline);
   const stageProjects = tasks.map((t) => t.project);
+  // Not cached: after the stages, print what ran, what came from the cache, the test accuracy and the run directory.
+  const allTarget = (/** @type {string} */ description) => ({
+    executor: 'nx:run-commands',
+    options: { command: summaryCommand(pipeline, workspace.root), cwd: '{workspaceRoot}' },
+    cache: false,
+    inputs: [],
+    dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
+    metadata: { description },
+  });
   for (const task of tasks) {
     projects[task.root] = createStageProject(pipeline, task.stage, workspace, task.root, task);
   }
@@ -101,38 +110,22 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
     tags: ['tbpipe:pipeline'],
     metadata: { description: pipeline.description ?? `pipeline ${pipeline.name}`, technologies: ['tbpipe'] },
     targets: {
-      // Not cached: after the stages, print what ran, what came from the cache, the test accuracy and the run directory.
-      [NAMES.pipelineTarget]: {
-        executor: 'nx:run-commands',
-        options: { command: summaryCommand(pipeline, workspace.root), cwd: '{workspaceRoot}' },
-        cache: false,
-        inputs: [],
-        dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
-        metadata: {
-          description: `Run every stage of ${pipeline.name} (${tasks.map((t) => t.label).join(', ')}), then print a summary`,
-        },
-      },
+      [NAMES.pipelineTarget]: allTarget(
+        `Run every stage of ${pipeline.name} (${tasks.map((t) => t.label).join(', ')}), then print a summary`,
+      ),
     },
   };
   if (options.isDefault) {
     // Nx needs a distinct root per project; `pipelines/` itself holds nothing else.
-    projects[pipeline.dir.replace(/\/[^/]+$/, '')] = {
+    const root = pipeline.dir.replace(/\/[^/]+$/, '');
+    projects[root] = {
       name: NAMES.defaultPipelineProject,
-      root: pipeline.dir.replace(/\/[^/]+$/, ''),
+      root,
       tags: ['tbpipe:pipeline'],
       metadata: { description: `the default pipeline, ${pipeline.name}`, technologies: ['tbpipe'] },
       // The same as <name>:all, not a dependency on it: Nx prints the output of the task you asked for in full and
       // collapses its dependencies' to one line, so the summary must come from this project's own task.
-      targets: {
-        [NAMES.pipelineTarget]: {
-          executor: 'nx:run-commands',
-          options: { command: summaryCommand(pipeline, workspace.root), cwd: '{workspaceRoot}' },
-          cache: false,
-          inputs: [],
-          dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
-          metadata: { description: `Run the default pipeline (${pipeline.name}), then print a summary` },
-        },
-      },
+      targets: { [NAMES.pipelineTarget]: allTarget(`Run the default pipeline (${pipeline.name}), then print a summary`) },
     };
   }
   return projects;
@@ -192,13 +185,4 @@ function createStageProject(pipeline, stage, workspace, root, task) {
       },
     },
   };
-}
-
-/**
- * Quote one argument for sh when it needs it.
- * @param {string} arg
- * @returns {string}
- */
-function shellQuote(arg) {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -46,6 +46,12 @@ export function formatSummary(summary: Summary): string[];
  * @returns {number} exit code
  */
 export function main(argv: string[], env: NodeJS.ProcessEnv, root: string): number;
+/**
+ * Quote one argument for sh when it needs it (also used for the stage commands).
+ * @param {string} arg
+ * @returns {string}
+ */
+export function shellQuote(arg: string): string;
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./tasks.mjs').StageTask} StageTask */
 /** The environment variable holding the start of the nx invocation, in milliseconds since the epoch. */

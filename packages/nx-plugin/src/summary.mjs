@@ -32,7 +32,7 @@ export const SUMMARY_BIN = fileURLToPath(new URL('../bin/tbpipe-summary.mjs', im
 export function summaryCommand(pipeline, workspaceRoot) {
   const rel = relative(workspaceRoot, SUMMARY_BIN).split(sep).join('/');
   const bin = rel.startsWith('../') || isAbsolute(rel) ? SUMMARY_BIN : rel;
-  return ['node', bin, pipeline.file].map(quote).join(' ');
+  return ['node', bin, pipeline.file].map(shellQuote).join(' ');
 }
 
 /**
@@ -217,9 +217,10 @@ function commonParent(dirs) {
 }
 
 /**
+ * Quote one argument for sh when it needs it (also used for the stage commands).
  * @param {string} arg
  * @returns {string}
  */
-function quote(arg) {
+export function shellQuote(arg) {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
