@@ -1,4 +1,5 @@
 import { CONTRACT_KEY } from '@tbpipe/core';
+import { IMAGE_PIXELS, INGEST_CONTRACT, TEST_FILE } from '@tbpipe/ingest/contract';
 import { Field, FixedSizeList, Float32, Schema, Uint32, Uint8 } from 'apache-arrow';
 
 /** Contract id of the evaluate stage's output directory (its `manifest.json`). */
@@ -7,8 +8,10 @@ export const EVALUATE_CONTRACT = 'tbpipe.evaluate/v1';
 /** Contract id of `predictions.arrow`; bump on any schema change. */
 export const PREDICTIONS_CONTRACT = 'tbpipe.predictions/v1';
 
-/** Contract ids of the upstream directories this stage reads. */
-export const INGEST_CONTRACT = 'tbpipe.ingest/v1';
+/** Contract ids of the upstream directories this stage reads (ingest's is its own export). */
+export { INGEST_CONTRACT };
+// N.B. a literal, not `@tbpipe/train/predictor`'s export: that entry loads TensorFlow.js, which evaluate imports
+// lazily, only once its inputs are known to be good.
 export const TRAIN_CONTRACT = 'tbpipe.train/v1';
 
 /** Classes the tutorial's network predicts (width of `probabilities`). */
@@ -17,8 +20,8 @@ export const CLASS_COUNT = 10;
 /** Penultimate activations per image (fc2's 84 outputs after ReLU; width of `features`). */
 export const FEATURE_COUNT = 84;
 
-/** Pixels per image the network takes (1 × 28 × 28). */
-export const IMAGE_PIXELS = 784;
+/** Pixels per image the network takes (1 × 28 × 28): ingest's image size. */
+export { IMAGE_PIXELS };
 
 /** File names inside the evaluate stage's `outDir`. */
 export const EVALUATE_FILES = {
@@ -31,7 +34,7 @@ export const EVALUATE_FILES = {
 
 /** The upstream files this stage reads, relative to `--data` and `--model`. */
 export const INPUT_FILES = {
-  testSet: 'test.arrow',
+  testSet: TEST_FILE,
   model: 'model',
   run: 'run.json',
 } as const;

@@ -1,17 +1,19 @@
 import { Field, Float32, Schema, Uint32, Uint8, Utf8 } from 'apache-arrow';
 import { CONTRACT_KEY } from '@tbpipe/core';
+import { EVALUATE_CONTRACT, EVALUATE_FILES, FEATURE_COUNT } from '@tbpipe/evaluate/contract';
+import { IMAGE_PIXELS, INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from '@tbpipe/ingest/contract';
 
 /** Contract id of the project stage's output directory (its `manifest.json`). */
 export const PROJECT_CONTRACT = 'tbpipe.project/v1';
 /** Contract id of `projections.arrow`; bump on any schema change. */
 export const PROJECTIONS_CONTRACT = 'tbpipe.projections/v1';
 /** Upstream contracts this stage checks with `verifyManifest` before reading. */
-export const INPUT_CONTRACTS = { ingest: 'tbpipe.ingest/v1', evaluate: 'tbpipe.evaluate/v1' } as const;
+export const INPUT_CONTRACTS = { ingest: INGEST_CONTRACT, evaluate: EVALUATE_CONTRACT } as const;
 /** Upstream files read, relative to `--data` and `--predictions`. */
-export const INPUT_FILES = { train: 'train.arrow', test: 'test.arrow', predictions: 'predictions.arrow' } as const;
+export const INPUT_FILES = { train: TRAIN_FILE, test: TEST_FILE, predictions: EVALUATE_FILES.predictions } as const;
 /** Width of evaluate's learned features (fc2's 84 outputs) and of an image (28 × 28). */
-export const FEATURE_WIDTH = 84;
-export const PIXEL_WIDTH = 784;
+export const FEATURE_WIDTH = FEATURE_COUNT;
+export const PIXEL_WIDTH = IMAGE_PIXELS;
 
 /** File names inside the project stage's `outDir`. */
 export const PROJECT_FILES = {

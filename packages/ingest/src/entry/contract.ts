@@ -16,6 +16,7 @@ export {
   IMAGE_HEIGHT_KEY,
   IMAGE_WIDTH_KEY,
   DATASET_KEY,
+  IMAGE_PIXELS,
 } from '../contract.ts';
 export { readImages } from '../images.ts';
 export type { Images, ReadImagesResult } from '../images.ts';
