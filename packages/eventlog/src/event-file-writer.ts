@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write, writeFileSync, writeSync, fsync, close } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { TEMP_SUFFIX } from '@tbpipe/core';
 import { eventlogError } from './errors.ts';
 import { crc32cRange, maskCrc } from './crc32c.ts';
 import { RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES, frameInPlace, frameRecord, writeRecordInto } from './framing.ts';
@@ -150,12 +151,13 @@ export class EventFileWriter {
     const name = fixed ?? `${EVENT_FILE_PREFIX}${String(seconds).padStart(10, '0')}.${host}.${process.pid}.${globalUid++}${options.filenameSuffix}`;
     this.path = join(logdir, name);
     let kept: Uint8Array = new Uint8Array(0);
+    // core's temp-file form, so removeRunFiles and removeTempDebris recognise what a crash leaves.
+    const temp = join(logdir, `.${name}${TEMP_SUFFIX}${process.pid}`);
     try {
       mkdirSync(logdir, { recursive: true });
       if (fixed !== undefined && options.keepStepsBelow !== undefined) {
         kept = keptRecords(readExisting(this.path), options.keepStepsBelow);
         // Rewritten through a temporary file and a rename: a crash now leaves the old file or the new one.
-        const temp = join(logdir, `.${name}.tmp-${process.pid}`);
         writeFileSync(temp, kept);
         renameSync(temp, this.path);
         this.fd = openSync(this.path, 'r+');
@@ -163,7 +165,7 @@ export class EventFileWriter {
         this.fd = openSync(this.path, fixed === undefined ? 'wx' : 'w');
       }
     } catch (err) {
-      if (fixed !== undefined) rmSync(join(logdir, `.${name}.tmp-${process.pid}`), { force: true });
+      if (fixed !== undefined) rmSync(temp, { force: true });
       throw eventlogError('EVENTLOG_OPEN', `cannot create ${this.path} (${(err as NodeJS.ErrnoException).code ?? err})`, 'a writable log directory', 'check the path and its permissions', err);
     }
     if (kept.length === 0) {
