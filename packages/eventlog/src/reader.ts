@@ -42,17 +42,10 @@ export interface EventRecord {
 }
 
 const msg = {
-  lengthCrc: (path: string, offset: number, seen: number, expected: number) =>
+  badCrc: (which: 'length' | 'data', path: string, offset: number, seen: number, expected: number) =>
     eventlogError(
       'EVENTLOG_CORRUPT',
-      `${path}: record at byte ${offset} has length CRC ${hex32(seen)}`,
-      `${hex32(expected)}`,
-      'the file is corrupt; read it with { lenient: true } (CLI --lenient) to skip damaged records',
-    ),
-  dataCrc: (path: string, offset: number, seen: number, expected: number) =>
-    eventlogError(
-      'EVENTLOG_CORRUPT',
-      `${path}: record at byte ${offset} has data CRC ${hex32(seen)}`,
+      `${path}: record at byte ${offset} has ${which} CRC ${hex32(seen)}`,
       `${hex32(expected)}`,
       'the file is corrupt; read it with { lenient: true } (CLI --lenient) to skip damaged records',
     ),
@@ -149,7 +142,7 @@ export async function* readEvents(path: string, options: ReadEventsOptions = {})
       const lengthCrc = view.getUint32(8, true);
       const expectedLengthCrc = maskCrc(crc32c(header.subarray(0, 8)));
       let error: Error | undefined;
-      if (lengthCrc !== expectedLengthCrc) error = msg.lengthCrc(path, offset, lengthCrc, expectedLengthCrc);
+      if (lengthCrc !== expectedLengthCrc) error = msg.badCrc('length', path, offset, lengthCrc, expectedLengthCrc);
       else if (length > max) error = msg.tooLong(path, offset, length, max);
       if (error) {
         if (!options.lenient) throw error;
@@ -168,7 +161,7 @@ export async function* readEvents(path: string, options: ReadEventsOptions = {})
       const dataCrc = new DataView(footer.buffer, footer.byteOffset, 4).getUint32(0, true);
       const expectedDataCrc = maskCrc(crc32c(data));
       if (dataCrc !== expectedDataCrc) {
-        if (!options.lenient) throw msg.dataCrc(path, offset, dataCrc, expectedDataCrc);
+        if (!options.lenient) throw msg.badCrc('data', path, offset, dataCrc, expectedDataCrc);
         skip(offset);
         // The length was CRC-checked, so the next record most likely starts right after this one.
         offset += total;
