@@ -3,7 +3,7 @@ import { readImages } from '@tbpipe/ingest/contract';
 import type { RunRecord } from '@tbpipe/train/predictor';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLASS_COUNT, IMAGE_PIXELS, INGEST_CONTRACT, INPUT_FILES, TRAIN_CONTRACT } from './contract.ts';
+import { CLASS_COUNT, INGEST_CONTRACT, INPUT_FILES, TRAIN_CONTRACT } from './contract.ts';
 import { EvaluateError, evaluateError } from './errors.ts';
 
 /** The test split in memory. */
@@ -61,15 +61,6 @@ const classCountMismatch = (path: string, count: number) =>
     `${CLASS_COUNT} (the network's outputs)`,
     'evaluate a 10-class dataset',
   );
-const imageSizeMismatch = (path: string, count: number, length: number) =>
-  evaluateError(
-    'EVALUATE_IMAGE_SIZE',
-    `${path} has ${length} pixels for ${count} images (${count === 0 ? 0 : length / count} per image)`,
-    `${IMAGE_PIXELS} per image (1 × 28 × 28)`,
-    'ingest a 28 × 28 grayscale dataset',
-  );
-const labelOutOfRange = (path: string, row: number, label: number) =>
-  evaluateError('EVALUATE_LABEL_RANGE', `${path} has label ${label} at row ${row}`, `a class in [0, ${CLASS_COUNT})`, 'rerun the ingest stage');
 const emptyTestSet = (path: string) =>
   evaluateError('EVALUATE_NO_DATA', `${path} has 0 images`, 'at least 1', "check the ingest stage's input");
 const classNamesMismatch = (dataDir: string, modelDir: string, test: string[], trained: string[]) =>
@@ -103,15 +94,14 @@ function asEvaluateError(err: unknown): never {
   throw new EvaluateError(err.code, `evaluate: ${err.message.replace(/^[a-z]+: /, '')}`, { cause: err });
 }
 
-/** Verify `--data` and read its test split, checking class count, image size and label range. */
+/** Verify `--data` and read its test split, checking it is not empty and has the network's class count. */
 export async function readTestSet(dataDir: string): Promise<TestSet> {
   const manifest = await checkInputDir({ dir: dataDir, flag: 'data', stage: 'ingest', contract: INGEST_CONTRACT });
   const path = join(dataDir, INPUT_FILES.testSet);
   const { images, labels, classNames, count } = await readImages(path).catch(asEvaluateError);
+  // readImages already checked the schema (784 pixels per image) and every label against the class names.
   if (count === 0) throw emptyTestSet(path);
-  if (images.length !== count * IMAGE_PIXELS) throw imageSizeMismatch(path, count, images.length);
   if (classNames.length !== CLASS_COUNT) throw classCountMismatch(path, classNames.length);
-  for (let i = 0; i < count; i++) if (labels[i] >= CLASS_COUNT) throw labelOutOfRange(path, i, labels[i]);
   return { images, labels, classNames: [...classNames], count, sha256: manifest.files[INPUT_FILES.testSet]?.sha256 ?? '' };
 }
 

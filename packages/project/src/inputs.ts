@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { verifyManifest } from '@tbpipe/core';
 import { readPredictions } from '@tbpipe/evaluate/contract';
 import { readImages } from '@tbpipe/ingest/contract';
-import { FEATURE_WIDTH, INPUT_CONTRACTS, INPUT_FILES, PIXEL_WIDTH } from './contract.ts';
+import { INPUT_CONTRACTS, INPUT_FILES } from './contract.ts';
 import { EmptyInputError, SampleTooLargeError, WidthMismatchError } from './errors.ts';
 
 /** Everything this stage reads from upstream, checked once at this boundary. */
@@ -16,7 +16,7 @@ export interface ProjectInputs {
 /**
  * Verify both upstream manifests (contract id and every file's sha256), read the training and test images and the
  * predictions, and check that the requested samples fit: `sampleImages` ≤ training images, `featurePoints` ≤
- * predicted test images, 84 features and 784 pixels per row, predictions pointing at existing test rows.
+ * predicted test images, predictions pointing at existing test rows.
  */
 export async function readInputs(dataDir: string, predictionsDir: string, sampleImages: number, featurePoints: number): Promise<ProjectInputs> {
   await verifyManifest(dataDir, INPUT_CONTRACTS.ingest);
@@ -27,14 +27,11 @@ export async function readInputs(dataDir: string, predictionsDir: string, sample
   const train = await readImages(trainPath);
   const test = await readImages(testPath);
   const predictions = await readPredictions(predictionsPath);
+  // The readers checked the schemas, so rows are 784 pixels and 84 features wide.
   for (const [set, path] of [[train, trainPath], [test, testPath]] as const) {
     if (set.count === 0) throw new EmptyInputError('images', path);
-    if (set.images.length !== set.count * PIXEL_WIDTH) throw new WidthMismatchError('images', set.images.length / set.count, PIXEL_WIDTH, path);
   }
   if (predictions.count === 0) throw new EmptyInputError('predictions', predictionsPath);
-  if (predictions.features.length !== predictions.count * FEATURE_WIDTH) {
-    throw new WidthMismatchError('features', predictions.features.length / predictions.count, FEATURE_WIDTH, predictionsPath);
-  }
   if (sampleImages > train.count) throw new SampleTooLargeError('training images', 'sample-images', sampleImages, train.count, trainPath);
   if (featurePoints > predictions.count) throw new SampleTooLargeError('predictions', 'feature-points', featurePoints, predictions.count, predictionsPath);
   for (let i = 0; i < predictions.count; i++) {
