@@ -6,8 +6,6 @@
 import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH } from './contract.ts';
 import { IdxError } from './errors.ts';
 
-export { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH };
-
 /** Magic of an IDX file of unsigned-byte images: type 0x08, 3 dimensions (count, rows, columns). */
 export const IDX_IMAGES_MAGIC = 0x00000803;
 /** Magic of an IDX file of unsigned-byte labels: type 0x08, 1 dimension (count). */

@@ -11,6 +11,9 @@ export {
   IMAGE_HEIGHT_KEY,
   IMAGE_WIDTH_KEY,
   DATASET_KEY,
+  IMAGE_HEIGHT,
+  IMAGE_WIDTH,
+  IMAGE_PIXELS,
 } from './contract.ts';
 export { readImages, writeImages, encodeImages, makeImagesTable } from './images.ts';
 export type { Images, ReadImagesResult } from './images.ts';
@@ -23,9 +26,6 @@ export {
   encodeIdxLabels,
   IDX_IMAGES_MAGIC,
   IDX_LABELS_MAGIC,
-  IMAGE_HEIGHT,
-  IMAGE_WIDTH,
-  IMAGE_PIXELS,
 } from './idx.ts';
 export type { IdxImages } from './idx.ts';
 export { locateData } from './locate.ts';
