@@ -17,7 +17,7 @@ import { readInputs, type ProjectInputs } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
 import type { KnnGraph } from './knn.ts';
 import type { OnEpoch, ProjectionTask } from './projection-tasks.ts';
-import { EVENT_FILE_SUFFIX, firstTwoColumns, removePreviousOutputs, thumbnails, writeEmbedding, writeScatterFigure } from './projector.ts';
+import { EVENT_FILE_SUFFIX, removePreviousOutputs, thumbnails, writeEmbedding, writeScatterFigure } from './projector.ts';
 import { deriveSeed, sampleRows } from './sampling.ts';
 import { createTaskRunner, defaultWorkerCount, MAX_WORKERS, type RunOptions, type TaskRunner } from './worker-pool.ts';
 
@@ -99,6 +99,8 @@ export interface ProjectResult {
 
 interface Layouts {
   pca: Float32Array;
+  /** The first two columns of `pca`: the 2-D PCA layout (kNN accuracy and scatter plot). */
+  pca2: Float32Array;
   umap2: Float32Array;
   umap3: Float32Array;
   /** Epochs of the UMAP fits (umap-js's rule for n points). */
@@ -176,6 +178,7 @@ async function projectSource(
   const pca = await step('pca', { kind: 'pca', x, n, width, nComponents, seed: deriveSeed(o.seed, `${source}/pca`) }, first);
   const k = pca.explainedVariance.length;
   const pca3 = columns(pca.scores, k, 3);
+  const pca2 = columns(pca3, 3, 2);
   const umapInput = wide ? pca.scores : x;
   const umapInputWidth = wide ? k : width;
   const neighbors = Math.max(o.umapNeighbors, KNN_ACCURACY_K + 1);
@@ -197,7 +200,7 @@ async function projectSource(
     wide
       ? step('knnRaw', { kind: 'knn', x, n, width, k: KNN_ACCURACY_K, includeSelf: false }, { priority: PRIORITY.metric }).then((g) => accuracyFromGraph(g, labels))
       : inputAccuracy,
-    layoutAccuracy(columns(pca3, 3, 2), 2),
+    layoutAccuracy(pca2, 2),
     layoutAccuracy(pca3, 3),
   ]);
   const metrics: SourceMetrics = {
@@ -207,7 +210,7 @@ async function projectSource(
     umapInput: wide ? 'pca50' : 'raw',
   };
   log.info({ source, explainedVarianceRatio: metrics.explainedVarianceRatio, knnAccuracy: metrics.knnAccuracy }, 'projected');
-  return { pca: pca3, umap2: u2.embedding, umap3: u3.embedding, nEpochs: u2.nEpochs, metrics };
+  return { pca: pca3, pca2, umap2: u2.embedding, umap3: u3.embedding, nEpochs: u2.nEpochs, metrics };
 }
 
 function projectionsTable(rows: Uint32Array, labels: Uint8Array, layouts: Record<Source, Layouts>): Table {
@@ -378,7 +381,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
       const m = layouts[source].metrics;
       const what = source === 'pixels' ? 'raw pixels (784-d)' : 'learned features (84-d, fc2)';
       for (const [method, points, acc] of [
-        ['pca', firstTwoColumns(l.pca, 3), m.knnAccuracy.pca2],
+        ['pca', l.pca2, m.knnAccuracy.pca2],
         ['umap', l.umap2, m.knnAccuracy.umap2],
       ] as const) {
         const tag = `projections/${source}_${method}`;

@@ -44,17 +44,6 @@ export async function writeEmbedding(writer: SummaryWriter, spec: EmbeddingSpec)
   );
 }
 
-/** First two columns of an n × width layout, interleaved, for a scatter plot. */
-export function firstTwoColumns(values: Float32Array, width: number): Float32Array {
-  const n = values.length / width;
-  const out = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    out[2 * i] = values[i * width];
-    out[2 * i + 1] = values[i * width + 1];
-  }
-  return out;
-}
-
 /** A class-coloured scatter plot of a 2-D layout, added to the IMAGES tab under `tag` at step 0. */
 export async function writeScatterFigure(
   writer: SummaryWriter,
