@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
-import { createProgress, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
+import { createProgress, MANIFEST_FILE, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import {
   FEATURE_WIDTH,
@@ -345,7 +345,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
 
   // Artifacts: a failed run must not leave a manifest that vouches for old files.
   await mkdir(o.outDir, { recursive: true });
-  await rm(join(o.outDir, 'manifest.json'), { force: true });
+  await rm(join(o.outDir, MANIFEST_FILE), { force: true });
   // A run killed mid-write leaves `.projections.arrow.tmp-…`; Nx would cache it with the outputs.
   await removeTempDebris(o.outDir);
   await writeTableAtomic(join(o.outDir, PROJECT_FILES.projections), projectionsTable(testRows, labels, layouts));

@@ -1,4 +1,5 @@
 import { createProgress, MANIFEST_FILE, removeTempDebris, replaceDirAtomic, TbpipeError, writeManifest, type Manifest } from '@tbpipe/core';
+import { TRAIN_FILE } from '@tbpipe/ingest/contract';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
@@ -47,7 +48,7 @@ const YIELD_EVERY_STEPS = 64;
 const badClassesMessage = (dataDir: string, count: number) =>
   `train: ${dataDir} has ${count} class names, expected ${CLASS_COUNT} (the network has 10 outputs); ingest a 10-class dataset`;
 const emptyMessage = (dataDir: string) =>
-  `train: ${join(dataDir, 'train.arrow')} has 0 images, expected at least 1; check the ingest stage's input`;
+  `train: ${join(dataDir, TRAIN_FILE)} has 0 images, expected at least 1; check the ingest stage's input`;
 
 /**
  * Train the tutorial's CNN (conv 6 → pool → conv 16 → pool → fc 120 → 84 → 10) with SGD + momentum on the ingest
