@@ -13,6 +13,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { backpropFilterInfo } from './conv-info.ts';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: MathBackendCPU; attrs: Record<string, unknown> };
 
@@ -22,17 +23,7 @@ function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: Args): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as any;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const info = backpropFilterInfo(x, attrs);
   const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const { inHeight: H, inWidth: W, inChannels: CI, outChannels: CO, outHeight: OH, outWidth: OW } = info;
   const last = info.dataFormat === 'channelsLast';

@@ -20,6 +20,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backpropFilterInfo } from './conv-info.ts';
 
 type Args = { inputs: Record<string, TensorInfo>; backend: BackendWasm; attrs: Record<string, unknown> };
 
@@ -31,21 +32,11 @@ function call(name: string, backend: BackendWasm, inputs: Record<string, TensorI
 
 function conv2DBackpropFilter({ inputs, backend, attrs }: Args): TensorInfo {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as any;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') {
+  const { dataFormat } = attrs as { dataFormat: 'NHWC' | 'NCHW' };
+  if (backend_util.convertConv2DDataFormat(dataFormat) !== 'channelsLast') {
     throw new Error(`train: Conv2DBackpropFilter dataFormat ${dataFormat}, expected NHWC; the wasm backend is NHWC only`);
   }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
+  const info = backpropFilterInfo(x, attrs);
   const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
   const { top, left } = info.padInfo;
