@@ -1,6 +1,14 @@
 import { parseNumberFlag, runCli, UsageError } from '@tbpipe/core';
 import type { BackendChoice, InitScheme } from './engine/types.ts';
-import { BACKEND_CHOICES, DEFAULT_TRAIN_OPTIONS, INIT_SCHEMES, NUMERIC_PARAMS, parseChoice } from './options.ts';
+import {
+  BACKEND_CHOICES,
+  BOOLEAN_PARAMS,
+  DEFAULT_TRAIN_OPTIONS,
+  INIT_SCHEMES,
+  NUMERIC_PARAMS,
+  parseBooleanFlag,
+  parseChoice,
+} from './options.ts';
 import { train, type TrainOptions } from './train.ts';
 
 const d = DEFAULT_TRAIN_OPTIONS;
@@ -20,7 +28,8 @@ outputs
                                 checkpoint/       only while running or after an interruption
   --run-dir <dir>               TensorBoard run directory; this stage writes one events.out.tfevents.*.train
                                 file (previous .train files are replaced): scalar "training loss", image
-                                "four_fashion_mnist_images", figures "predictions vs. actuals", the graph
+                                "four_fashion_mnist_images", figures "predictions vs. actuals", the graph,
+                                histograms "weights/<param>" and "gradients/<param>"
 params (pipeline.json names in camelCase)
   --epochs <n>                  passes over the training set (default ${d.epochs})
   --batch-size <n>              images per mini-batch (default ${d.batchSize})
@@ -31,6 +40,8 @@ params (pipeline.json names in camelCase)
   --backend <name>              ${BACKEND_CHOICES.join(' | ')} (default ${d.backend}: the fastest that loads,
                                 tensorflow → wasm → cpu; the one used is logged and recorded in run.json)
   --log-every-steps <n>         mini-batches per "training loss" point and figure (default ${d.logEverySteps})
+  --histograms true|false       weight and gradient histograms of every layer with each loss point
+                                (default ${d.histograms})
   --checkpoint-every-steps <n>  mini-batches between checkpoints (default ${d.checkpointEverySteps})
   --max-steps <n>               stop after n mini-batches in total, for smoke runs (default: no limit)
   --max-loss <x>                divergence bound: stop (exit 1) when a mini-batch loss exceeds it or is NaN
@@ -49,6 +60,7 @@ await runCli({
     out: { type: 'string' },
     'run-dir': { type: 'string' },
     ...Object.fromEntries(Object.values(NUMERIC_PARAMS).map(({ flag }) => [flag, { type: 'string' as const }])),
+    ...Object.fromEntries(Object.values(BOOLEAN_PARAMS).map(({ flag }) => [flag, { type: 'string' as const }])),
     init: { type: 'string' },
     backend: { type: 'string' },
   },
@@ -59,6 +71,9 @@ await runCli({
     for (const [key, { flag, rule }] of Object.entries(NUMERIC_PARAMS)) {
       const value = parseNumberFlag(flag, str(flag), rule);
       if (value !== undefined) (options as unknown as Record<string, number>)[key] = value;
+    }
+    for (const [key, { flag }] of Object.entries(BOOLEAN_PARAMS)) {
+      if (str(flag) !== undefined) options[key as keyof typeof BOOLEAN_PARAMS] = parseBooleanFlag(flag, str(flag)!);
     }
     if (str('init') !== undefined) options.init = parseChoice<InitScheme>('init', str('init')!, INIT_SCHEMES);
     if (str('backend') !== undefined) options.backend = parseChoice<BackendChoice>('backend', str('backend')!, BACKEND_CHOICES);

@@ -25,6 +25,11 @@ export interface TrainOptions {
   backend?: BackendChoice;
   /** Mini-batches per `training loss` point and `predictions vs. actuals` figure; integer ≥ 1. Default 1000. */
   logEverySteps?: number;
+  /**
+   * Log weight and gradient histograms of every parameter with each `training loss` point (tags `weights/<name>`,
+   * `gradients/<name>`, torch parameter names). Default true; CLI `--histograms true|false`.
+   */
+  histograms?: boolean;
   /** Mini-batches between checkpoints in `outDir/checkpoint/`; integer ≥ 1. Default 5000. */
   checkpointEverySteps?: number;
   /** Stop after this many mini-batches in total (smoke runs, tests); integer ≥ 1. Default: no limit. */
@@ -60,6 +65,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   init: 'pytorch' as InitScheme,
   backend: 'auto' as BackendChoice,
   logEverySteps: 1000,
+  histograms: true,
   checkpointEverySteps: 5000,
   maxSteps: Number.POSITIVE_INFINITY,
   maxLoss: 1e4,
@@ -77,6 +83,16 @@ export const NUMERIC_PARAMS = {
   maxSteps: { flag: 'max-steps', rule: { integer: true, min: 1 } },
   maxLoss: { flag: 'max-loss', rule: { min: 0, exclusiveMin: true } },
 } as const satisfies Record<string, { flag: string; rule: NumberRule }>;
+
+/** The boolean params and their CLI flags, given as `--<flag> true|false` (pipeline.json passes values). */
+export const BOOLEAN_PARAMS = {
+  histograms: { flag: 'histograms' },
+} as const satisfies Record<string, { flag: string }>;
+
+/** Parse a `true`/`false` flag value (a one-line `UsageError` naming the flag otherwise). */
+export function parseBooleanFlag(flag: string, raw: string): boolean {
+  return parseChoice(flag, raw, ['true', 'false'] as const) === 'true';
+}
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 export const INIT_SCHEMES: readonly InitScheme[] = ['pytorch', 'glorot'];
@@ -107,6 +123,10 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   }
   // parseNumberFlag has no exclusive maximum; momentum 1 never forgets a gradient and blows up.
   if (merged.momentum >= 1) throw new UsageError(`--momentum is ${merged.momentum}, expected a number ≥ 0 and < 1`);
+  for (const [key, { flag }] of Object.entries(BOOLEAN_PARAMS)) {
+    const value = merged[key as keyof typeof BOOLEAN_PARAMS];
+    if (typeof value !== 'boolean') throw new UsageError(`--${flag} is ${JSON.stringify(value)}, expected true or false`);
+  }
   parseChoice('backend', merged.backend, BACKEND_CHOICES);
   parseChoice('init', merged.init, INIT_SCHEMES);
   return merged;

@@ -1,6 +1,7 @@
 import { removeRunFiles, SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import { renderPredictionsFigure } from '@tbpipe/figures';
 import type { GraphDef } from '@tbpipe/eventlog';
+import type { NamedTensor } from './engine/types.ts';
 import { makeImageGrid } from './image-grid.ts';
 import type { PredictionTitle } from './predictions.ts';
 
@@ -13,6 +14,9 @@ export const TAGS = {
   loss: 'training loss',
   predictions: 'predictions vs. actuals',
 } as const;
+
+/** Histogram tag prefixes: `weights/conv1.weight`, `gradients/conv1.weight` (torch parameter names). */
+export const HISTOGRAM_PREFIXES = { weights: 'weights/', gradients: 'gradients/' } as const;
 
 /**
  * The stage's event file, the same name every run: an Nx cache restore (which writes files, deletes none) then
@@ -59,6 +63,12 @@ export class TrainingReport {
 
   addTrainingLoss(loss: number, step: number): void {
     this.writer.addScalar(TAGS.loss, loss, step);
+  }
+
+  /** Weight and gradient histograms of every parameter (TensorFlow's default bins, as torch's `add_histogram`). */
+  addParameterHistograms(weights: readonly NamedTensor[], gradients: readonly NamedTensor[], step: number): void {
+    for (const w of weights) this.writer.addHistogram(HISTOGRAM_PREFIXES.weights + w.name, w.data, step);
+    for (const g of gradients) this.writer.addHistogram(HISTOGRAM_PREFIXES.gradients + g.name, g.data, step);
   }
 
   /** Render and add one `predictions vs. actuals` figure. @param pixels the batch's raw uint8 images, n × 784. */

@@ -15,6 +15,7 @@ import { BatchBuffer, readTrainingSet, type TrainingSet } from './dataset.ts';
 import type { BackendName, CnnTrainer, CreateCnnTrainer } from './engine/types.ts';
 import { TrainAbortedError, TrainDivergedError } from './errors.ts';
 import { buildGraphDefinition } from './graph.ts';
+import { gradientsFromMomentum } from './histograms.ts';
 import { writeHistory, type LossHistory } from './history.ts';
 import { IMAGE_PIXELS } from './normalize.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options.ts';
@@ -227,16 +228,23 @@ async function runLoop(c: LoopContext): Promise<{ steps: number }> {
     const i = step - epoch * stepsPerEpoch;
     batch.fill(data, order, i * o.batchSize);
     const { images, labels } = batch.view();
+    const logging = (i + 1) % o.logEverySteps === 0;
+    // The momentum buffers before the step give this step's gradients (see gradientsFromMomentum).
+    const before = logging && o.histograms ? trainer.getState() : undefined;
     const loss = trainer.trainStep(images, labels);
     if (!(Number.isFinite(loss) && loss <= o.maxLoss)) throw new TrainDivergedError(loss, step, o.learningRate, o.maxLoss);
     running.add(loss);
     o.onStep?.(step, loss);
 
-    if ((i + 1) % o.logEverySteps === 0) {
+    if (logging) {
       lastLoss = Math.fround(running.take());
       history.step.push(step);
       history.loss.push(lastLoss);
       report.addTrainingLoss(lastLoss, step);
+      if (before) {
+        const after = trainer.getState();
+        report.addParameterHistograms(after.weights, gradientsFromMomentum(before, after, o.momentum), step);
+      }
       // As in the tutorial, the figure shows the batch just trained on, predicted by the updated network.
       const { probabilities } = trainer.predict(images, batch.size);
       const titles = describePredictions(probabilities, labels, data.classNames);
