@@ -20,6 +20,11 @@ export interface PredictionsFigureOptions {
   images: readonly Uint8Array[] | Uint8Array;
   /** One title per image, in the same order. */
   titles: readonly PredictionTitle[];
+  /**
+   * Images per row, ≥ 1; default all of them in one row (the tutorial's layout). More images than columns wrap
+   * into further rows, left-aligned, each row with its own titles (e.g. 16 images in 4 columns: 1200 × 1352 px).
+   */
+  columns?: number;
 }
 
 /** Side of one input image in pixels (FashionMNIST). */
@@ -36,6 +41,7 @@ const LAYOUT = {
   gapPx: 40,
   topMarginPx: 24,
   bottomMarginPx: 24,
+  rowGapPx: 24,
   titlePadPx: 10,
   lineHeight: 1.2,
   minTitlePx: 10,
@@ -115,12 +121,12 @@ export function predictionsFigureWidth(count: number): number {
  * prediction is correct and red when it is wrong. Titles are DejaVu Sans at 19 px, shrunk (down to 10 px) only if
  * a line would overrun its column.
  *
- * Size: 1200 × 356 px for 4 images with two-line titles; width grows by 292 px per image, height by 23 px per
- * extra title line. Deterministic: the same input gives the same PNG bytes.
+ * Size: 1200 × 356 px for 4 images with two-line titles; width grows by 292 px per column, height by 23 px per
+ * extra title line and by 332 px per extra row (`columns`). Deterministic: the same input gives the same PNG bytes.
  *
  * @returns PNG bytes.
- * @throws {FiguresError} `FIGURES_BAD_INPUT` for no images, an image that is not 784 bytes, or a title count that
- *   differs from the image count.
+ * @throws {FiguresError} `FIGURES_BAD_INPUT` for no images, an image that is not 784 bytes, a title count that
+ *   differs from the image count, or `columns` not an integer ≥ 1.
  * @example
  * const png = await renderPredictionsFigure({
  *   images: batch.subarray(0, 4 * 784),
@@ -138,17 +144,25 @@ export async function renderPredictionsFigure(options: PredictionsFigureOptions)
       'build one { text, correct } title for every image plotted',
     );
   }
+  const columns = options.columns ?? images.length;
+  if (!Number.isInteger(columns) || columns < 1) {
+    throw badInput(`columns is ${columns}`, 'an integer ≥ 1', 'pass the number of images per row, or leave it out for one row');
+  }
   const side = IMAGE_SIDE * LAYOUT.scale;
   const lines = titles.map((t) => t.text.split('\n'));
   const maxLines = Math.max(...lines.map((l) => l.length));
-  const width = predictionsFigureWidth(images.length);
+  const usedColumns = Math.min(columns, images.length);
+  const rows = Math.ceil(images.length / usedColumns);
+  const width = predictionsFigureWidth(usedColumns);
   const lineHeightPx = Math.round(TEXT_PX.predictionTitle * LAYOUT.lineHeight);
-  const imageTop = LAYOUT.topMarginPx + maxLines * lineHeightPx + LAYOUT.titlePadPx;
-  const height = imageTop + side + LAYOUT.bottomMarginPx;
+  const titleBlock = maxLines * lineHeightPx + LAYOUT.titlePadPx;
+  const rowPitch = titleBlock + side + LAYOUT.rowGapPx;
+  const height = LAYOUT.topMarginPx + rows * rowPitch - LAYOUT.rowGapPx + LAYOUT.bottomMarginPx;
   const { canvas, ctx } = createFigure(width, height);
 
   images.forEach((img, i) => {
-    const left = LAYOUT.sideMarginPx + i * (side + LAYOUT.gapPx);
+    const left = LAYOUT.sideMarginPx + (i % usedColumns) * (side + LAYOUT.gapPx);
+    const imageTop = LAYOUT.topMarginPx + Math.floor(i / usedColumns) * rowPitch + titleBlock;
     ctx.putImageData(new ImageData(imagePixels(img, LAYOUT.scale), side, side), left, imageTop);
     strokeFrame(ctx, left, imageTop, side, side);
 

@@ -83,6 +83,28 @@ describe('renderPredictionsFigure', () => {
     });
   });
 
+  it('wraps images into rows of `columns`, each row titled above its own images', async () => {
+    const sixteen = Array.from({ length: 4 }, () => images()).flat();
+    const titles = Array.from({ length: 16 }, (_, i) => ({ ...TITLES[i % 4]!, correct: i !== 5 }));
+    const png = await renderPredictionsFigure({ images: sixteen, titles, columns: 4 });
+    assert.deepEqual(pngSize(png), { width: 1200, height: 356 + 3 * 332 });
+    const px = await decodePng(png);
+    const rowTop = (r: number) => r * 332; // each row: its titles, then its images 80 px below the row's top
+    // Image 5 (row 1, column 1) is the only wrong one: red above it, nowhere else.
+    const red = (x0: number, y0: number, x1: number, y1: number) => px.count(x0, y0, x1, y1, isRed);
+    assert.ok(red(panelLeft(1) - GAP / 2, rowTop(1), panelLeft(1) + SIDE + GAP / 2, rowTop(1) + IMAGE_TOP) > 200);
+    assert.equal(red(0, 0, px.width, rowTop(1)), 0, 'no red in row 0');
+    assert.equal(red(0, rowTop(2), px.width, px.height), 0, 'no red in rows 2 and 3');
+    assert.ok(px.count(panelLeft(3), rowTop(3), panelLeft(3) + SIDE, rowTop(3) + IMAGE_TOP, isGreen) > 200, 'last title');
+    assert.deepEqual(px.at(panelLeft(0) - 1, rowTop(3) + IMAGE_TOP + 100), [0, 0, 0], 'frame of the first image of row 3');
+  });
+
+  it('draws one row, byte for byte the default layout, when columns is at least the image count', async () => {
+    const row = await renderPredictionsFigure({ images: images(), titles: TITLES });
+    assert.deepEqual(await renderPredictionsFigure({ images: images(), titles: TITLES, columns: 4 }), row);
+    assert.deepEqual(await renderPredictionsFigure({ images: images(), titles: TITLES, columns: 16 }), row);
+  });
+
   const one = new Uint8Array(784);
   const cases: { name: string; input: Parameters<typeof renderPredictionsFigure>[0]; message: string }[] = [
     {
@@ -112,6 +134,11 @@ describe('renderPredictionsFigure', () => {
       name: 'fewer titles than images',
       input: { images: [one, one], titles: TITLES.slice(0, 1) },
       message: 'figures: 2 images and 1 titles, expected one title per image; build one { text, correct } title for every image plotted',
+    },
+    {
+      name: 'zero columns',
+      input: { images: [one], titles: TITLES.slice(0, 1), columns: 0 },
+      message: 'figures: columns is 0, expected an integer ≥ 1; pass the number of images per row, or leave it out for one row',
     },
   ];
   for (const c of cases) {
