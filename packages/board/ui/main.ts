@@ -1,4 +1,5 @@
-// Entry point of the browser app (bundled by src/ui-assets.ts). The app shell lives here; see ui/dashboards/types.ts.
+// Entry point of the browser app (bundled by src/ui-assets.ts): the shell in shell/app.ts, dashboards in dashboards/.
 import './main.css';
+import { startApp } from './shell/app.ts';
 
-document.getElementById('app')!.textContent = 'tbpipe board';
+startApp(document.getElementById('app')!);

@@ -22,6 +22,9 @@ export interface DashboardContext {
   fetchBytes(path: string, init?: RequestInit): Promise<ArrayBuffer>;
   /** 'light' | 'dark', following prefers-color-scheme. */
   theme: 'light' | 'dark';
+  /** Switch to another tab with these URL params (e.g. HPARAMS → a run's SCALARS: `navigate('scalars', { run: [name] })`,
+   *  where `run` lists the runs to select). Optional so dashboards written before it still type-check. */
+  navigate?(tab: string, params: Record<string, string | readonly string[]>): void;
 }
 
 /** A mounted dashboard. */

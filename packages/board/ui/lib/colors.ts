@@ -1,0 +1,24 @@
+/** Run colours: one palette for every dashboard, assigned by the run's position in /data/runs (which the server sorts
+ *  by first event time, so a run keeps its colour across reloads and as new runs appear after it). */
+const PALETTE = [
+  '#ff7043', '#0077bb', '#009988', '#ee3377', '#33bbee', '#cc3311', '#aa3377', '#228833',
+  '#ccbb44', '#4477aa', '#66ccee', '#bbbbbb', '#ee7733', '#994455', '#997700', '#6699cc',
+];
+
+/** The colour of the run at `index` in /data/runs order. */
+export function colorForIndex(index: number): string {
+  return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
+}
+
+/** `#rrggbb` with an alpha in 0..1, as an rgba() string (for raw series and bands). */
+export function withAlpha(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
+}
+
+/** Colours of chart chrome per theme (axes, grid, text); the CSS variables mirror them for the page. */
+export function chartTheme(theme: 'light' | 'dark'): { axis: string; grid: string; text: string; bg: string } {
+  return theme === 'dark'
+    ? { axis: '#9aa0a6', grid: 'rgba(255,255,255,0.08)', text: '#e8eaed', bg: '#202124' }
+    : { axis: '#5f6368', grid: 'rgba(0,0,0,0.07)', text: '#202124', bg: '#ffffff' };
+}
