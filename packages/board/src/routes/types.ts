@@ -50,6 +50,11 @@ export type RouteHandler = (req: RouteRequest, ctx: RouteContext) => RouteReply 
 export interface PluginRoutes {
   plugin: string;
   routes: Readonly<Record<string, RouteHandler>>;
+  /**
+   * Optional: whether the plugin has something to show beyond the provider's `listPlugins()` (TensorBoard's
+   * `is_active()`, e.g. the projector, whose data is files named by `projector_config.pbtxt`, not event records).
+   */
+  isActive?(ctx: RouteContext): boolean | Promise<boolean>;
 }
 
 /**

@@ -1,0 +1,6 @@
+export { startBoard, BoardError, DEFAULT_BOARD_OPTIONS, isLoopback } from './server.ts';
+export type { Board, BoardOptions } from './server.ts';
+export { resolveInsideLogdir } from './routes/paths.ts';
+export type { ResolvedPath } from './routes/paths.ts';
+export type { DataProvider, LogdirStore, LoadOptions, ReloadReport, SeriesChange } from './store/provider.ts';
+export type { PluginRoutes, RouteHandler, RouteRequest, RouteReply, RouteContext } from './routes/types.ts';
