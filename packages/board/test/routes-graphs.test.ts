@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { encodeGraphDef, encodeRunMetadata, readAllEvents } from '@tbpipe/eventlog';
+import { graphsRoutes, GRAPH_PLUGINS } from '../src/routes/graphs.ts';
+import { GRAPH_SCHEMA } from '../src/routes/graph-protos.ts';
+import { cEscape, decodeMessage, messageType, printMessage, shortestFloat32Repr } from '../src/routes/pbtxt.ts';
+import { BadRequest, type RouteReply } from '../src/routes/types.ts';
+import { RUN_GRAPH_TAG } from '../src/store/provider.ts';
+import { GOLDEN_HTTP, goldenBody, goldenRecords, pluginRoute } from './golden-http.ts';
+import { getRequest, memoryProvider, routeContext, type BlobPoint, type MemorySeries } from './memory-provider.ts';
+
+const utf8 = new TextEncoder();
+const ONE = utf8.encode('1');
+
+/** The graph data of the golden `tutorial` run, as the loader hands it to the provider (dataclass_compat's forms). */
+async function tutorialGraphSeries(): Promise<MemorySeries<BlobPoint>[]> {
+  const dir = `${GOLDEN_HTTP}logdir/tutorial/`;
+  const series: MemorySeries<BlobPoint>[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.includes('tfevents')).sort()) {
+    for (const e of await readAllEvents(dir + file)) {
+      if (e.graphDef) series.push({ run: 'tutorial', plugin: 'graphs', tag: RUN_GRAPH_TAG, points: [{ step: e.step, wallTime: e.wallTime, blobs: [e.graphDef] }] });
+      if (e.taggedRunMetadata) {
+        series.push({
+          run: 'tutorial',
+          plugin: GRAPH_PLUGINS.taggedRunMetadata,
+          tag: e.taggedRunMetadata.tag,
+          points: [{ step: e.step, wallTime: e.wallTime, blobs: [e.taggedRunMetadata.runMetadata] }],
+        });
+      }
+    }
+  }
+  return series;
+}
+
+async function call(path: string, query: Record<string, string>, blobs: MemorySeries<BlobPoint>[]): Promise<RouteReply> {
+  const { ctx } = routeContext(memoryProvider({ logdir: `${GOLDEN_HTTP}logdir`, runs: [], blobs }));
+  return graphsRoutes.routes[path](getRequest(path, query), ctx);
+}
+
+const text = (reply: RouteReply) => (typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8'));
+
+describe('graphs routes', () => {
+  it('answer every recorded graphs request of the golden corpus exactly (bodies byte for byte)', async () => {
+    const blobs = await tutorialGraphSeries();
+    const records = goldenRecords('/graphs/');
+    assert.ok(records.length >= 5);
+    for (const record of records) {
+      const query = record.query as Record<string, string>;
+      let reply: RouteReply;
+      try {
+        reply = await call(pluginRoute(record.path), query, blobs);
+      } catch (err) {
+        assert.ok(err instanceof BadRequest, String(err));
+        assert.equal(err.status, record.status, `${record.path} ${JSON.stringify(query)}`);
+        continue;
+      }
+      assert.equal(reply.status, record.status, record.path);
+      assert.equal(reply.contentType.split(';')[0], record.content_type.split(';')[0]);
+      if (record.body_json !== undefined) assert.deepEqual(JSON.parse(text(reply)), record.body_json);
+      else assert.equal(text(reply), goldenBody(record).toString('utf8'), `${record.path} ${JSON.stringify(query)}`);
+    }
+  });
+
+  it('list op graphs, profiles and conceptual graphs per tag as TensorBoard flags them, skipping unknown versions', async () => {
+    const blob = (plugin: string, tag: string, content = ONE): MemorySeries<BlobPoint> => ({
+      run: 'r',
+      plugin,
+      tag,
+      pluginContent: content,
+      points: [{ step: 0, wallTime: 1, blobs: [new Uint8Array(0)] }],
+    });
+    const reply = await call('/info', {}, [
+      blob(GRAPH_PLUGINS.runMetadata, 'both'),
+      blob(GRAPH_PLUGINS.runMetadataWithGraph, 'op'),
+      blob(GRAPH_PLUGINS.kerasModel, 'keras'),
+      blob(GRAPH_PLUGINS.kerasModel, 'future', utf8.encode('2')),
+    ]);
+    assert.deepEqual(JSON.parse(text(reply)), {
+      r: {
+        run: 'r',
+        run_graph: false,
+        tags: {
+          both: { tag: 'both', conceptual_graph: false, op_graph: true, profile: true },
+          op: { tag: 'op', conceptual_graph: false, op_graph: true, profile: false },
+          keras: { tag: 'keras', conceptual_graph: true, op_graph: false, profile: false },
+        },
+      },
+    });
+  });
+
+  it('move attributes larger than limit_attr_size into the large_attrs_key list, like process_graph', async () => {
+    const big = 'x'.repeat(2000);
+    const graphDef = encodeGraphDef({ node: [{ name: 'n', op: 'Const', attr: { small: { i: 3 }, value: { s: big }, dtype: { type: 1 } } }] });
+    const blobs = [{ run: 'r', plugin: 'graphs', tag: RUN_GRAPH_TAG, points: [{ step: 0, wallTime: 1, blobs: [graphDef] }] }];
+    const full = text(await call('/graph', { run: 'r' }, blobs));
+    assert.ok(full.includes(big));
+    const limited = text(await call('/graph', { run: 'r', limit_attr_size: '1024', large_attrs_key: '_too_large_attrs' }, blobs));
+    assert.equal(
+      limited,
+      [
+        'node {',
+        '  name: "n"',
+        '  op: "Const"',
+        '  attr {',
+        '    key: "_too_large_attrs"',
+        '    value {',
+        '      list {',
+        '        s: "value"',
+        '      }',
+        '    }',
+        '  }',
+        '  attr {',
+        '    key: "dtype"',
+        '    value {',
+        '      type: DT_FLOAT',
+        '    }',
+        '  }',
+        '  attr {',
+        '    key: "small"',
+        '    value {',
+        '      i: 3',
+        '    }',
+        '  }',
+        '}',
+        'versions {',
+        '  producer: 22',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuse a missing run, a non-integer or non-positive limit, and answer 404 for a run without a graph', async () => {
+    const blobs = await tutorialGraphSeries();
+    const status = async (query: Record<string, string>, path = '/graph') => {
+      try {
+        await call(path, query, blobs);
+        return 200;
+      } catch (err) {
+        assert.ok(err instanceof BadRequest);
+        return err.status;
+      }
+    };
+    assert.equal(await status({}), 400);
+    assert.equal(await status({ run: 'tutorial', limit_attr_size: 'big', large_attrs_key: 'k' }), 400);
+    assert.equal(await status({ run: 'tutorial', limit_attr_size: '0', large_attrs_key: 'k' }), 400);
+    assert.equal(await status({ run: 'tutorial', limit_attr_size: '10' }), 400);
+    assert.equal(await status({ run: 'nope' }), 404);
+    assert.equal(await status({ run: 'tutorial' }, '/run_metadata'), 400);
+    assert.equal(await status({ run: 'tutorial', tag: 'nope' }, '/run_metadata'), 404);
+  });
+
+  it('merge the function graphs of a graph_run_metadata tag under graph_<i>/ prefixes', async () => {
+    // RunMetadata { function_graphs { pre_optimization_graph { node { name: "a" op: "X" } versions { producer: 5 } } } × 2 }
+    const graph = (name: string, input?: string) => encodeGraphDef({ node: [{ name, op: 'PartitionedCall', input: input ? [input] : [] }], versions: { producer: 5 } });
+    const wrap = (field: number, payload: Uint8Array) => Uint8Array.from([(field << 3) | 2, payload.length, ...payload]);
+    const runMetadata = Uint8Array.from([...wrap(4, wrap(2, graph('a'))), ...wrap(4, wrap(2, graph('b', 'a')))]);
+    const blobs = [{ run: 'r', plugin: GRAPH_PLUGINS.runMetadata, tag: 't', pluginContent: ONE, points: [{ step: 0, wallTime: 1, blobs: [runMetadata] }] }];
+    const body = text(await call('/graph', { run: 'r', tag: 't' }, blobs));
+    assert.match(body, /name: "graph_1\/a"/);
+    assert.match(body, /name: "graph_2\/b"\n {2}op: "PartitionedCall"\n {2}input: "graph_2\/a"/);
+    assert.match(body, /key: "f"\n {4}value {\n {6}func {\n {8}name: "graph_2_"/);
+    assert.match(body, /versions {\n {2}producer: 5\n}\n$/);
+  });
+});
+
+describe('protobuf text format printing', () => {
+  it('prints float fields as protobuf-python does: the shortest %g that survives float32, then repr', () => {
+    assert.equal(shortestFloat32Repr(Math.fround(0.1)), '0.1');
+    assert.equal(shortestFloat32Repr(1), '1.0');
+    assert.equal(shortestFloat32Repr(Math.fround(1e-5)), '1e-05');
+    assert.equal(shortestFloat32Repr(Math.fround(3.4028234663852886e38)), '3.4028235e+38');
+    assert.equal(shortestFloat32Repr(Math.fround(16777216)), '16777216.0');
+    assert.equal(shortestFloat32Repr(2 ** -10), '0.0009765625');
+    assert.equal(shortestFloat32Repr(-Infinity), '-inf');
+  });
+
+  it('C-escapes strings byte by byte: quotes, backslash, control bytes and UTF-8 as octal', () => {
+    assert.equal(cEscape(utf8.encode('a"b\'c\\d\n\t\r\u0001ü')), 'a\\"b\\\'c\\\\d\\n\\t\\r\\001\\303\\274');
+  });
+
+  it('prints oneof members even at their default, proto3 scalars only when set, empty messages as braces', () => {
+    const attr = messageType(GRAPH_SCHEMA, 'AttrValue');
+    // AttrValue { s: "" } then AttrValue { i: 0 }, and a RunMetadata with an empty step_stats.
+    assert.equal(printMessage(GRAPH_SCHEMA, decodeMessage(GRAPH_SCHEMA, attr, Uint8Array.from([0x12, 0]))), 's: ""\n');
+    assert.equal(printMessage(GRAPH_SCHEMA, decodeMessage(GRAPH_SCHEMA, attr, Uint8Array.from([0x12, 0, 0x18, 0]))), 'i: 0\n');
+    const runMetadata = messageType(GRAPH_SCHEMA, 'RunMetadata');
+    assert.equal(printMessage(GRAPH_SCHEMA, decodeMessage(GRAPH_SCHEMA, runMetadata, Uint8Array.from([0x0a, 0]))), 'step_stats {\n}\n');
+    assert.equal(printMessage(GRAPH_SCHEMA, decodeMessage(GRAPH_SCHEMA, runMetadata, encodeRunMetadata())), 'step_stats {\n  dev_stats {\n    device: "/device:CPU:0"\n  }\n}\n');
+  });
+});
