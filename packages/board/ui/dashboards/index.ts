@@ -6,13 +6,15 @@ import { imagesDashboard } from './images/index.ts';
 import { prCurvesDashboard } from './pr_curves/index.ts';
 import { textDashboard } from './text/index.ts';
 import { hparamsDashboard } from './hparams/index.ts';
+import { distributionsDashboard } from './distributions/index.ts';
+import { histogramsDashboard } from './histograms/index.ts';
 
 export const DASHBOARDS: Dashboard[] = [
   scalarsDashboard,
   imagesDashboard,
   // GRAPHS
-  // DISTRIBUTIONS
-  // HISTOGRAMS
+  distributionsDashboard,
+  histogramsDashboard,
   prCurvesDashboard,
   // PROJECTOR
   textDashboard,
