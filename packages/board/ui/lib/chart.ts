@@ -26,6 +26,8 @@ export interface ChartOptions {
   yRange?: () => [number, number] | null;
   /** Fixed x range (e.g. the user's zoom); null = from the data. */
   xRange?: [number, number] | null;
+  /** Fixed x range that is not a zoom (e.g. recall in [0, 1]). */
+  fixedX?: [number, number];
   /** uPlot's mode 2 (every series has its own x values), for PR curves. */
   faceted?: boolean;
   /** HTML of the hover tooltip for the cursor at data index `idx` (aligned mode) or null to hide it. */
@@ -121,7 +123,7 @@ export function createChart(container: HTMLElement, options: ChartOptions, data:
       x: {
         time: options.xKind === 'time',
         ...(options.faceted ? { auto: true } : {}),
-        ...(options.xRange ? { range: () => options.xRange as [number, number] } : {}),
+        ...(options.xRange || options.fixedX ? { range: () => (options.xRange ?? options.fixedX) as [number, number] } : {}),
       },
       y: {
         distr: options.logY ? 3 : 1,
