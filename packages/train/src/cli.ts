@@ -4,7 +4,9 @@ import {
   BACKEND_CHOICES,
   BOOLEAN_PARAMS,
   DEFAULT_TRAIN_OPTIONS,
+  FIGURE_COLUMNS,
   INIT_SCHEMES,
+  MAX_FIGURE_IMAGES,
   NUMERIC_PARAMS,
   parseBooleanFlag,
   parseChoice,
@@ -42,6 +44,8 @@ params (pipeline.json names in camelCase)
   --log-every-steps <n>         mini-batches per "training loss" point and figure (default ${d.logEverySteps})
   --histograms true|false       weight and gradient histograms of every layer with each loss point
                                 (default ${d.histograms})
+  --figure-images <n>           images of the batch in each "predictions vs. actuals" figure, 1–${MAX_FIGURE_IMAGES}, in
+                                rows of ${FIGURE_COLUMNS} (default ${d.figureImages}, the tutorial's; at most the batch size)
   --checkpoint-every-steps <n>  mini-batches between checkpoints (default ${d.checkpointEverySteps})
   --max-steps <n>               stop after n mini-batches in total, for smoke runs (default: no limit)
   --max-loss <x>                divergence bound: stop (exit 1) when a mini-batch loss exceeds it or is NaN

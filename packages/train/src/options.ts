@@ -30,6 +30,12 @@ export interface TrainOptions {
    * `gradients/<name>`, torch parameter names). Default true; CLI `--histograms true|false`.
    */
   histograms?: boolean;
+  /**
+   * Images of the batch drawn in each `predictions vs. actuals` figure (the first ones, like the tutorial's
+   * `plot_classes_preds`, which draws `np.arange(4)`); integer 1–16, at most the batch size is drawn. Default 4.
+   * Figures of more than 4 wrap into rows of 4, so the cost of a log point does not grow with the batch size.
+   */
+  figureImages?: number;
   /** Mini-batches between checkpoints in `outDir/checkpoint/`; integer ≥ 1. Default 5000. */
   checkpointEverySteps?: number;
   /** Stop after this many mini-batches in total (smoke runs, tests); integer ≥ 1. Default: no limit. */
@@ -66,10 +72,17 @@ export const DEFAULT_TRAIN_OPTIONS = {
   backend: 'auto' as BackendChoice,
   logEverySteps: 1000,
   histograms: true,
+  figureImages: 4,
   checkpointEverySteps: 5000,
   maxSteps: Number.POSITIVE_INFINITY,
   maxLoss: 1e4,
 } as const;
+
+/** Most images a `predictions vs. actuals` figure draws (4 rows of 4, 1200 × 1352 px). */
+export const MAX_FIGURE_IMAGES = 16;
+
+/** Images per row of a `predictions vs. actuals` figure: the tutorial's row of 4; more wrap into further rows. */
+export const FIGURE_COLUMNS = 4;
 
 /** The numeric params, their CLI flags and valid ranges: one table for the CLI and the library. */
 export const NUMERIC_PARAMS = {
@@ -79,6 +92,7 @@ export const NUMERIC_PARAMS = {
   momentum: { flag: 'momentum', rule: { min: 0 } },
   seed: { flag: 'seed', rule: { integer: true, min: 0, max: 2 ** 32 - 1 } },
   logEverySteps: { flag: 'log-every-steps', rule: { integer: true, min: 1 } },
+  figureImages: { flag: 'figure-images', rule: { integer: true, min: 1, max: MAX_FIGURE_IMAGES } },
   checkpointEverySteps: { flag: 'checkpoint-every-steps', rule: { integer: true, min: 1 } },
   maxSteps: { flag: 'max-steps', rule: { integer: true, min: 1 } },
   maxLoss: { flag: 'max-loss', rule: { min: 0, exclusiveMin: true } },

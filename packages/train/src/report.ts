@@ -3,6 +3,7 @@ import { renderPredictionsFigure } from '@tbpipe/figures';
 import type { GraphDef } from '@tbpipe/eventlog';
 import type { NamedTensor } from './engine/types.ts';
 import { makeImageGrid } from './image-grid.ts';
+import { FIGURE_COLUMNS } from './options.ts';
 import type { PredictionTitle } from './predictions.ts';
 
 /** The suffix of this stage's event files in the run directory. */
@@ -71,9 +72,12 @@ export class TrainingReport {
     for (const g of gradients) this.writer.addHistogram(HISTOGRAM_PREFIXES.gradients + g.name, g.data, step);
   }
 
-  /** Render and add one `predictions vs. actuals` figure. @param pixels the batch's raw uint8 images, n × 784. */
+  /**
+   * Render and add one `predictions vs. actuals` figure, in rows of {@link FIGURE_COLUMNS} (the tutorial's row of 4).
+   * @param pixels the raw uint8 images to draw, n × 784.
+   */
   async addPredictions(pixels: Uint8Array, titles: PredictionTitle[], step: number): Promise<void> {
-    const png = await renderPredictionsFigure({ images: pixels, titles });
+    const png = await renderPredictionsFigure({ images: pixels, titles, columns: FIGURE_COLUMNS });
     this.writer.addFigure(TAGS.predictions, png, step);
   }
 

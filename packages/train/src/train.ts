@@ -245,10 +245,12 @@ async function runLoop(c: LoopContext): Promise<{ steps: number }> {
         const after = trainer.getState();
         report.addParameterHistograms(after.weights, gradientsFromMomentum(before, after, o.momentum), step);
       }
-      // As in the tutorial, the figure shows the batch just trained on, predicted by the updated network.
-      const { probabilities } = trainer.predict(images, batch.size);
-      const titles = describePredictions(probabilities, labels, data.classNames);
-      await report.addPredictions(rawPixels(data, order, i * o.batchSize, batch.size), titles, step);
+      // As in the tutorial, the figure shows the first images of the batch just trained on, predicted by the updated
+      // network; only those are predicted and drawn, so a log point costs the same at any batch size.
+      const shown = Math.min(o.figureImages, batch.size);
+      const { probabilities } = trainer.predict(images.subarray(0, shown * IMAGE_PIXELS), shown);
+      const titles = describePredictions(probabilities, labels.subarray(0, shown), data.classNames);
+      await report.addPredictions(rawPixels(data, order, i * o.batchSize, shown), titles, step);
       c.log.info({ step, loss: lastLoss }, 'training loss');
     }
     step += 1;

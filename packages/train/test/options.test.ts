@@ -24,6 +24,8 @@ test('bad params are rejected with one line naming the flag, the value and the v
     [{ epochs: 0 }, '--epochs is 0, expected an integer ≥ 1'],
     [{ maxLoss: 0 }, '--max-loss is 0, expected a number > 0'],
     [{ logEverySteps: Number.NaN }, '--log-every-steps is "NaN", expected an integer ≥ 1'],
+    [{ figureImages: 0 }, '--figure-images is 0, expected an integer ≥ 1 ≤ 16'],
+    [{ figureImages: 17 }, '--figure-images is 17, expected an integer ≥ 1 ≤ 16'],
     [{ backend: 'gpu' }, '--backend is "gpu", expected one of auto, tensorflow, wasm, cpu'],
     [{ init: 'he' }, '--init is "he", expected one of pytorch, glorot'],
     [{ outDir: '' }, '--out is required'],

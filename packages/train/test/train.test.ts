@@ -100,6 +100,42 @@ test('the event file holds the image grid, the graph, the training-loss scalars 
   assert.ok(graph.node.some((n) => n.name === 'Net/Conv2d[conv1]/input.1'));
 });
 
+test('a prediction figure draws the first figureImages images of the batch in rows of 4, never more than the batch', async (t) => {
+  const { dirs } = await workspace(t);
+  const predicted: number[] = [];
+  const createTrainer: CreateCnnTrainer = async (options) => {
+    const trainer = await createFakeTrainer(options);
+    const [predict, trainStep] = [trainer.predict.bind(trainer), trainer.trainStep.bind(trainer)];
+    let training = false; // the fake's trainStep predicts too; count only the stage's own calls
+    trainer.trainStep = (images, labels) => {
+      training = true;
+      try {
+        return trainStep(images, labels);
+      } finally {
+        training = false;
+      }
+    };
+    trainer.predict = (images, count) => {
+      if (!training) predicted.push(count);
+      return predict(images, count);
+    };
+    return trainer;
+  };
+  const sizes = async (name: string, over: Partial<TrainOptions>) => {
+    await train({ ...SMALL, ...dirs(name), createTrainer, logEverySteps: 1, maxSteps: 2, ...over });
+    return (await viewRun(dirs(name).runDir)).images.get('predictions vs. actuals')!.map(({ width, height }) => [width, height]);
+  };
+  // Batch 16, default 4: the tutorial's one row, and only those 4 are predicted for it.
+  assert.deepEqual(await sizes('default', { batchSize: 16 }), [[1200, 356], [1200, 356]]);
+  assert.deepEqual(predicted.splice(0), [4, 4]);
+  assert.deepEqual(await sizes('eight', { batchSize: 16, figureImages: 8 }), [[1200, 688], [1200, 688]]);
+  assert.deepEqual(predicted.splice(0), [8, 8]);
+  assert.deepEqual(await sizes('sixteen', { batchSize: 16, figureImages: 16 }), [[1200, 1352], [1200, 1352]]);
+  // A batch smaller than figureImages: the whole batch, one row of 2.
+  assert.deepEqual(await sizes('small', { batchSize: 2, figureImages: 16 }), [[616, 356], [616, 356]]);
+  assert.deepEqual(predicted.splice(0), [16, 16, 2, 2]);
+});
+
 test('a rerun replaces its own event file and leaves other stages’ files alone', async (t) => {
   const { dirs } = await workspace(t);
   const { runDir } = dirs('a');
