@@ -2,11 +2,14 @@
  * Training speed and accuracy of the CNN engine, side by side with PyTorch (1 thread) in the same run.
  *
  *   node --import tsx packages/train/bench/train-speed.ts [speed] [--repeats 5] [--steps 2000] [--no-torch]
- *       steps/s at batch 4 and 64 for every backend that loads (tensorflow, wasm fused, wasm stock, cpu), medians
- *       over repeats, interleaved with torch_reference.py runs, ratio to PyTorch printed.
+ *       [--engines "wasm fused,cpu"] [--batches 4,64]
+ *       steps/s at batch 4 and 64 for every backend that loads (tensorflow, wasm fused, wasm stock, cpu; or only the
+ *       --engines named), medians and min–max over repeats, interleaved with torch_reference.py runs (one torch run
+ *       per repeat, so each repeat is a pair measured under the same load), ratio to PyTorch of the medians and the
+ *       per-pair ratios; the load average is printed before and after.
  *   node --import tsx packages/train/bench/train-speed.ts profile
  *       where a fused wasm step's time goes: the wasm call vs tfjs dispatch, forward vs backward + update. For a
- *       per-function split, build with --debug (names) and run under node --cpu-prof (see ENGINE.md).
+ *       per-function split, run under node --cpu-prof (see ENGINE.md).
  *   node --import tsx packages/train/bench/train-speed.ts accuracy [--seed 0] [--torch]
  *       the tutorial's run: 1 epoch of FashionMNIST at batch 4, SGD(lr 0.001, momentum 0.9), running loss every
  *       1000 steps, test accuracy (must be ≥ 82 %; PyTorch gets ~83–84 %), and the time to predict 10 000 images.
@@ -17,6 +20,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -38,7 +42,13 @@ const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 interface Split {
   images: Float32Array;
@@ -105,6 +115,7 @@ interface Engine {
 }
 
 async function availableEngines(): Promise<Engine[]> {
+  const only = option('engines')?.split(',').map((e) => e.trim());
   const engines: Engine[] = [];
   for (const backend of ['tensorflow', 'wasm', 'cpu'] as BackendName[]) {
     try {
@@ -118,12 +129,14 @@ async function availableEngines(): Promise<Engine[]> {
       engines.push({ label: 'wasm stock', options: { backend, trainStep: 'stock' }, scale: 0.1 });
     } else engines.push({ label: backend, options: { backend }, scale: backend === 'cpu' ? 0.03 : 0.5 });
   }
-  return engines;
+  return only ? engines.filter((e) => only.includes(e.label)) : engines;
 }
 
 async function speed(): Promise<void> {
   const repeats = flag('repeats', 5);
   const steps4 = flag('steps', 2000);
+  const batches = (option('batches') ?? '4,64').split(',').map(Number);
+  console.log(`# load average (1, 5, 15 min) at start: ${loadavg()}; ${os.cpus().length} cores`);
   const data = loadTrain();
   const shuffled = shuffledIndices(data.count, createRandom(0));
   const images = new Float32Array(data.count * 784);
@@ -141,13 +154,13 @@ async function speed(): Promise<void> {
   for (let r = 0; r < repeats; r++) {
     // Interleave engines and torch within each repeat so machine noise hits all of them alike.
     if (torch) {
-      for (const line of runTorch(['speed', '--threads', '1', '--steps', String(steps4)])) {
+      for (const line of runTorch(['speed', '--threads', '1', '--steps', String(steps4), '--batches', batches.join(',')])) {
         push(`torch 1 thread|${line.batch}`, line.steps_per_s as number);
       }
     }
     for (const e of engines) {
       const trainer = await createCnnTrainer({ seed: r, learningRate: 0.001, momentum: 0.9, ...e.options } as EngineOptions);
-      for (const batch of [4, 64]) {
+      for (const batch of batches) {
         const n = Math.max(10, Math.round((batch === 4 ? steps4 : steps4 / 8) * e.scale));
         timeSteps(trainer, set, batch, Math.max(5, Math.round(n / 10)), 0); // warm-up
         push(`${e.label}|${batch}`, timeSteps(trainer, set, batch, n, n));
@@ -155,18 +168,23 @@ async function speed(): Promise<void> {
       trainer.dispose();
     }
   }
-  const torch4 = results.get('torch 1 thread|4');
-  const torch64 = results.get('torch 1 thread|64');
-  console.log(`\n| engine | batch 4 steps/s | × PyTorch | batch 64 steps/s (images/s) | × PyTorch |`);
-  console.log(`| --- | --- | --- | --- | --- |`);
+  console.log(`\n# load average at end: ${loadavg()}`);
+  console.log(`\n| engine | batch | steps/s median (min–max) | images/s | × PyTorch (of medians) | per-pair × PyTorch (min–max) |`);
+  console.log(`| --- | --- | --- | --- | --- | --- |`);
   const labels2 = [...new Set([...results.keys()].map((k) => k.split('|')[0]!))];
-  for (const label of labels2) {
-    const s4 = median(results.get(`${label}|4`)!);
-    const s64 = median(results.get(`${label}|64`)!);
-    const ratio = (v: number, ref?: number[]) => (ref ? `${(v / median(ref)).toFixed(2)}` : '–');
-    console.log(
-      `| ${label} | ${s4.toFixed(0)} | ${ratio(s4, torch4)} | ${s64.toFixed(1)} (${(s64 * 64).toFixed(0)}) | ${ratio(s64, torch64)} |`,
-    );
+  for (const batch of batches) {
+    const ref = results.get(`torch 1 thread|${batch}`);
+    for (const label of labels2) {
+      const xs = results.get(`${label}|${batch}`);
+      if (!xs) continue;
+      const m = median(xs);
+      // Repeat r of an engine and of torch ran back to back: their ratio is the fair one under changing load.
+      const pairs = ref && label !== 'torch 1 thread' ? xs.map((x, r) => x / ref[r]!) : undefined;
+      console.log(
+        `| ${label} | ${batch} | ${m.toFixed(batch === 4 ? 0 : 1)} (${spread(xs, batch === 4 ? 0 : 1)}) | ${(m * batch).toFixed(0)} | ` +
+          `${ref ? (m / median(ref)).toFixed(2) : '–'} | ${pairs ? `${median(pairs).toFixed(2)} (${spread(pairs, 2)})` : '–'} |`,
+      );
+    }
   }
   console.log(`\n# medians of ${repeats} repeats; raw: ${JSON.stringify(Object.fromEntries([...results].map(([k, v]) => [k, v.map((x) => +x.toFixed(1))])))}`);
 }
