@@ -23,6 +23,7 @@ import {
   type MapEntry,
   type Message,
 } from './pbtxt.ts';
+import { pythonInt } from './python-numbers.ts';
 import { BadRequest, jsonReply, type PluginRoutes, type RouteContext, type RouteReply, type RouteRequest } from './types.ts';
 
 /** Plugin names of the graph data kinds (TensorBoard's `graphs/metadata.py`). */
@@ -210,13 +211,6 @@ export function mergeGraphDefs(graphs: Message[]): Message {
     merged.fields.set(fieldOf(merged, 'library').number, library);
   }
   return merged;
-}
-
-/** Python's `int(text)` for a query parameter (surrounding whitespace, a sign and `_` separators allowed). */
-function pythonInt(text: string): number | undefined {
-  const t = text.trim();
-  if (!/^[+-]?\d+(_\d+)*$/.test(t)) return undefined;
-  return Number(t.replace(/_/g, ''));
 }
 
 function graphRoute(req: RouteRequest, ctx: RouteContext): RouteReply {

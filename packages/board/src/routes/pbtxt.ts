@@ -819,3 +819,45 @@ export function cloneMessage(msg: Message): Message {
 export function isMessage(v: unknown): v is Message {
   return typeof v === 'object' && v !== null && 'type' in v && 'fields' in v;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Message → JSON value (json_format.MessageToJson without default values)
+
+const camel = (name: string) => name.replace(/_([a-z\d])/g, (_, c: string) => c.toUpperCase());
+
+function scalarToJson(schema: Schema, type: string, value: Scalar): unknown {
+  if (value instanceof Uint8Array) return type === 'bytes' ? Buffer.from(value).toString('base64') : utf8Decoder.decode(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'boolean') return value;
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  if (type === 'float') return Number(shortestFloat32Repr(value));
+  const names = schema.enums.get(type);
+  if (names) return names.get(value) ?? value;
+  return value;
+}
+
+/**
+ * The JSON value protobuf's `json_format.MessageToJson(message)` writes (default values omitted, lowerCamelCase
+ * names, 64-bit integers as strings, bytes as base64, enums by name, map keys as strings).
+ */
+export function messageToJson(schema: Schema, msg: Message): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const valueToJson = (type: string, v: FieldValue) => (isMessage(v) ? messageToJson(schema, v) : scalarToJson(schema, type, v));
+  for (const field of msg.type.fields) {
+    const value = msg.fields.get(field.number);
+    if (value === undefined) continue;
+    if (field.map) {
+      const obj: Record<string, unknown> = {};
+      for (const entry of (value as Map<string, MapEntry>).values()) {
+        obj[String(scalarToJson(schema, field.map.key, entry.key))] = valueToJson(field.map.value, entry.value);
+      }
+      out[camel(field.name)] = obj;
+    } else if (field.repeated) {
+      const items = value as FieldValue[];
+      if (items.length) out[camel(field.name)] = items.map((v) => valueToJson(field.type, v));
+    } else {
+      out[camel(field.name)] = valueToJson(field.type, value as FieldValue);
+    }
+  }
+  return out;
+}
