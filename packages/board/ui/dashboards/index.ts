@@ -8,11 +8,12 @@ import { textDashboard } from './text/index.ts';
 import { hparamsDashboard } from './hparams/index.ts';
 import { distributionsDashboard } from './distributions/index.ts';
 import { histogramsDashboard } from './histograms/index.ts';
+import { graphsDashboard } from './graphs/index.ts';
 
 export const DASHBOARDS: Dashboard[] = [
   scalarsDashboard,
   imagesDashboard,
-  // GRAPHS
+  graphsDashboard,
   distributionsDashboard,
   histogramsDashboard,
   prCurvesDashboard,
