@@ -30,9 +30,12 @@ export interface RunTagFilter {
 
 /** What is known about one (run, tag) series without reading its points. */
 export interface TimeSeriesInfo {
-  /** Largest step seen (of every point ever offered, not only the kept ones). */
+  /**
+   * Largest step among the kept points, as TensorBoard's `MultiplexerDataProvider._list` computes it (the newest
+   * point offered is always kept, so this is the latest step unless a purge or out-of-order steps intervened).
+   */
   maxStep: number;
-  /** Largest wall time seen, in seconds. */
+  /** Largest wall time among the kept points, in seconds. */
   maxWallTime: number;
   /** `SummaryMetadata.plugin_data.content` of the first record of this tag (TensorBoard keeps the first). */
   pluginContent: Uint8Array;
@@ -80,7 +83,10 @@ export interface TensorDatum {
 export interface BlobSequenceDatum {
   step: number;
   wallTime: number;
-  /** Opaque keys, one per element of the sequence; stable while the point is kept. */
+  /**
+   * Keys, one per element of the sequence; stable while the point is kept. They are TensorBoard's own blob keys for
+   * `/data/...` (URL-safe base64 of `["", plugin, run, tag, step, index]`); `readBlob` ignores the experiment id.
+   */
   blobKeys: string[];
 }
 
@@ -138,7 +144,8 @@ export interface LoadOptions {
   logdir: string;
   /**
    * Reservoir size per (run, tag) by plugin name; missing plugins get TensorBoard 2.20's defaults (scalars 1000,
-   * images 10, audio 10, histograms 500, pr_curves 100, text 100, everything else 10). 0 keeps every point.
+   * images 10, audio 10, histograms 500, pr_curves 100, everything else 10 — text included: data_ingester.py has no
+   * text entry; 100 is the text route's request-time default). 0 keeps every point.
    */
   samplesPerPlugin?: Record<string, number>;
   /** Seconds between reload cycles; 0 disables the timer (call reload() yourself). Default 5. */

@@ -1,0 +1,412 @@
+/**
+ * One run's loader: TensorBoard's `EventAccumulator` (plugin_event_accumulator.py) for the files of one directory.
+ * Files are read in name order, each from the byte where the last reload stopped; records go through the compat
+ * migrations (compat.ts), the orphaned-data purge, and into a reservoir per tag (reservoir.ts). Values are decoded
+ * only as far as needed: a scalar's number is read in place, any other value is kept as raw bytes (copied only when
+ * offered) and converted on first read.
+ */
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataClass, Form, Plugin, dataClassOf, migratedMetadata, parseMetadata, type Metadata, type RawValue } from './compat.ts';
+import { Kind, What, ev, scanEvent, scanNextValue, sessionStatus, taggedRunMetadata, val } from './event-scan.ts';
+import { scanRecords } from './records.ts';
+import { Reservoir } from './reservoir.ts';
+import { tensorScalar } from './tensor.ts';
+import { utf8At, wire, WireError } from './wire.ts';
+
+/** TensorBoard 2.20's load-time reservoir sizes (data_ingester.py); any other plugin gets {@link DEFAULT_SAMPLES}. */
+export const DEFAULT_SAMPLES_PER_PLUGIN: Readonly<Record<string, number>> = { scalars: 1000, images: 10, audio: 10, histograms: 500, pr_curves: 100 };
+/** Reservoir size of plugins missing from the table, and of tensors with no metadata (TensorBoard's TENSORS: 10). */
+export const DEFAULT_SAMPLES = 10;
+/** `SessionLog.START`. */
+const SESSION_START = 1;
+/** Bytes read per `read()` call; a larger record gets a buffer of its own size. */
+const CHUNK_BYTES = 16 * 1024 * 1024;
+/** First bytes of a file remembered to notice it was replaced by another of at least the same size. */
+const HEAD_BYTES = 64;
+
+/** What the loader keeps of one tag of a run. */
+export interface TagState {
+  tag: string;
+  bytes: Uint8Array;
+  /** TensorBoard's `summary_metadata[tag]`: the first metadata seen in the run, after migration. */
+  meta: Metadata | null;
+  /** Reservoir of its points, created with the first point. */
+  points: Reservoir | null;
+  /** Plugin and data class of the tag's first value in each file (dataclass_compat's `initial_metadata`). */
+  fileInit: Map<number, { plugin: string; dataClass: number }>;
+}
+
+/** The state of one event file. */
+interface FileState {
+  id: number;
+  name: string;
+  /** Bytes consumed: the next record starts here. */
+  offset: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  head: Uint8Array;
+}
+
+/** Counters of one reload, shared by the runs. */
+export interface CycleStats {
+  bytesRead: number;
+  skippedRecords: number;
+}
+
+/** Where warnings go. */
+export interface LoaderLog {
+  warn(o: object, m: string): void;
+}
+
+let nextFileId = 1;
+let chunk = new Uint8Array(0);
+
+const decoder = new TextDecoder();
+
+export class RunLoader {
+  /** Wall time of the run's first event, or null before one was read. */
+  startTime: number | null = null;
+  readonly tags = new Map<string, TagState>();
+  /** Tags that gained or lost points since the last {@link takeChanges}. */
+  private changed = new Set<TagState>();
+  private readonly byHash = new Map<number, TagState[]>();
+  private readonly files = new Map<string, FileState>();
+  private fileVersion: number | null = null;
+  private seenSessionStart = false;
+  private mostRecentStep = -1;
+
+  constructor(
+    readonly name: string,
+    readonly path: string,
+    private readonly samplesPerPlugin: Readonly<Record<string, number>>,
+    private readonly log: LoaderLog,
+  ) {}
+
+  /** Read what is new in the run's event files (`names`, in name order); files no longer listed lose their points. */
+  async reload(names: readonly string[], stats: CycleStats): Promise<void> {
+    const present = new Set(names);
+    for (const [name, f] of this.files) {
+      if (!present.has(name)) {
+        this.dropFile(f.id);
+        this.files.delete(name);
+      }
+    }
+    for (const name of names) await this.loadFile(name, stats);
+  }
+
+  /** Tags changed since the last call. */
+  takeChanges(): TagState[] {
+    const out = [...this.changed];
+    this.changed = new Set();
+    return out;
+  }
+
+  /** Plugins with at least one tag (TensorBoard's `ActivePlugins`). */
+  plugins(): Set<string> {
+    const out = new Set<string>();
+    for (const t of this.tags.values()) if (t.meta && t.meta.plugin) out.add(t.meta.plugin);
+    return out;
+  }
+
+  private async loadFile(name: string, stats: CycleStats): Promise<void> {
+    const path = join(this.path, name);
+    let st;
+    try {
+      st = await stat(path);
+    } catch {
+      return; // gone between the scan and now: the next scan drops it
+    }
+    let f = this.files.get(name);
+    if (f && f.ino === st.ino && f.size === st.size && f.mtimeMs === st.mtimeMs && f.ctimeMs === st.ctimeMs) return;
+    if (f && (f.ino !== st.ino || st.size < f.offset || !(await this.sameHead(path, f.head)))) {
+      this.log.warn({ run: this.name, file: path }, 'event file was replaced or truncated; reading it again from the start');
+      this.dropFile(f.id);
+      f = undefined;
+    }
+    if (!f) {
+      f = { id: nextFileId++, name, offset: 0, ino: st.ino, size: 0, mtimeMs: 0, ctimeMs: 0, head: new Uint8Array(0) };
+      this.files.set(name, f);
+    }
+    f.ino = st.ino;
+    f.size = st.size;
+    f.mtimeMs = st.mtimeMs;
+    f.ctimeMs = st.ctimeMs;
+    if (st.size > f.offset) await this.readFrom(path, f, st.size, stats);
+  }
+
+  private async sameHead(path: string, head: Uint8Array): Promise<boolean> {
+    if (head.length === 0) return true;
+    const fh = await open(path, 'r');
+    try {
+      const now = new Uint8Array(head.length);
+      const { bytesRead } = await fh.read(now, 0, head.length, 0);
+      if (bytesRead !== head.length) return false;
+      for (let i = 0; i < head.length; i++) if (now[i] !== head[i]) return false;
+      return true;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async readFrom(path: string, f: FileState, size: number, stats: CycleStats): Promise<void> {
+    let fh;
+    try {
+      fh = await open(path, 'r');
+    } catch {
+      return;
+    }
+    try {
+      let want = CHUNK_BYTES;
+      while (f.offset < size) {
+        const n = Math.min(size - f.offset, Math.max(want, CHUNK_BYTES));
+        if (chunk.length < n) chunk = new Uint8Array(Math.max(n, Math.min(CHUNK_BYTES, 1 << 20)));
+        const buf = chunk;
+        const { bytesRead } = await fh.read(buf, 0, n, f.offset);
+        if (bytesRead === 0) break;
+        stats.bytesRead += bytesRead;
+        if (f.offset === 0 && f.head.length < HEAD_BYTES) f.head = buf.slice(0, Math.min(HEAD_BYTES, bytesRead));
+        const fileId = f.id;
+        const r = scanRecords(buf, 0, bytesRead, (s, e) => this.record(buf, s, e, fileId));
+        if (r.corrupt > 0) {
+          stats.skippedRecords += r.corrupt;
+          this.log.warn({ run: this.name, file: path, offset: f.offset + r.firstCorrupt, skipped: r.corrupt }, 'corrupt event record(s) skipped');
+        }
+        f.offset += r.stop;
+        if (r.stop < bytesRead) {
+          // An incomplete record: at the end of the file it is still being written; else read on from it.
+          if (f.offset + r.wanted > size) break;
+          want = r.wanted;
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ records
+
+  /** Process one record's Event bytes; false if they are not an Event (counted as corrupt). */
+  private record(buf: Uint8Array, start: number, end: number, file: number): boolean {
+    try {
+      scanEvent(buf, start, end);
+    } catch (err) {
+      if (err instanceof WireError) return false;
+      throw err;
+    }
+    if (this.startTime === null) this.startTime = ev.wallTime;
+    const { step, wallTime, what, whatStart, whatEnd } = ev;
+    try {
+      switch (what) {
+        case What.fileVersion: {
+          const text = utf8At(buf, whatStart, whatEnd);
+          const v = Number(text.split('brain.Event:').pop());
+          this.fileVersion = Number.isFinite(v) && text.split('brain.Event:').pop()!.trim() !== '' ? v : -1;
+          this.maybePurge(false, false, step, buf, 0, 0);
+          return true;
+        }
+        case What.sessionLog:
+          this.maybePurge(false, sessionStatus(buf, whatStart, whatEnd) === SESSION_START, step, buf, 0, 0);
+          return true;
+        case What.graphDef:
+          // dataclass_compat keeps the graph_def event (no summary) and adds a `__run_graph__` summary event.
+          this.maybePurge(false, false, step, buf, 0, 0);
+          this.syntheticBlob('__run_graph__', Plugin.graphs, buf.slice(whatStart, whatEnd), step, wallTime, file);
+          return true;
+        case What.taggedRunMetadata: {
+          const t = taggedRunMetadata(buf, whatStart, whatEnd);
+          this.syntheticBlob(utf8At(buf, t.tag[0], t.tag[1]), Plugin.graphTaggedRunMetadata, buf.slice(t.data[0], t.data[1]), step, wallTime, file);
+          return true;
+        }
+        case What.summary:
+          this.maybePurge(true, false, step, buf, whatStart, whatEnd);
+          this.summary(buf, whatStart, whatEnd, step, wallTime, file);
+          return true;
+        default:
+          this.maybePurge(false, false, step, buf, 0, 0);
+          return true;
+      }
+    } catch (err) {
+      if (err instanceof WireError) return false;
+      throw err;
+    }
+  }
+
+  // _MaybePurgeOrphanedData: with file_version >= 2 a second SessionLog START purges every tag's points at or after
+  // its step; without, a summary event whose step is below the last summary step purges its own tags.
+  private maybePurge(isSummary: boolean, isStart: boolean, step: number, buf: Uint8Array, sStart: number, sEnd: number): void {
+    if (this.fileVersion !== null && this.fileVersion !== 0 && this.fileVersion >= 2) {
+      if (isStart) {
+        if (!this.seenSessionStart) this.seenSessionStart = true;
+        else this.purge(step, null);
+      }
+    } else if (isSummary && step < this.mostRecentStep) {
+      this.purge(step, sEnd > sStart ? this.summaryTags(buf, sStart, sEnd) : ['__run_graph__']);
+    }
+    if (isSummary) this.mostRecentStep = step;
+  }
+
+  private summaryTags(buf: Uint8Array, start: number, end: number): string[] {
+    const tags: string[] = [];
+    wire.pos = start;
+    while (wire.pos < end) if (scanNextValue(buf, end)) tags.push(utf8At(buf, val.tagStart, val.tagEnd));
+    return tags;
+  }
+
+  private purge(step: number, tags: string[] | null): void {
+    const states = tags === null ? [...this.tags.values()] : tags.map((t) => this.tags.get(t)).filter((t): t is TagState => t !== undefined);
+    let expired = 0;
+    for (const t of states) {
+      if (!t.points) continue;
+      const steps = t.points.steps;
+      const n = t.points.filter((i) => steps[i] < step);
+      if (n > 0) this.changed.add(t);
+      expired += n;
+    }
+    if (expired > 0) this.log.warn({ run: this.name, step, expired }, 'out-of-order step (a restart): purged later points, as TensorBoard does');
+  }
+
+  private syntheticBlob(tag: string, plugin: string, bytes: Uint8Array, step: number, wallTime: number, file: number): void {
+    const isSummaryPurge = this.fileVersion === null || this.fileVersion === 0 || this.fileVersion < 2;
+    if (isSummaryPurge && step < this.mostRecentStep) this.purge(step, [tag]);
+    this.mostRecentStep = step;
+    const t = this.tagOf(new TextEncoder().encode(tag), 0, -1);
+    if (!t.fileInit.has(file)) t.fileInit.set(file, { plugin, dataClass: DataClass.BLOB_SEQUENCE });
+    t.meta ??= { plugin, content: new Uint8Array(0), displayName: '', description: '', dataClass: DataClass.BLOB_SEQUENCE };
+    this.offer(t, step, wallTime, NaN, { form: Form.blob, bytes }, file);
+  }
+
+  private summary(buf: Uint8Array, start: number, end: number, step: number, wallTime: number, file: number): void {
+    wire.pos = start;
+    while (wire.pos < end) {
+      if (!scanNextValue(buf, end)) continue;
+      const after = wire.pos;
+      this.value(buf, step, wallTime, file);
+      wire.pos = after;
+    }
+  }
+
+  private value(buf: Uint8Array, step: number, wallTime: number, file: number): void {
+    const kind = val.kind;
+    const t = this.tagOf(buf, val.tagStart, val.tagEnd);
+    let init = t.fileInit.get(file);
+    const hasMeta = val.metaStart >= 0 || (kind !== Kind.tensor && kind !== Kind.none && kind !== Kind.obsoleteHisto);
+    let form: number = Form.tensor;
+    // Metadata matters only for a tag's first value in a file and until the run has metadata for the tag.
+    if (init === undefined || (t.meta === null && hasMeta)) {
+      const own = val.metaStart >= 0 ? parseMetadata(buf, val.metaStart, val.metaEnd) : undefined;
+      const meta = migratedMetadata(kind, t.tag, own) ?? own;
+      if (init === undefined) {
+        init = { plugin: meta?.plugin ?? '', dataClass: meta?.dataClass ?? 0 };
+        t.fileInit.set(file, init);
+      }
+      if (meta !== undefined && t.meta === null) {
+        const cls = init.dataClass === 0 ? dataClassOf(init.plugin) : 0;
+        t.meta = cls !== 0 ? { ...meta, dataClass: cls } : meta;
+      }
+    }
+    if (init.dataClass === 0) {
+      const p = init.plugin;
+      if (kind === Kind.tensor) {
+        if (p === Plugin.audio) form = Form.tensorFirstAxis;
+        else if (p === Plugin.graphRunMetadata || p === Plugin.graphRunMetadataGraph || p === Plugin.graphKerasModel) form = Form.tensorAtLeast1;
+      } else if ((kind === Kind.none || kind === Kind.obsoleteHisto) && p === Plugin.hparams) form = Form.nullTensor;
+    }
+    let target = t;
+    if (val.tagEnd === val.tagStart && val.nodeEnd > val.nodeStart) target = this.tagOf(buf, val.nodeStart, val.nodeEnd);
+    const scalar = target.meta !== null && target.meta.dataClass === DataClass.SCALAR;
+    switch (kind) {
+      case Kind.simpleValue:
+        if (scalar) this.offer(target, step, wallTime, val.simple, undefined, file);
+        else this.offer(target, step, wallTime, NaN, { form: Form.tensor, bytes: floatTensorBytes(val.simple) }, file);
+        return;
+      case Kind.tensor: {
+        if (scalar && form === Form.tensor) {
+          const v = tensorScalar(buf, val.start, val.end);
+          if (v !== undefined) {
+            this.offer(target, step, wallTime, v, undefined, file);
+            return;
+          }
+        }
+        this.offer(target, step, wallTime, NaN, { form, bytes: buf.slice(val.start, val.end) }, file);
+        return;
+      }
+      case Kind.image:
+        this.offer(target, step, wallTime, NaN, { form: Form.image, bytes: buf.slice(val.start, val.end) }, file);
+        return;
+      case Kind.histo:
+        this.offer(target, step, wallTime, NaN, { form: Form.histo, bytes: buf.slice(val.start, val.end) }, file);
+        return;
+      case Kind.audio:
+        this.offer(target, step, wallTime, NaN, { form: Form.audio, bytes: buf.slice(val.start, val.end) }, file);
+        return;
+      default:
+        if (form === Form.nullTensor) this.offer(target, step, wallTime, NaN, { form, bytes: new Uint8Array(0) }, file);
+    }
+  }
+
+  private offer(t: TagState, step: number, wallTime: number, value: number, raw: RawValue | undefined, file: number): void {
+    if (t.points === null) {
+      const plugin = t.meta?.plugin;
+      const size = plugin !== undefined && plugin in this.samplesPerPlugin ? this.samplesPerPlugin[plugin] : DEFAULT_SAMPLES;
+      t.points = new Reservoir(size);
+    }
+    t.points.offer(step, wallTime, value, raw, file);
+    this.changed.add(t);
+  }
+
+  /** The tag state for the UTF-8 tag `buf[start, end)` (`end < 0`: `buf` is the whole tag). */
+  private tagOf(buf: Uint8Array, start: number, end: number): TagState {
+    if (end < 0) {
+      end = buf.length;
+      start = 0;
+    }
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    const list = this.byHash.get(h);
+    if (list !== undefined) {
+      outer: for (const t of list) {
+        const b = t.bytes;
+        if (b.length !== end - start) continue;
+        for (let i = 0; i < b.length; i++) if (b[i] !== buf[start + i]) continue outer;
+        return t;
+      }
+    }
+    const bytes = buf.slice(start, end);
+    const tag = decoder.decode(bytes);
+    let t = this.tags.get(tag);
+    if (t === undefined) {
+      // Invalid UTF-8 spellings that decode to the same tag share a state, as Python's str keys do not, but harmlessly.
+      t = { tag, bytes, meta: null, points: null, fileInit: new Map() };
+      this.tags.set(tag, t);
+    }
+    if (list) list.push(t);
+    else this.byHash.set(h, [t]);
+    return t;
+  }
+
+  /** Forget the points that came from file `id` (it was replaced, truncated or deleted). */
+  private dropFile(id: number): void {
+    for (const t of this.tags.values()) {
+      t.fileInit.delete(id);
+      if (!t.points) continue;
+      const files = t.points.files;
+      if (t.points.filter((i) => files[i] !== id) > 0) this.changed.add(t);
+    }
+  }
+}
+
+// A DT_FLOAT scalar TensorProto: dtype (1) = 1, float_val (5) packed with one value — for a simple_value that lands
+// in a tag whose data class is not scalar.
+function floatTensorBytes(v: number): Uint8Array {
+  const out = new Uint8Array(8);
+  out[0] = 0x08;
+  out[1] = 0x01;
+  out[2] = 0x2a;
+  out[3] = 0x04;
+  new DataView(out.buffer).setFloat32(4, v, true);
+  return out;
+}
+
