@@ -27,6 +27,14 @@ export function deterministicArtifactsGlob(pipeline: string): string;
  */
 export function stageCommand(pipeline: Pipeline, stage: Stage, task?: Pick<StageTask, "outDir" | "runDir" | "inputDirs">): string;
 /**
+ * The `board` target's command: `node <@tbpipe/board's bin> --logdir <the pipeline's run directory>` (a sweep: the
+ * folder holding its runs), or undefined when the workspace has no board package.
+ * @param {Pipeline} pipeline
+ * @param {Workspace} workspace
+ * @returns {string | undefined}
+ */
+export function boardCommand(pipeline: Pipeline, workspace: Workspace): string | undefined;
+/**
  * Nx projects for one pipeline, keyed by project root.
  * @param {Pipeline} pipeline
  * @param {Workspace} workspace
@@ -58,6 +66,10 @@ export const NAMES: Readonly<{
     pipelineTarget: "all";
     /** the project that stands for the default pipeline: `nx run pipeline:all` */
     defaultPipelineProject: "pipeline";
+    /** the target that serves a pipeline's runs with tbpipe-board: `nx run pipeline:board` */
+    boardTarget: "board";
+    /** the package whose bin serves them */
+    boardPackage: "@tbpipe/board";
     /** npm packages every stage command loads besides its own dependencies (the bins register tsx) */
     runtimeTools: string[];
 }>;

@@ -3,7 +3,7 @@
 import { stageSources } from './source-closure.mjs';
 import { toKebab } from './pipeline.mjs';
 import { stageTasks } from './tasks.mjs';
-import { shellQuote, summaryCommand } from './summary.mjs';
+import { boardLogdir, shellQuote, summaryCommand } from './summary.mjs';
 
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./pipeline.mjs').Stage} Stage */
@@ -28,6 +28,10 @@ export const NAMES = Object.freeze({
   pipelineTarget: 'all',
   /** the project that stands for the default pipeline: `nx run pipeline:all` */
   defaultPipelineProject: 'pipeline',
+  /** the target that serves a pipeline's runs with tbpipe-board: `nx run pipeline:board` */
+  boardTarget: 'board',
+  /** the package whose bin serves them */
+  boardPackage: '@tbpipe/board',
   /** npm packages every stage command loads besides its own dependencies (the bins register tsx) */
   runtimeTools: ['tsx'],
 });
@@ -80,6 +84,20 @@ export function stageCommand(pipeline, stage, task) {
 }
 
 /**
+ * The `board` target's command: `node <@tbpipe/board's bin> --logdir <the pipeline's run directory>` (a sweep: the
+ * folder holding its runs), or undefined when the workspace has no board package.
+ * @param {Pipeline} pipeline
+ * @param {Workspace} workspace
+ * @returns {string | undefined}
+ */
+export function boardCommand(pipeline, workspace) {
+  const board = workspace.packages.get(NAMES.boardPackage);
+  const bin = board && Object.values(board.bins)[0];
+  if (!bin) return undefined;
+  return ['node', bin, '--logdir', boardLogdir(pipeline)].map(shellQuote).join(' ');
+}
+
+/**
  * Nx projects for one pipeline, keyed by project root.
  * @param {Pipeline} pipeline
  * @param {Workspace} workspace
@@ -93,14 +111,30 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
   const tasks = stageTasks(pipeline);
   const stageProjects = tasks.map((t) => t.project);
   // Not cached: after the stages, print what ran, what came from the cache, the test accuracy and the run directory.
-  const allTarget = (/** @type {string} */ description) => ({
+  const allTarget = (/** @type {string} */ description, /** @type {string} */ project) => ({
     executor: 'nx:run-commands',
-    options: { command: summaryCommand(pipeline, workspace.root), cwd: '{workspaceRoot}' },
+    options: { command: summaryCommand(pipeline, workspace.root, project), cwd: '{workspaceRoot}' },
     cache: false,
     inputs: [],
     dependsOn: [{ projects: stageProjects, target: NAMES.stageTarget }],
     metadata: { description },
   });
+  // Serves the run directory until stopped: never cached, continuous (extra args reach the bin: `-- --port 6007`).
+  const board = boardCommand(pipeline, workspace);
+  /** @type {(description: string) => Record<string, Record<string, any>>} */
+  const boardTargets = (description) =>
+    board
+      ? {
+          [NAMES.boardTarget]: {
+            executor: 'nx:run-commands',
+            options: { command: board, cwd: '{workspaceRoot}' },
+            cache: false,
+            continuous: true,
+            inputs: [],
+            metadata: { description },
+          },
+        }
+      : {};
   for (const task of tasks) {
     projects[task.root] = createStageProject(pipeline, task.stage, workspace, task.root, task);
   }
@@ -112,7 +146,9 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
     targets: {
       [NAMES.pipelineTarget]: allTarget(
         `Run every stage of ${pipeline.name} (${tasks.map((t) => t.label).join(', ')}), then print a summary`,
+        pipeline.name,
       ),
+      ...boardTargets(`Serve ${boardLogdir(pipeline)} with tbpipe-board (TensorBoard without Python) until stopped`),
     },
   };
   if (options.isDefault) {
@@ -125,7 +161,10 @@ export function createPipelineProjects(pipeline, workspace, options = {}) {
       metadata: { description: `the default pipeline, ${pipeline.name}`, technologies: ['tbpipe'] },
       // The same as <name>:all, not a dependency on it: Nx prints the output of the task you asked for in full and
       // collapses its dependencies' to one line, so the summary must come from this project's own task.
-      targets: { [NAMES.pipelineTarget]: allTarget(`Run the default pipeline (${pipeline.name}), then print a summary`) },
+      targets: {
+        [NAMES.pipelineTarget]: allTarget(`Run the default pipeline (${pipeline.name}), then print a summary`, NAMES.defaultPipelineProject),
+        ...boardTargets(`Serve the default pipeline's runs (${boardLogdir(pipeline)}) with tbpipe-board until stopped`),
+      },
     };
   }
   return projects;

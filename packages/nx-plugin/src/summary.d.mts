@@ -1,11 +1,25 @@
 /**
- * The `all` target's command: `node <plugin>/bin/tbpipe-summary.mjs pipelines/<p>/pipeline.json`, the bin relative to
- * the workspace root when the plugin is inside it.
+ * The `all` target's command: `node <plugin>/bin/tbpipe-summary.mjs pipelines/<p>/pipeline.json [--board <project>]`,
+ * the bin relative to the workspace root when the plugin is inside it. `boardProject` is the Nx project whose `board`
+ * target the summary names (`pipeline` for `pipeline:all`); without it, the pipeline's own.
  * @param {Pipeline} pipeline
  * @param {string} workspaceRoot absolute
+ * @param {string} [boardProject]
  * @returns {string}
  */
-export function summaryCommand(pipeline: Pipeline, workspaceRoot: string): string;
+export function summaryCommand(pipeline: Pipeline, workspaceRoot: string, boardProject?: string): string;
+/**
+ * The TensorBoard run directories of a pipeline (a sweep's runs; not the shared stages' folder).
+ * @param {Pipeline} pipeline
+ * @returns {string[]}
+ */
+export function pipelineRunDirs(pipeline: Pipeline): string[];
+/**
+ * What `<pipeline>:board` serves: the pipeline's run directory, or for a sweep the folder holding its runs.
+ * @param {Pipeline} pipeline
+ * @returns {string}
+ */
+export function boardLogdir(pipeline: Pipeline): string;
 /**
  * @typedef {object} TaskReport
  * @property {string} label     `train`, or `lr-0.01/train` for a run's copy
@@ -22,15 +36,18 @@ export function summaryCommand(pipeline: Pipeline, workspaceRoot: string): strin
  * @property {TaskReport[]} tasks  in dependency order
  * @property {string[]} runDirs   the TensorBoard run directories (a sweep's runs; not the shared stages' folder)
  * @property {string} logdir      what to pass to `tensorboard --logdir`
+ * @property {string | undefined} boardProject the Nx project whose `board` target serves these runs
+ *                              (`npx nx run <it>:board`); undefined where the workspace has no @tbpipe/board
  */
 /**
  * Read what the stage tasks of a pipeline left in the workspace.
  * @param {string} root absolute workspace root
  * @param {Pipeline} pipeline
  * @param {number | undefined} startedAt the nx invocation's start (ms since the epoch); undefined: unknown
+ * @param {string} [boardProject] the project whose `board` target to name; none: the summary names TensorBoard only
  * @returns {Summary}
  */
-export function readSummary(root: string, pipeline: Pipeline, startedAt: number | undefined): Summary;
+export function readSummary(root: string, pipeline: Pipeline, startedAt: number | undefined, boardProject?: string): Summary;
 /**
  * The summary as lines of text.
  * @param {Summary} summary
@@ -93,6 +110,11 @@ export type Summary = {
      * what to pass to `tensorboard --logdir`
      */
     logdir: string;
+    /**
+     * the Nx project whose `board` target serves these runs
+     * (`npx nx run <it>:board`); undefined where the workspace has no
+     */
+    boardProject: string | undefined;
 };
 export type Pipeline = import("./pipeline.mjs").Pipeline;
 export type StageTask = import("./tasks.mjs").StageTask;

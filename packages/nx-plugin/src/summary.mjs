@@ -23,16 +23,39 @@ export const STARTED_AT_ENV = 'TBPIPE_NX_STARTED_AT';
 export const SUMMARY_BIN = fileURLToPath(new URL('../bin/tbpipe-summary.mjs', import.meta.url));
 
 /**
- * The `all` target's command: `node <plugin>/bin/tbpipe-summary.mjs pipelines/<p>/pipeline.json`, the bin relative to
- * the workspace root when the plugin is inside it.
+ * The `all` target's command: `node <plugin>/bin/tbpipe-summary.mjs pipelines/<p>/pipeline.json [--board <project>]`,
+ * the bin relative to the workspace root when the plugin is inside it. `boardProject` is the Nx project whose `board`
+ * target the summary names (`pipeline` for `pipeline:all`); without it, the pipeline's own.
  * @param {Pipeline} pipeline
  * @param {string} workspaceRoot absolute
+ * @param {string} [boardProject]
  * @returns {string}
  */
-export function summaryCommand(pipeline, workspaceRoot) {
+export function summaryCommand(pipeline, workspaceRoot, boardProject) {
   const rel = relative(workspaceRoot, SUMMARY_BIN).split(sep).join('/');
   const bin = rel.startsWith('../') || isAbsolute(rel) ? SUMMARY_BIN : rel;
-  return ['node', bin, pipeline.file].map(shellQuote).join(' ');
+  const board = boardProject && boardProject !== pipeline.name ? ['--board', boardProject] : [];
+  return ['node', bin, pipeline.file, ...board].map(shellQuote).join(' ');
+}
+
+/**
+ * The TensorBoard run directories of a pipeline (a sweep's runs; not the shared stages' folder).
+ * @param {Pipeline} pipeline
+ * @returns {string[]}
+ */
+export function pipelineRunDirs(pipeline) {
+  const dirs = runDirectories(pipeline);
+  return (pipeline.runs.length === 0 ? dirs : dirs.filter((d) => pipeline.runs.some((r) => r.name === d.run))).map((d) => d.dir);
+}
+
+/**
+ * What `<pipeline>:board` serves: the pipeline's run directory, or for a sweep the folder holding its runs.
+ * @param {Pipeline} pipeline
+ * @returns {string}
+ */
+export function boardLogdir(pipeline) {
+  const dirs = pipelineRunDirs(pipeline);
+  return dirs.length === 1 ? dirs[0] : commonParent(dirs);
 }
 
 /**
@@ -52,6 +75,8 @@ export function summaryCommand(pipeline, workspaceRoot) {
  * @property {TaskReport[]} tasks  in dependency order
  * @property {string[]} runDirs   the TensorBoard run directories (a sweep's runs; not the shared stages' folder)
  * @property {string} logdir      what to pass to `tensorboard --logdir`
+ * @property {string | undefined} boardProject the Nx project whose `board` target serves these runs
+ *                              (`npx nx run <it>:board`); undefined where the workspace has no @tbpipe/board
  */
 
 /**
@@ -59,9 +84,10 @@ export function summaryCommand(pipeline, workspaceRoot) {
  * @param {string} root absolute workspace root
  * @param {Pipeline} pipeline
  * @param {number | undefined} startedAt the nx invocation's start (ms since the epoch); undefined: unknown
+ * @param {string} [boardProject] the project whose `board` target to name; none: the summary names TensorBoard only
  * @returns {Summary}
  */
-export function readSummary(root, pipeline, startedAt) {
+export function readSummary(root, pipeline, startedAt, boardProject) {
   const tasks = stageTasks(pipeline).map((task) => {
     const finishedAt = finishTime(join(root, task.outDir));
     /** @type {TaskReport['status']} */
@@ -77,9 +103,8 @@ export function readSummary(root, pipeline, startedAt) {
       outDir: task.outDir,
     };
   });
-  const dirs = runDirectories(pipeline);
-  const runDirs = (pipeline.runs.length === 0 ? dirs : dirs.filter((d) => pipeline.runs.some((r) => r.name === d.run))).map((d) => d.dir);
-  return { pipeline: pipeline.name, tasks, runDirs, logdir: commonParent(runDirs) };
+  const runDirs = pipelineRunDirs(pipeline);
+  return { pipeline: pipeline.name, tasks, runDirs, logdir: commonParent(runDirs), boardProject };
 }
 
 /**
@@ -112,7 +137,13 @@ export function formatSummary(summary) {
     });
   }
   lines.push(`  TensorBoard     ${summary.runDirs.join(', ')}`);
-  lines.push(`  open with       tensorboard --logdir ${summary.logdir}`);
+  if (summary.boardProject) {
+    // Our own viewer first (no Python needed), TensorBoard second.
+    lines.push(`  open with       npx nx run ${summary.boardProject}:board`);
+    lines.push(`                  tensorboard --logdir ${summary.logdir}`);
+  } else {
+    lines.push(`  open with       tensorboard --logdir ${summary.logdir}`);
+  }
   return lines;
 }
 
@@ -125,15 +156,21 @@ export function formatSummary(summary) {
  * @returns {number} exit code
  */
 export function main(argv, env, root) {
-  if (argv.length !== 1 || argv[0].startsWith('-')) {
-    process.stderr.write('usage: tbpipe-summary pipelines/<name>/pipeline.json   (run by nx run <name>:all, from the workspace root)\n');
+  const boardAt = argv.indexOf('--board');
+  const boardProject = boardAt === -1 ? undefined : argv[boardAt + 1];
+  const rest = boardAt === -1 ? argv : argv.filter((_, i) => i !== boardAt && i !== boardAt + 1);
+  if (rest.length !== 1 || rest[0].startsWith('-') || (boardAt !== -1 && !boardProject)) {
+    process.stderr.write('usage: tbpipe-summary pipelines/<name>/pipeline.json [--board <project>]   (run by nx run <name>:all, from the workspace root)\n');
     return 2;
   }
   try {
-    const file = argv[0];
-    const pipeline = parsePipeline(file, readJson(root, file), readWorkspace(root));
+    const file = rest[0];
+    const workspace = readWorkspace(root);
+    const pipeline = parsePipeline(file, readJson(root, file), workspace);
     const startedAt = Number(env[STARTED_AT_ENV]);
-    const summary = readSummary(root, pipeline, Number.isFinite(startedAt) && startedAt > 0 ? startedAt : undefined);
+    // The board line only where `<project>:board` exists, i.e. the workspace has the board package.
+    const board = workspace.packages.has('@tbpipe/board') ? (boardProject ?? pipeline.name) : undefined;
+    const summary = readSummary(root, pipeline, Number.isFinite(startedAt) && startedAt > 0 ? startedAt : undefined, board);
     process.stdout.write(`\n${formatSummary(summary).join('\n')}\n`);
   } catch (error) {
     process.stderr.write(`tbpipe-summary: no summary (${/** @type {Error} */ (error).message})\n`);
