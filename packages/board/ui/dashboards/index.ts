@@ -9,6 +9,7 @@ import { hparamsDashboard } from './hparams/index.ts';
 import { distributionsDashboard } from './distributions/index.ts';
 import { histogramsDashboard } from './histograms/index.ts';
 import { graphsDashboard } from './graphs/index.ts';
+import { projectorDashboard } from './projector/index.ts';
 
 export const DASHBOARDS: Dashboard[] = [
   scalarsDashboard,
@@ -17,7 +18,7 @@ export const DASHBOARDS: Dashboard[] = [
   distributionsDashboard,
   histogramsDashboard,
   prCurvesDashboard,
-  // PROJECTOR
+  projectorDashboard,
   textDashboard,
   hparamsDashboard,
 ];
