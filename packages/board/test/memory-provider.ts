@@ -158,3 +158,52 @@ export function postRequest(path: string, body: unknown, contentType = 'applicat
     experimentId,
   };
 }
+
+/**
+ * A test-only reading of a logdir into {@link MemoryData}: runs (directories with tfevents files), `simple_value`
+ * scalars, `hparams` summaries (as tensors carrying their plugin content) and run graphs. Not the loader: no
+ * purging, no sampling, only what the hparams, graphs and projector route tests need.
+ */
+export async function memoryDataFromLogdir(logdir: string): Promise<MemoryData> {
+  const { readdirSync } = await import('node:fs');
+  const { join, relative } = await import('node:path');
+  const { readAllEvents } = await import('@tbpipe/eventlog');
+  const data: MemoryData = { logdir, runs: [], scalars: [], tensors: [], blobs: [] };
+  const series = new Map<string, MemorySeries<any>>();
+  const add = <P extends MemoryPoint>(list: MemorySeries<P>[], run: string, plugin: string, tag: string, point: P, pluginContent?: Uint8Array) => {
+    const key = `${run}\0${plugin}\0${tag}`;
+    let s = series.get(key) as MemorySeries<P> | undefined;
+    if (!s) {
+      s = { run, plugin, tag, pluginContent, points: [] };
+      series.set(key, s);
+      list.push(s);
+    }
+    s.points.push(point);
+  };
+  const walk = async (dir: string) => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    const files = entries.filter((e) => e.isFile() && e.name.includes('tfevents')).map((e) => e.name).sort();
+    if (files.length) {
+      const run = relative(logdir, dir) || '.';
+      let startTime: number | null = null;
+      for (const file of files) {
+        for (const e of await readAllEvents(join(dir, file))) {
+          startTime ??= e.wallTime;
+          if (e.graphDef) add(data.blobs as MemorySeries<BlobPoint>[], run, 'graphs', '__run_graph__', { step: e.step, wallTime: e.wallTime, blobs: [e.graphDef] });
+          for (const v of e.summary?.value ?? []) {
+            const plugin = v.metadata?.pluginData?.pluginName;
+            if (plugin === 'hparams') {
+              add(data.tensors as MemorySeries<TensorPoint>[], run, 'hparams', v.tag, { step: e.step, wallTime: e.wallTime, value: { dtype: 1, shape: [0], numbers: new Float64Array(0) } }, v.metadata?.pluginData?.content);
+            } else if (v.simpleValue !== undefined) {
+              add(data.scalars as MemorySeries<ScalarPoint>[], run, 'scalars', v.tag, { step: e.step, wallTime: e.wallTime, value: v.simpleValue });
+            }
+          }
+        }
+      }
+      data.runs.push({ name: run, path: dir, startTime });
+    }
+    for (const e of entries) if (e.isDirectory()) await walk(join(dir, e.name));
+  };
+  await walk(logdir);
+  return data;
+}

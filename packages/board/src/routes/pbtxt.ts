@@ -11,6 +11,7 @@
  * unknown fields dropped.
  */
 import { pythonFloatRepr } from '@tbpipe/eventlog';
+import { roundSignificant } from './python-numbers.ts';
 
 /** A scalar field type of the wire format. */
 export type ScalarType =
@@ -392,23 +393,10 @@ export function cEscape(bytes: Uint8Array): string {
 export function shortestFloat32Repr(value: number): string {
   if (!Number.isFinite(value)) return pythonFloatRepr(value);
   for (let precision = 6; precision <= 17; precision++) {
-    const rounded = roundHalfEven(value, precision);
+    const rounded = roundSignificant(value, precision);
     if (Math.fround(rounded) === value) return pythonFloatRepr(rounded);
   }
   return pythonFloatRepr(value);
-}
-
-function roundHalfEven(value: number, precision: number): number {
-  if (value === 0) return value;
-  // 100 significant digits are exact for every float32 outside the deep subnormals; enough to see a true tie.
-  const [mant, exp] = Math.abs(value).toExponential(99).split('e');
-  const digits = mant.replace('.', '');
-  const head = digits.slice(0, precision);
-  const rest = digits.slice(precision);
-  const up = rest[0] > '5' || (rest[0] === '5' && (/[1-9]/.test(rest.slice(1)) || Number(head[head.length - 1]) % 2 === 1));
-  const n = BigInt(head) + (up ? 1n : 0n);
-  const text = `${n}e${Number(exp) - (precision - 1)}`;
-  return (value < 0 ? -1 : 1) * Number(text);
 }
 
 function formatScalar(schema: Schema, type: string, value: Scalar): string {
