@@ -47,11 +47,14 @@ export interface LocateOptions {
   fetch?: typeof fetch;
 }
 
+/** Whether `path` is a file; absent is false, but a directory we may not read is an error, not "missing". */
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
-  } catch {
-    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw err;
   }
 }
 
