@@ -1,10 +1,11 @@
 // Every bin, given a bad flag or a path it cannot use, prints one line on stderr and exits non-zero without a stack.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FIXTURE_DATA, humanLines, pipelineDirs, runBin, runStage, stageArgs, type BinName, type PipelineDirs, type Stage } from './helpers.ts';
+import { FIXTURE_DATA, REPO_ROOT, humanLines, pipelineDirs, runBin, runStage, stageArgs, type BinName, type PipelineDirs, type Stage } from './helpers.ts';
 
 /** Paths the rows use; filled in by `before`. */
 interface Paths {
@@ -75,7 +76,26 @@ ROWS.push(
   { bin: 'tbpipe-cache-server', what: 'an unreadable --dir (mode 000)', args: (x) => ['--dir', x.unreadable, '--port', '0'], code: 1, line: /^tbpipe-cache-server: .*unreadable.*(EACCES|permission)/, needsPermissions: true },
 );
 
+/**
+ * Root reads a mode-000 directory anyway, so under root (CI) the permission rows run their bin as `nobody` through
+ * setpriv. That needs `nobody` to reach node, the repo and its node_modules (checked here once, by running node as
+ * nobody on the repo's tsx) and the test's fixture (made traversable in `before`).
+ */
+const AS_NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
 const isRoot = process.getuid?.() === 0;
+const permissions: { prefix?: string[]; skip?: string } = isRoot ? probeNobody() : {};
+
+function probeNobody(): { prefix?: string[]; skip?: string } {
+  const tsx = join(REPO_ROOT, 'node_modules', 'tsx', 'package.json');
+  const r = spawnSync(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(tsx)})`], {
+    encoding: 'utf8',
+  });
+  if (r.status === 0) return { prefix: AS_NOBODY };
+  const why = r.error?.message ?? r.stderr.trim().split('\n').at(-1);
+  const skip = `running as root, and nobody cannot run node on this repo (${why}); the permission cases need an unprivileged user`;
+  console.error(`bin-errors: SKIPPING the mode-000 cases: ${skip}`);
+  return { skip };
+}
 
 describe('each bin given a bad flag or an unusable path', () => {
   let root: string;
@@ -83,6 +103,11 @@ describe('each bin given a bad flag or an unusable path', () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'tbpipe-bins-'));
+    // mkdtemp makes the directory 0700; the permission rows' bins run as nobody when the test runs as root, and must
+    // reach the fixture (reading the inputs, writing a fresh --out under outs/) to fail on the unreadable directory.
+    await chmod(root, 0o755);
+    await mkdir(join(root, 'outs'), { mode: 0o777 });
+    await chmod(join(root, 'outs'), 0o1777);
     x.file = join(root, 'a-file');
     await writeFile(x.file, 'not a directory\n');
     x.missing = join(root, 'missing');
@@ -98,10 +123,12 @@ describe('each bin given a bad flag or an unusable path', () => {
   });
 
   for (const row of ROWS) {
-    const skip = row.needsPermissions && isRoot ? 'running as root, which reads a mode-000 directory anyway' : false;
-    it(`${row.bin} with ${row.what} prints one line and exits ${row.code}`, { skip }, async () => {
+    const skip = (row.needsPermissions && permissions.skip) || false;
+    const prefix = row.needsPermissions ? permissions.prefix : undefined;
+    const as = prefix ? ' (as nobody: the test runs as root)' : '';
+    it(`${row.bin} with ${row.what} prints one line and exits ${row.code}${as}`, { skip }, async () => {
       // A guard, not a timing: a bin that wrongly accepted its input (the cache server would serve) is stopped.
-      const r = await runBin(row.bin, row.args(x), { killAfterMs: 60_000 });
+      const r = await runBin(row.bin, row.args(x), { killAfterMs: 60_000, ...(prefix ? { prefix } : {}) });
       assert.equal(r.signal, null, 'the bin did not stop on its own');
       const lines = humanLines(r.stderr);
       assert.equal(lines.length, 1, r.stderr);

@@ -74,12 +74,15 @@ export interface RunOptions {
   killOnLog?: { pattern: RegExp; times: number };
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** A command the bin runs under, e.g. `['setpriv', '--reuid=nobody', …, '--']` to run it as another user. */
+  prefix?: string[];
 }
 
 /** Run a bin with node; resolves when it exits (never rejects on a non-zero exit). */
 export function runBin(bin: BinName, args: string[], options: RunOptions = {}): Promise<BinResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, BINS[bin]), ...args], {
+    const argv = [...(options.prefix ?? []), process.execPath, join(REPO_ROOT, BINS[bin]), ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
