@@ -1,0 +1,184 @@
+/**
+ * GRAPHS, PROJECTOR, HISTOGRAMS and DISTRIBUTIONS in real Chromium against the real server (`startBoard`), on a logdir
+ * of the trimmed pipeline run (with two of its projector embeddings, test/fixtures/pipeline-projector), PyTorch's
+ * tutorial run and the golden `histogram` run (the tutorial logs no histogram). Every page fails its test on any
+ * console error or page error. WebGL runs on SwiftShader (software GL: `--use-angle=swiftshader`). Screenshots go to
+ * artifacts/test-output/board-browser/part3-*.png.
+ */
+import assert from 'node:assert/strict';
+import { readFile, cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBoard, type Board } from '../../src/index.ts';
+import { findChromium, skipReason } from './chromium.ts';
+import { goldenHttpDir, makeLogdir, openPage, screenshot } from './harness.ts';
+
+const reason = process.env.CI ? null : skipReason();
+const PIPELINE = 'fashion_mnist_experiment_1';
+const projectorFixture = fileURLToPath(new URL('../fixtures/pipeline-projector/', import.meta.url));
+
+/** Chromium with software WebGL (headless has no GPU here). */
+function launchWithWebGl(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium() ?? undefined,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-dev-shm-usage', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+}
+
+/** Brute-force k-NN restated independently of the app (float64, ties by index). */
+function bruteForceKnn(x: Float32Array, dim: number, q: number, k: number, metric: 'cosine' | 'euclidean'): number[] {
+  const rows = x.length / dim;
+  const d: { i: number; v: number }[] = [];
+  const norm = (i: number) => Math.hypot(...x.subarray(i * dim, (i + 1) * dim));
+  for (let i = 0; i < rows; i++) {
+    if (i === q) continue;
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += metric === 'cosine' ? x[i * dim + j]! * x[q * dim + j]! : (x[i * dim + j]! - x[q * dim + j]!) ** 2;
+    d.push({ i, v: metric === 'cosine' ? 1 - s / (norm(i) * norm(q)) : Math.sqrt(s) });
+  }
+  return d.sort((a, b) => a.v - b.v || a.i - b.i).slice(0, k).map((e) => e.i);
+}
+
+describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_000 }, () => {
+  let browser: Browser;
+  let board: Board;
+  let logdir: { dir: string; remove(): Promise<void> };
+  const pages: { page: Page; errors: string[] }[] = [];
+
+  before(async () => {
+    logdir = await makeLogdir(['tutorial', 'histogram']);
+    await cp(projectorFixture, logdir.dir, { recursive: true });
+    board = await startBoard({ logdir: logdir.dir, port: 0 });
+    browser = await launchWithWebGl();
+  });
+  after(async () => {
+    await browser?.close();
+    await board?.close();
+    await logdir?.remove();
+  });
+
+  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+    const p = await openPage(browser);
+    pages.push(p);
+    await p.page.goto(`${board.url}/?${query}`);
+    return p;
+  }
+  const done = async (p: { page: Page; errors: string[] }) => {
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  };
+
+  for (const run of [PIPELINE, 'tutorial']) {
+    test(`GRAPHS draws the ${run} graph with Conv2d[conv1] collapsed, and double-clicking it reveals its inner nodes`, async () => {
+      const p = await open(`tab=graphs&run=${encodeURIComponent(run)}`);
+      const block = p.page.locator('[data-name="Net/Conv2d[conv1]"]');
+      await block.waitFor();
+      assert.equal(await p.page.locator('[data-name^="Net/Conv2d[conv1]/"]').count(), 0);
+      for (const name of ['Net/Linear[fc1]', 'Net/MaxPool2d[pool]', 'input', 'output']) assert.equal(await p.page.locator(`[data-name="${name}"]`).count(), 1, name);
+      await screenshot(p.page, `part3-graphs-${run}`);
+      await block.dblclick();
+      await p.page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').waitFor();
+      assert.ok(await p.page.locator('[data-name^="Net/Conv2d[conv1]/"]').count() >= 3);
+      await p.page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').click();
+      const panel = await p.page.locator('.graph-info').innerText();
+      assert.match(panel, /aten::_convolution/);
+      assert.match(panel, /4×6×24×24/);
+      await screenshot(p.page, `part3-graphs-${run}-conv1`);
+      await done(p);
+    });
+  }
+
+  test('GRAPHS search reveals and selects a node inside a collapsed block', async () => {
+    const p = await open(`tab=graphs&run=tutorial`);
+    await p.page.locator('[data-name="Net/Conv2d[conv2]"]').waitFor();
+    await p.page.locator('.graph-search').fill('conv2\\]/weight');
+    await p.page.locator('.graph-results button').first().click();
+    await p.page.locator('.graph-node.selected[data-name^="Net/Conv2d[conv2]/weight"]').waitFor();
+    await done(p);
+  });
+
+  for (const [run, tags] of [[PIPELINE, 20], ['histogram', 2]] as const) {
+    test(`HISTOGRAMS and DISTRIBUTIONS draw every histogram tag of ${run}`, async () => {
+      const p = await open(`tab=histograms&run=${encodeURIComponent(run)}`);
+      await p.page.waitForFunction((n) => document.querySelectorAll('.hist-card .histogram-wrap').length === n
+        && [...document.querySelectorAll('.histogram-wrap')].every((w: any) => w.__histogram), tags, { timeout: 20_000 });
+      await screenshot(p.page, `part3-histograms-${run}`);
+      await p.page.locator('input[value=overlay]').check();
+      assert.equal(await p.page.locator('.histogram-wrap[data-mode=overlay]').count(), tags);
+      await screenshot(p.page, `part3-histograms-${run}-overlay`);
+      await p.page.locator('.tab', { hasText: 'DISTRIBUTIONS' }).click();
+      await p.page.waitForFunction((n) => [...document.querySelectorAll('.hist-card-body')].filter((b: any) => b.__uplot).length >= n, tags, { timeout: 20_000 });
+      await screenshot(p.page, `part3-distributions-${run}`);
+      await done(p);
+    });
+  }
+
+  test('DISTRIBUTIONS bands equal the distributions TensorBoard 2.20 recorded', async () => {
+    const golden = await goldenHttpDir();
+    const records = (JSON.parse(await readFile(join(golden, 'responses.json'), 'utf8')) as any[])
+      .filter((r) => r.sampling === 'all' && r.path === '/data/plugin/distributions/distributions' && r.status === 200);
+    assert.ok(records.length >= 2);
+    const p = await open('tab=distributions&run=histogram');
+    for (const r of records) {
+      const selector = `.hist-card[data-run="${r.query.run}"][data-tag="${r.query.tag}"] .hist-card-body`;
+      await p.page.waitForFunction((s) => Boolean((document.querySelector(s) as any)?.__uplot), selector, { timeout: 20_000 });
+      const data = await p.page.locator(selector).evaluate((el: any) => el.__uplot.data.map((c: any) => Array.from(c)));
+      const expected = [r.body_json.map((e: any) => e[1]), ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((k) => r.body_json.map((e: any) => e[2][k][1]))];
+      assert.deepEqual(data, expected, r.query.tag);
+      assert.deepEqual(r.body_json[0][2].map((bp: number[]) => bp[0]), [0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000]);
+    }
+    await done(p);
+  });
+
+  for (const run of [PIPELINE, 'tutorial']) {
+    test(`PROJECTOR shows the 100 sprite thumbnails of ${run}'s default embedding and 10 legend entries coloured by label`, async () => {
+      const p = await open(`tab=projector&run=${encodeURIComponent(run)}`);
+      await p.page.locator('[data-ready=true]').waitFor({ timeout: 30_000 });
+      const el = p.page.locator('[data-ready=true]');
+      assert.equal(await el.getAttribute('data-points'), '100');
+      assert.equal(await el.getAttribute('data-sprites'), '100');
+      assert.equal(await p.page.locator('select[aria-label="Colour by"]').inputValue(), 'label');
+      assert.equal(await p.page.locator('.proj-legend li').count(), 10);
+      assert.match(await p.page.locator('.proj-projection').innerText(), /PCA of 100 × 784: components explain/);
+      await screenshot(p.page, `part3-projector-${run}`);
+      await done(p);
+    });
+  }
+
+  test('PROJECTOR: clicking a point lists the same neighbours as a brute-force k-NN, cosine and euclidean', async () => {
+    const p = await open(`tab=projector&run=tutorial`);
+    await p.page.locator('[data-ready=true]').waitFor({ timeout: 30_000 });
+    const bytes = new Uint8Array(await (await fetch(`${board.url}/data/plugin/projector/tensor?run=tutorial&name=default:00000&num_rows=100000`)).arrayBuffer());
+    const x = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const at = await p.page.locator('[data-ready=true]').evaluate((el: any) => el.__projector.scatter.screenPosition(42));
+    await p.page.mouse.click(at.x, at.y);
+    await p.page.locator('.proj-neighbors li').first().waitFor();
+    const picked = await p.page.locator('[data-ready=true]').evaluate((el: any) => el.__projector.selected);
+    assert.ok(picked >= 0);
+    const listed = async () => (await p.page.locator('.proj-neighbors li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-index')))));
+    assert.deepEqual(await listed(), bruteForceKnn(x, 784, picked, 10, 'cosine'));
+    await screenshot(p.page, 'part3-projector-neighbours');
+    await p.page.locator('select[aria-label="Distance"]').selectOption('euclidean');
+    await p.page.locator('input[aria-label="Neighbours"]').fill('15');
+    await p.page.locator('input[aria-label="Neighbours"]').dispatchEvent('change');
+    await p.page.waitForFunction(() => document.querySelectorAll('.proj-neighbors li').length === 15);
+    assert.deepEqual(await listed(), bruteForceKnn(x, 784, picked, 15, 'euclidean'));
+    await done(p);
+  });
+
+  test('PROJECTOR shows a 3-wide layout as is, and search highlights the matching points', async () => {
+    const p = await open(`tab=projector&run=${PIPELINE}&projEmbedding=features_umap3:00000`);
+    await p.page.locator('[data-ready=true]').waitFor({ timeout: 30_000 });
+    assert.match(await p.page.locator('.proj-projection').innerText(), /× 3 dims, shown as they are/);
+    await p.page.locator('.proj-search').fill('^Bag$');
+    const info = await p.page.locator('.proj-search-info').innerText();
+    const meta = await (await fetch(`${board.url}/data/plugin/projector/metadata?run=${PIPELINE}&name=features_umap3:00000&num_rows=100000`)).text();
+    const bags = meta.trim().split('\n').slice(1).filter((l) => l.split('\t')[0] === 'Bag').length;
+    assert.equal(info, `${bags} of ${meta.trim().split('\n').length - 1} points match`);
+    await screenshot(p.page, 'part3-projector-umap3-search');
+    await done(p);
+  });
+});
