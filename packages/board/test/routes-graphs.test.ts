@@ -7,6 +7,8 @@ import { GRAPH_SCHEMA } from '../src/routes/graph-protos.ts';
 import { cEscape, decodeMessage, messageType, printMessage, shortestFloat32Repr } from '../src/routes/pbtxt.ts';
 import { BadRequest, type RouteReply } from '../src/routes/types.ts';
 import { RUN_GRAPH_TAG } from '../src/store/provider.ts';
+import { openLogdir } from '../src/load/index.ts';
+import type { DataProvider } from '../src/store/provider.ts';
 import { GOLDEN_HTTP, goldenBody, goldenRecords, pluginRoute } from './golden-http.ts';
 import { getRequest, memoryProvider, routeContext, type BlobPoint, type MemorySeries } from './memory-provider.ts';
 
@@ -38,13 +40,46 @@ async function call(path: string, query: Record<string, string>, blobs: MemorySe
   return graphsRoutes.routes[path](getRequest(path, query), ctx);
 }
 
-const text = (reply: RouteReply) => (typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8'));
+const text = (reply: RouteReply): string => (typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8'));
+
+/** Replays the recorded graphs requests of one sampling mode against `provider`. */
+async function replayGolden(provider: DataProvider, sampling: 'all' | 'default'): Promise<void> {
+  const { ctx } = routeContext(provider);
+  const records = goldenRecords('/graphs/', sampling);
+  assert.ok(records.length >= 5);
+  for (const record of records) {
+    const query = record.query as Record<string, string>;
+    const path = pluginRoute(record.path);
+    let reply: RouteReply;
+    try {
+      reply = await graphsRoutes.routes[path](getRequest(path, query), ctx);
+    } catch (err) {
+      assert.ok(err instanceof BadRequest, String(err));
+      assert.equal(err.status, record.status, `${record.path} ${JSON.stringify(query)}`);
+      continue;
+    }
+    assert.equal(reply.status, record.status, record.path);
+    assert.equal(reply.contentType.split(';')[0], record.content_type.split(';')[0]);
+    if (record.body_json !== undefined) assert.deepEqual(JSON.parse(text(reply)), record.body_json);
+    else assert.equal(text(reply), goldenBody(record).toString('utf8'), `${record.path} ${JSON.stringify(query)}`);
+  }
+}
 
 describe('graphs routes', () => {
-  it('answer every recorded graphs request of the golden corpus exactly (bodies byte for byte)', async () => {
+  for (const sampling of ['all', 'default'] as const) {
+    it(`answer every recorded graphs request (${sampling} sampling) from the loaded golden logdir, bodies byte for byte`, async () => {
+      const store = await openLogdir({ logdir: `${GOLDEN_HTTP}logdir`, reloadIntervalSeconds: 0, samplesPerPlugin: sampling === 'all' ? { scalars: 1000000 } : {} });
+      try {
+        await replayGolden(store, sampling);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it('answer every recorded graphs request from the tutorial graph records alone (memory provider)', async () => {
     const blobs = await tutorialGraphSeries();
     const records = goldenRecords('/graphs/');
-    assert.ok(records.length >= 5);
     for (const record of records) {
       const query = record.query as Record<string, string>;
       let reply: RouteReply;

@@ -7,6 +7,8 @@ import { SummaryWriter } from '@tbpipe/eventlog';
 import { csvRow, latexCell } from '../src/routes/hparams-download.ts';
 import { hparamsRoutes } from '../src/routes/hparams.ts';
 import { BadRequest, type RouteReply, type RouteRequest } from '../src/routes/types.ts';
+import { openLogdir } from '../src/load/index.ts';
+import type { DataProvider } from '../src/store/provider.ts';
 import { GOLDEN_HTTP, goldenBody, goldenRecords, pluginRoute, type GoldenRecord } from './golden-http.ts';
 import { getRequest, memoryDataFromLogdir, memoryProvider, postRequest, routeContext } from './memory-provider.ts';
 
@@ -28,10 +30,28 @@ async function statusOf(run: () => RouteReply | Promise<RouteReply>): Promise<nu
   }
 }
 
+const ALL_POINTS_FLAGS = { scalars: 1000000 };
+
 describe('hparams routes on the golden corpus', () => {
   for (const sampling of ['all', 'default'] as const) {
-    it(`answer every recorded hparams request (${sampling} sampling) as TensorBoard did`, async () => {
-      const { ctx } = routeContext(memoryProvider(await memoryDataFromLogdir(`${GOLDEN_HTTP}logdir`)), sampling === 'all' ? { scalars: 1000000 } : {});
+    it(`answer every recorded hparams request (${sampling} sampling) from the loaded golden logdir as TensorBoard did`, async () => {
+      const flags = sampling === 'all' ? ALL_POINTS_FLAGS : {};
+      const store = await openLogdir({ logdir: `${GOLDEN_HTTP}logdir`, reloadIntervalSeconds: 0, samplesPerPlugin: flags });
+      try {
+        await replayGolden(store, sampling, flags);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it('answer them the same from a memory provider of the same event files', async () => {
+    await replayGolden(memoryProvider(await memoryDataFromLogdir(`${GOLDEN_HTTP}logdir`)), 'all', ALL_POINTS_FLAGS);
+  });
+
+  async function replayGolden(provider: DataProvider, sampling: 'all' | 'default', flags: Record<string, number>): Promise<void> {
+    {
+      const { ctx } = routeContext(provider, flags);
       const records = goldenRecords('/hparams/', sampling);
       assert.ok(records.length >= 11);
       for (const record of records) {
@@ -43,7 +63,7 @@ describe('hparams routes on the golden corpus', () => {
         if (record.body_json !== undefined) assert.deepEqual(JSON.parse(text(reply)), record.body_json, label);
         else assert.equal(text(reply), goldenBody(record).toString('utf8'), label);
       }
-    });
+    }
   }
 });
 

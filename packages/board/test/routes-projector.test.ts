@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseTensorTsv, projectorRoutes } from '../src/routes/projector.ts';
 import { BadRequest, type RouteReply } from '../src/routes/types.ts';
-import type { RunInfo } from '../src/store/provider.ts';
+import { openLogdir } from '../src/load/index.ts';
+import type { DataProvider, RunInfo } from '../src/store/provider.ts';
 import { GOLDEN_HTTP, goldenBody, goldenRecords, pluginRoute } from './golden-http.ts';
 import { getRequest, memoryProvider, routeContext } from './memory-provider.ts';
 
@@ -34,14 +35,28 @@ async function status(run: () => Promise<RouteReply> | RouteReply): Promise<numb
   }
 }
 
-const call = (ctx: ReturnType<typeof contextFor>['ctx'], route: string, query: Record<string, string>) => projectorRoutes.routes[route](getRequest(route, query), ctx);
+const call = (ctx: ReturnType<typeof routeContext>['ctx'], route: string, query: Record<string, string>) => projectorRoutes.routes[route](getRequest(route, query), ctx);
 const bytesOf = (reply: RouteReply) => Buffer.from(typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body);
 
 describe('projector routes on the golden corpus', () => {
   for (const sampling of ['all', 'default'] as const) {
     it(`answer every recorded projector request (${sampling} sampling) with the recorded status and bytes`, async () => {
-      const logdir = `${GOLDEN_HTTP}logdir`;
-      const { ctx, warnings } = contextFor(logdir);
+      const store = await openLogdir({ logdir: `${GOLDEN_HTTP}logdir`, reloadIntervalSeconds: 0 });
+      try {
+        await replayGolden(store, sampling);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it('answer the recorded requests the same over a provider listing the runs only', async () => {
+    await replayGolden(memoryProvider({ logdir: `${GOLDEN_HTTP}logdir`, runs: runsOf(`${GOLDEN_HTTP}logdir`) }), 'all');
+  });
+
+  async function replayGolden(provider: DataProvider, sampling: 'all' | 'default'): Promise<void> {
+    {
+      const { ctx, warnings } = routeContext(provider);
       const records = goldenRecords('/projector/', sampling);
       assert.ok(records.length >= 15);
       for (const record of records) {
@@ -60,7 +75,7 @@ describe('projector routes on the golden corpus', () => {
         else assert.ok(bytesOf(reply).equals(goldenBody(record)), label);
       }
       assert.deepEqual(warnings, []);
-    });
+    }
   }
 
   it('is active when some run has a projector config', async () => {
