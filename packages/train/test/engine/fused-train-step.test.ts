@@ -140,3 +140,39 @@ test('on images with constant backgrounds (exact ties in every pooling window) f
     assert.ok(maxAbsDiff(t.data, runs[1]!.state.weights[i]!.data) < 1e-4, t.name);
   });
 });
+
+test('on 100 real FashionMNIST batches at lr 0.01 fused and stock agree (loss, every weight and momentum) to 1e-5', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { gunzipSync } = await import('node:zlib');
+  // The repository's 300-image slice of FashionMNIST (test/fixtures/fashion-mnist-small), normalised like the stage.
+  const fixture = new URL('../../../../test/fixtures/fashion-mnist-small/', import.meta.url);
+  const pixels = gunzipSync(readFileSync(new URL('train-images-idx3-ubyte.gz', fixture))).subarray(16);
+  const classes = gunzipSync(readFileSync(new URL('train-labels-idx1-ubyte.gz', fixture))).subarray(8);
+  const batch = (s: number) => {
+    const at = (s * 4) % (classes.length - 3); // 100 batches of 4 walk the 300 images 1⅓ times
+    return {
+      images: Float32Array.from(pixels.subarray(at * 784, (at + 4) * 784), (p) => (p / 255 - 0.5) / 0.5),
+      labels: Int32Array.from(classes.subarray(at, at + 4)),
+    };
+  };
+  const runs: { losses: number[]; state: TrainerState }[] = [];
+  for (const kind of ['stock', 'fused'] as const) {
+    const trainer = await createCnnTrainer({ ...options(kind), learningRate: 0.01 });
+    const losses = Array.from({ length: 100 }, (_, s) => trainer.trainStep(batch(s).images, batch(s).labels));
+    runs.push({ losses, state: trainer.getState() });
+    trainer.dispose();
+  }
+  const [stock, fused] = runs as [(typeof runs)[0], (typeof runs)[0]];
+  assert.ok(maxAbsDiff(stock.losses, fused.losses) < 1e-5, `loss diff ${maxAbsDiff(stock.losses, fused.losses)}`);
+  let worst = 0;
+  for (const key of ['weights', 'momentum'] as const) {
+    stock.state[key].forEach((t, i) => {
+      const diff = maxAbsDiff(t.data, fused.state[key][i]!.data);
+      worst = Math.max(worst, diff);
+      assert.ok(diff < 1e-5, `${key} ${t.name}: max |diff| ${diff}`);
+    });
+  }
+  // It learned something real: the last batches' loss is below the first ones'.
+  assert.ok(fused.losses.slice(-20).reduce((a, b) => a + b) < fused.losses.slice(0, 20).reduce((a, b) => a + b), String(fused.losses));
+  console.log(`# 100 FashionMNIST steps: max |loss diff| ${maxAbsDiff(stock.losses, fused.losses).toExponential(1)}, max |weight or momentum diff| ${worst.toExponential(1)}`);
+});
