@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { silentLogger, TbpipeError, type Logger } from '@tbpipe/core';
-import type { LoadOptions, LogdirStore, ReloadReport } from './store/provider.ts';
+import { openLogdir } from './load/index.ts';
+import type { LogdirStore, ReloadReport } from './store/provider.ts';
 import { buildUiAssets, type UiAsset } from './ui-assets.ts';
 import { coreRoutes } from './routes/core.ts';
 import { exportRoute } from './routes/export.ts';
@@ -69,32 +70,6 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-async function openStore(options: LoadOptions): Promise<LogdirStore> {
-  // Imported when needed, so the server (and its tests with an injected store) does not load the loader's workers.
-  const loader = './load/index.ts';
-  const load = (await import(loader)) as { openLogdir(options: LoadOptions): Promise<LogdirStore> };
-  return load.openLogdir(options);
-}
-
-/** The optional plugin modules written apart from this file; each is wired in when it exists. */
-async function optionalPlugins(log: Logger): Promise<PluginRoutes[]> {
-  const found: PluginRoutes[] = [];
-  for (const name of ['graphs', 'hparams', 'projector']) {
-    try {
-      const mod = (await import(`./routes/${name}.ts`)) as Record<string, unknown>;
-      const routes = Object.values(mod).find(
-        (v): v is PluginRoutes => typeof v === 'object' && v !== null && 'plugin' in v && 'routes' in v,
-      );
-      if (routes) found.push(routes);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ERR_MODULE_NOT_FOUND') throw err;
-      log.debug({ plugin: name }, 'plugin module not present');
-    }
-  }
-  return found;
-}
-
 /**
  * Serve TensorBoard's HTTP API over `logdir`.
  *
@@ -116,13 +91,13 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   if (!info) throw new BoardError('BOARD_LOGDIR', logdirMessage(logdir, 'does not exist'));
   if (!info.isDirectory()) throw new BoardError('BOARD_LOGDIR', logdirMessage(logdir, 'is not a directory'));
 
-  const plugins = [...BUILTIN_PLUGINS, ...(await optionalPlugins(log)), ...(options.plugins ?? [])];
+  const plugins = [...BUILTIN_PLUGINS, ...(options.plugins ?? [])];
   const pluginsByName = new Map(plugins.map((p) => [p.plugin, p]));
   const core = coreRoutes(plugins);
   const ownsStore = !options.store;
   const store =
     options.store ??
-    (await openStore({ logdir, samplesPerPlugin, reloadIntervalSeconds, logger: log.child({ part: 'load' }) }));
+    (await openLogdir({ logdir, samplesPerPlugin, reloadIntervalSeconds, logger: log.child({ part: 'load' }) }));
 
   const ctx: RouteContext = {
     provider: store,

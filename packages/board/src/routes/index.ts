@@ -1,14 +1,17 @@
 /** Every plugin's routes, as the server dispatches them (`/data/plugin/<plugin>/<route>`). */
 import { audioRoutes, imagesRoutes } from './images.ts';
 import { emptyPlugins } from './core.ts';
+import { graphsRoutes } from './graphs.ts';
 import { distributionsRoutes, histogramsRoutes } from './histograms.ts';
+import { hparamsRoutes } from './hparams.ts';
 import { prCurvesRoutes } from './pr-curves.ts';
+import { projectorRoutes } from './projector.ts';
 import { scalarsRoutes } from './scalars.ts';
 import { textRoutes } from './text.ts';
 import { timeseriesRoutes } from './timeseries.ts';
 import type { PluginRoutes } from './types.ts';
 
-/** The plugins this package answers itself (graphs, hparams and projector live in their own modules). */
+/** Every plugin the board answers, one module each. */
 export const BUILTIN_PLUGINS: readonly PluginRoutes[] = [
   scalarsRoutes,
   imagesRoutes,
@@ -18,5 +21,8 @@ export const BUILTIN_PLUGINS: readonly PluginRoutes[] = [
   prCurvesRoutes,
   textRoutes,
   timeseriesRoutes,
+  graphsRoutes,
+  hparamsRoutes,
+  projectorRoutes,
   ...emptyPlugins,
 ];
