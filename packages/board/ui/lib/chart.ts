@@ -68,7 +68,8 @@ function yRange(get: () => [number, number] | null, log: boolean): uPlot.Range.F
   return (_u, min, max) => {
     const fixed = get();
     if (fixed) return fixed;
-    if (min === null || max === null) return [0, 1];
+    // No data yet: a log axis over [0, 1] would need infinitely many decades.
+    if (min === null || max === null || (log && !(min > 0))) return log ? [1, 10] : [0, 1];
     return log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
   };
 }
