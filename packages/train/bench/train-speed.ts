@@ -9,7 +9,8 @@
  *       per-pair ratios; the load average is printed before and after.
  *   node --import tsx packages/train/bench/train-speed.ts profile
  *       where a fused wasm step's time goes: the wasm call vs tfjs dispatch, forward vs backward + update. For a
- *       per-function split, run under node --cpu-prof (see ENGINE.md).
+ *       per-function split, build with `node wasm/build.mjs --debug` (function names) and run under node --cpu-prof
+ *       (see ENGINE.md).
  *   node --import tsx packages/train/bench/train-speed.ts accuracy [--seed 0] [--torch]
  *       the tutorial's run: 1 epoch of FashionMNIST at batch 4, SGD(lr 0.001, momentum 0.9), running loss every
  *       1000 steps, test accuracy (must be ≥ 82 %; PyTorch gets ~83–84 %), and the time to predict 10 000 images.

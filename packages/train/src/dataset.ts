@@ -25,7 +25,7 @@ export async function readTrainingSet(dataDir: string): Promise<TrainingSet> {
  * One reusable mini-batch: float32 NCHW images in [-1, 1] and int32 labels, refilled in place each step from the
  * uint8 pixels through a lookup table.
  * N.B. batches are built here from typed-array views, never sliced out of one big tensor inside the step: on tfjs's
- * wasm backend, Slice copies the whole source and the backward pass clones it again (45× slower, MEASUREMENTS.md).
+ * wasm backend, Slice copies the whole source and the backward pass clones it again (45× slower, docs/measurements.md §B).
  * The engine must therefore not keep `images`/`labels` after `trainStep` returns: the next fill overwrites them.
  */
 export class BatchBuffer {

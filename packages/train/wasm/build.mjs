@@ -4,6 +4,9 @@
 // (anything it initialised at instantiation would overwrite live tfjs memory).
 //   node wasm/build.mjs           rebuild wasm/cnn.wasm
 //   node wasm/build.mjs --check   rebuild into a temp file and fail if it differs from the checked-in binary
+//   node wasm/build.mjs --debug   rebuild wasm/cnn.wasm keeping function names (asc --debug: a name section), so
+//                                 node --cpu-prof attributes time to conv1Pool, conv2Backward, …; same code otherwise.
+//                                 Profiling only: --check then fails until a plain rebuild restores the binary.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +18,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
 const check = process.argv.includes('--check');
+const debug = process.argv.includes('--debug');
+if (check && debug) throw new Error('build-wasm: --check compares the plain build; drop --debug');
 const tmp = check ? mkdtempSync(join(tmpdir(), 'cnn-wasm-')) : null;
 const out = tmp ? join(tmp, 'cnn.wasm') : join(here, 'cnn.wasm');
 // prettier-ignore
 const flags = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
-  '--importMemory', '--enable', 'simd', '--noExportMemory'];
+  '--importMemory', '--enable', 'simd', '--noExportMemory', ...(debug ? ['--debug'] : [])];
 execFileSync(process.execPath, [asc, join(here, 'assembly', 'cnn.ts'), '-o', out, ...flags], { stdio: 'inherit' });
 
 const bytes = readFileSync(out);
@@ -47,4 +52,5 @@ if (tmp) {
   console.log('build-wasm: wasm/cnn.wasm matches its source');
 } else {
   console.log(`build-wasm: wrote ${out} (${bytes.length} bytes; imports ${imports.join(', ')})`);
+  if (debug) console.log('build-wasm: debug build (function names); run npm run build:wasm -w @tbpipe/train when done profiling');
 }

@@ -3,7 +3,7 @@
 // The module IMPORTS tfjs-backend-wasm's memory and works on pointers into it: the tfjs variables' own buffers
 // (parameters and momentum, tfjs layout) are read and updated in place, and scratch space comes from the backend's
 // malloc. Hazard: because the memory is shared, this module must never own static data or allocate — build with
-// `--runtime stub --noAssert --use abort=` and check the binary has no data segment (scripts/build-wasm.mjs does).
+// `--runtime stub --noAssert --use abort=` and check the binary has no data segment (wasm/build.mjs does).
 //
 // Layouts. Parameters (tfjs): conv1 [5,5,1,6], conv2 [5,5,6,16], fc1 [256,120] with rows (h,w,c), fc2 [120,84],
 // fc3 [84,10]. Activations are ours: conv1 is computed two output rows at a time, SIMD over 4 output columns, and
