@@ -433,10 +433,12 @@ function printFields(schema: Schema, msg: Message, indent: number, out: string[]
       const entries = [...(value as Map<string, MapEntry>).values()].sort(compareKeys);
       for (const entry of entries) {
         out.push(`${' '.repeat(indent)}${field.name} {\n`);
-        // An entry is a proto3 message built as Entry(key=..., value=...): defaults are not printed, a message value is.
-        if (!isDefault(entry.key)) printValue(schema, 'key', field.map.key, entry.key, indent + 2, out);
+        // An entry is printed as Entry(key=..., value=...): in proto3 defaults are then not printed (a message value
+        // is), in proto2 both fields are set and printed.
+        const explicit = msg.type.proto2;
+        if (explicit || !isDefault(entry.key)) printValue(schema, 'key', field.map.key, entry.key, indent + 2, out);
         const valueType = field.map.value;
-        if (isMessageType(schema, valueType) || !isDefault(entry.value as Scalar)) printValue(schema, 'value', valueType, entry.value, indent + 2, out);
+        if (explicit || isMessageType(schema, valueType) || !isDefault(entry.value as Scalar)) printValue(schema, 'value', valueType, entry.value, indent + 2, out);
         out.push(`${' '.repeat(indent)}}\n`);
       }
     } else if (field.repeated) {
@@ -516,8 +518,8 @@ export function byteSize(schema: Schema, msg: Message): number {
     if (field.map) {
       for (const entry of (value as Map<string, MapEntry>).values()) {
         let n = 0;
-        if (!isDefault(entry.key)) n += 1 + scalarSize(field.map.key, entry.key);
-        if (isMessageType(schema, field.map.value) || !isDefault(entry.value as Scalar)) n += 1 + sizeOf(field.map.value, entry.value);
+        if (msg.type.proto2 || !isDefault(entry.key)) n += 1 + scalarSize(field.map.key, entry.key);
+        if (msg.type.proto2 || isMessageType(schema, field.map.value) || !isDefault(entry.value as Scalar)) n += 1 + sizeOf(field.map.value, entry.value);
         size += tagSize + varintSize(BigInt(n)) + n;
       }
     } else if (field.repeated) {
