@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { encodeGraphDef, encodeRunMetadata, readAllEvents } from '@tbpipe/eventlog';
-import { graphsRoutes, GRAPH_PLUGINS } from '../src/routes/graphs.ts';
+import { filterLargeAttrs, graphsRoutes, GRAPH_PLUGINS } from '../src/routes/graphs.ts';
+import { PROJECTOR_SCHEMA } from '../src/routes/projector.ts';
 import { GRAPH_SCHEMA } from '../src/routes/graph-protos.ts';
-import { cEscape, decodeMessage, messageType, printMessage, shortestFloat32Repr } from '../src/routes/pbtxt.ts';
+import { cEscape, decodeMessage, messageToJson, messageType, parseText, printMessage, shortestFloat32Repr } from '../src/routes/pbtxt.ts';
 import { BadRequest, type RouteReply } from '../src/routes/types.ts';
 import { RUN_GRAPH_TAG } from '../src/store/provider.ts';
 import { openLogdir } from '../src/load/index.ts';
@@ -201,6 +202,35 @@ describe('graphs routes', () => {
 });
 
 describe('protobuf text format printing', () => {
+  it('prints random GraphDefs and RunMetadata exactly as protobuf-python 4.21.12 does, before and after the large-attr filter', () => {
+    const cases = JSON.parse(readFileSync(new URL('./fixtures/pbtxt/cases.json', import.meta.url), 'utf8')) as {
+      type: string;
+      bytes?: string;
+      text: string;
+      limit?: number;
+      filtered?: string;
+      json?: unknown;
+    }[];
+    let checked = 0;
+    for (const [i, c] of cases.entries()) {
+      if (c.type === 'ProjectorConfig') {
+        const config = parseText(PROJECTOR_SCHEMA, messageType(PROJECTOR_SCHEMA, 'ProjectorConfig'), c.text);
+        assert.equal(printMessage(PROJECTOR_SCHEMA, config), c.text, `case ${i}`);
+        assert.deepEqual(messageToJson(PROJECTOR_SCHEMA, config), c.json, `case ${i}`);
+        checked++;
+        continue;
+      }
+      const message = decodeMessage(GRAPH_SCHEMA, messageType(GRAPH_SCHEMA, c.type), Buffer.from(c.bytes as string, 'hex'));
+      assert.equal(printMessage(GRAPH_SCHEMA, message), c.text, `case ${i} (${c.type})`);
+      if (c.filtered !== undefined) {
+        filterLargeAttrs(message, c.limit as number, '_too_large_attrs');
+        assert.equal(printMessage(GRAPH_SCHEMA, message), c.filtered, `case ${i} filtered at ${c.limit}`);
+      }
+      checked++;
+    }
+    assert.equal(checked, 80);
+  });
+
   it('prints float fields as protobuf-python does: the shortest %g that survives float32, then repr', () => {
     assert.equal(shortestFloat32Repr(Math.fround(0.1)), '0.1');
     assert.equal(shortestFloat32Repr(1), '1.0');
