@@ -34,8 +34,9 @@ export function textToHtml(datum: TensorDatum, markdown: boolean): string {
   if (shape.length === 0) return markdown ? markdownToSafeHtml(strings[0] ?? '') : safeHtml(strings[0] ?? '');
   let warning = '';
   if (shape.length > 2) {
+    // Three spaces before "2d", as TensorBoard's dedented, backslash-continued template has them.
     warning = markdownToSafeHtml(
-      `**Warning:** This text summary contained data of dimensionality ${shape.length}, but only 2d tables are supported. Showing a 2d slice of the data instead.`,
+      `**Warning:** This text summary contained data of dimensionality ${shape.length}, but only   2d tables are supported. Showing a 2d slice of the data instead.`,
     );
     const [n, m] = shape.slice(-2);
     strings = strings.slice(0, n * m);
