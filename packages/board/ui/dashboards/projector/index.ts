@@ -240,7 +240,7 @@ export const projectorDashboard: Dashboard = {
       colorSelect.replaceChildren(h('option', { value: '' }, '(none)'), ...cols.map((c) => h('option', { value: c }, c)));
       colorSelect.value = wantedColor && cols.includes(wantedColor) ? wantedColor : cols.includes('label') ? 'label' : cols[0] ?? '';
       searchColumn.replaceChildren(...cols.map((c) => h('option', { value: c }, c)));
-      spriteLabel.hidden = embedding.sprite === null;
+      spriteLabel.style.display = embedding.sprite === null ? 'none' : '';
       dimsSelect.disabled = embedding.dim < 3;
       status.textContent = `${embedding.rows} points × ${embedding.dim}${embedding.sprite ? ', with sprite' : ''}`;
       runSearch();

@@ -85,7 +85,7 @@ export class Scatter {
   onRender: (() => void) | null = null;
 
   constructor(private readonly container: HTMLElement) {
-    this.renderer = new THREE.WebGLRenderer({ antialias: false, alpha: false, preserveDrawingBuffer: true });
+    this.renderer = new THREE.WebGLRenderer({ antialias: false, alpha: false, preserveDrawingBuffer: false });
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio || 1));
     this.canvas = this.renderer.domElement;
     this.canvas.className = 'proj-canvas';
@@ -98,6 +98,7 @@ export class Scatter {
       fragmentShader: FRAGMENT,
       transparent: true,
       depthWrite: false,
+      depthTest: false,
       uniforms: {
         pointSize: { value: 6 },
         perspectiveScale: { value: 0 },
