@@ -154,7 +154,7 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
         assert.deepEqual(data[1], values.map((v) => (Number.isFinite(v) ? v : null)), `${run}: raw series`);
         assert.deepEqual(data[2], expected, `${run}: smoothed at ${w}`);
       }
-      assert.equal(new URL(page.url()).searchParams.get('smoothing'), '0.95');
+      await page.waitForURL(/smoothing=0\.95/);
     }
     assert.deepEqual(errors, []);
   });
@@ -206,6 +206,7 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     await page.locator('[data-control="logY"]').check();
     assert.equal(await page.locator(`${card} .chart`).evaluate((el: any) => el.__uplot.scales.y.distr), 3);
     await page.locator('[data-control="outliers"]').check();
+    await page.waitForURL(/outliers=1/);
     const saved = page.url();
     const q = new URL(saved).searchParams;
     assert.equal(q.get('x'), 'relative');

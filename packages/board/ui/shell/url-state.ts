@@ -44,7 +44,18 @@ export class UrlState {
     this.write(push);
   }
 
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  /** History writes: a push at once; replaces coalesced (a dragged slider would otherwise call replaceState at
+   *  every input event, which Chromium throttles with a warning after a couple hundred calls). */
   private write(push: boolean): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (push) this.writeNow(true);
+    else this.timer = setTimeout(() => { this.timer = null; this.writeNow(false); }, 150);
+  }
+
+  private writeNow(push: boolean): void {
     const query = this.params.toString();
     const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
     if (push) history.pushState(null, '', url);

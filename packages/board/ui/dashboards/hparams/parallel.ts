@@ -50,7 +50,7 @@ export function drawParallel(container: HTMLElement, axes: Axis[], colors: strin
   const height = 300;
   const top = 40;
   const bottom = 24;
-  const side = 60;
+  const side = 80;
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, height, role: 'img', 'aria-label': 'Parallel coordinates of sessions' });
   if (!axes.length) { container.replaceChildren(root); return; }
   const step = axes.length > 1 ? (width - 2 * side) / (axes.length - 1) : 0;
@@ -78,8 +78,12 @@ export function drawParallel(container: HTMLElement, axes: Axis[], colors: strin
   axes.forEach((a, i) => {
     const g = svg('g', { class: 'axis' });
     g.appendChild(svg('line', { x1: xs[i]!, x2: xs[i]!, y1: top, y2: height - bottom, 'stroke-width': 1 }));
-    const anchor = i === 0 ? 'start' : i === axes.length - 1 ? 'end' : 'middle';
-    g.appendChild(svg('text', { x: xs[i]!, y: 14, 'text-anchor': anchor, 'font-weight': 600 }, a.name));
+    const anchor = 'middle';
+    const maxChars = Math.max(6, Math.floor((axes.length > 1 ? step : width) / 7));
+    const name = a.name.length > maxChars ? `…${a.name.slice(a.name.length - maxChars + 1)}` : a.name;
+    const title = svg('text', { x: xs[i]!, y: 14, 'text-anchor': anchor, 'font-weight': 600 }, name);
+    title.appendChild(svg('title', {}, a.name));
+    g.appendChild(title);
     g.appendChild(svg('text', { x: xs[i]!, y: 28, 'text-anchor': anchor, opacity: 0.7 }, `${a.kind}${scales[i]!.log ? ' · log' : ''}`));
     for (const [p, label] of scales[i]!.ticks) {
       g.appendChild(svg('line', { x1: xs[i]! - 4, x2: xs[i]!, y1: y(p), y2: y(p) }));

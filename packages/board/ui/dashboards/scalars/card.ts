@@ -93,7 +93,7 @@ export class ScalarCard {
     for (const l of this.lines) {
       const base = uSeries.length + 1;
       uSeries.push({ label: `${l.label} (raw)`, stroke: withAlpha(l.color, 0.28), width: 1, spanGaps: true, points: { show: false } });
-      uSeries.push({ label: l.label, stroke: l.color, width: 1.6, spanGaps: true, points: { size: 5, fill: l.color } });
+      uSeries.push({ label: l.label, stroke: l.color, width: 1.6, spanGaps: true, points: { size: 4, fill: l.color } });
       if (l.kind === 'group') {
         uSeries.push({ label: `${l.label} −σ`, stroke: withAlpha(l.color, 0.5), width: 0.5, spanGaps: true, points: { show: false } });
         uSeries.push({ label: `${l.label} +σ`, stroke: withAlpha(l.color, 0.5), width: 0.5, spanGaps: true, points: { show: false } });

@@ -40,6 +40,7 @@ function mount(element: HTMLElement, initial: DashboardContext): DashboardView {
   const stale = new Set<string>();
   const cards = new Map<string, ScalarCard>();
   let generation = 0;
+  let lastLayout = '';
   let destroyed = false;
 
   const param = (name: string, fallback: string) => ctx.getParam(name) ?? fallback;
@@ -172,24 +173,22 @@ function mount(element: HTMLElement, initial: DashboardContext): DashboardView {
       if (list) list.push(tag);
       else bySection.set(section, [tag]);
     }
-    const fragments: HTMLElement[] = [];
     const sectionNames = [...bySection.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
-    for (const section of sectionNames) {
-      const grid = h('div', { class: 'cards' });
-      if (section) fragments.push(h('h3', { class: 'section-title' }, section));
-      fragments.push(grid);
-      for (const tag of bySection.get(section)!) {
-        let card = cards.get(tag);
-        if (!card) {
-          card = new ScalarCard(tag);
-          cards.set(tag, card);
-        }
-        grid.appendChild(card.root);
-        const series = tags.get(tag)!.map((r) => cache.get(key(r, tag))).filter((x): x is RunSeries => Boolean(x));
-        card.render(series, s);
-      }
+    for (const tag of tags.keys()) if (!cards.has(tag)) cards.set(tag, new ScalarCard(tag));
+    // Re-attach the cards only when the layout changed (moving a chart's canvas costs a relayout), and before
+    // drawing, so a new chart takes its width from the page.
+    const layout = JSON.stringify(sectionNames.map((sec) => [sec, bySection.get(sec)]));
+    if (layout !== lastLayout) {
+      lastLayout = layout;
+      replaceChildren(sections, sectionNames.map((section) => [
+        section ? h('h3', { class: 'section-title' }, section) : null,
+        h('div', { class: 'cards' }, bySection.get(section)!.map((tag) => cards.get(tag)!.root)),
+      ]));
     }
-    replaceChildren(sections, fragments);
+    for (const [tag, runs] of tags) {
+      const series = runs.map((r) => cache.get(key(r, tag))).filter((x): x is RunSeries => Boolean(x));
+      cards.get(tag)!.render(series, s);
+    }
     if (!listingLoaded) note.textContent = 'Loading…';
     else if (!tags.size) {
       note.textContent = ctx.selectedRuns.length

@@ -172,22 +172,48 @@ export function buildLines(
 /** uPlot's aligned data: the union of every line's x, then per line its raw and smoothed values (and band edges)
  *  at those x, null where the line has no point or the value cannot be drawn (non-finite, or ≤ 0 on a log axis). */
 export function alignedData(lines: readonly Line[], logY: boolean): (number | null)[][] {
+  const columns = (l: Line) => (l.kind === 'group' ? [l.raw, l.smoothed, l.lo!, l.hi!] : [l.raw, l.smoothed]);
+  // Fast path, the common case: every run logged the same steps, so no union or lookup is needed.
+  const first = lines[0]?.xs;
+  if (first && lines.every((l) => sameValues(l.xs, first))) {
+    const cols: (number | null)[][] = [Array.from(first)];
+    for (const l of lines) for (const a of columns(l)) cols.push(drawableColumn(a, logY));
+    return cols;
+  }
   const all = new Set<number>();
   for (const l of lines) for (let i = 0; i < l.xs.length; i++) all.add(l.xs[i]!);
   const xs = Float64Array.from(all).sort();
   const pos = new Map<number, number>();
   xs.forEach((x, i) => pos.set(x, i));
-  const drawable = (v: number) => (Number.isFinite(v) && (!logY || v > 0) ? v : null);
   const cols: (number | null)[][] = [Array.from(xs)];
   for (const l of lines) {
-    const arrays = l.kind === 'group' ? [l.raw, l.smoothed, l.lo!, l.hi!] : [l.raw, l.smoothed];
-    for (const a of arrays) {
+    for (const a of columns(l)) {
       const col: (number | null)[] = new Array(xs.length).fill(null);
-      for (let i = 0; i < l.xs.length; i++) col[pos.get(l.xs[i]!)!] = drawable(a[i]!);
+      for (let i = 0; i < l.xs.length; i++) {
+        const v = a[i]!;
+        col[pos.get(l.xs[i]!)!] = Number.isFinite(v) && (!logY || v > 0) ? v : null;
+      }
       cols.push(col);
     }
   }
   return cols;
+}
+
+/** A column for uPlot: null where the value cannot be drawn (non-finite, or ≤ 0 on a log axis). */
+function drawableColumn(a: Float64Array, logY: boolean): (number | null)[] {
+  const out: (number | null)[] = new Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    out[i] = v - v === 0 && (!logY || v > 0) ? v : null;
+  }
+  return out;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** TensorBoard's "ignore outliers": the y range spanned by the 5th to 95th percentile of the drawn values, padded. */
