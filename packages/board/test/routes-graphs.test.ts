@@ -201,6 +201,19 @@ describe('graphs routes', () => {
   });
 });
 
+describe('conceptual graphs', () => {
+  it('turn Keras model configs into the layer graphs that keras_util builds, byte for byte', async () => {
+    const dir = new URL('./fixtures/keras-graph/', import.meta.url);
+    const models = JSON.parse(readFileSync(new URL('models.json', dir), 'utf8')) as unknown[];
+    const expected = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as string[];
+    assert.equal(models.length, expected.length);
+    for (const [i, model] of models.entries()) {
+      const blobs = [{ run: 'r', plugin: GRAPH_PLUGINS.kerasModel, tag: 'keras', pluginContent: ONE, points: [{ step: 0, wallTime: 1, blobs: [utf8.encode(JSON.stringify(model))] }] }];
+      assert.equal(text(await call('/graph', { run: 'r', tag: 'keras', conceptual: 'true' }, blobs)), expected[i], `model ${i}`);
+    }
+  });
+});
+
 describe('protobuf text format printing', () => {
   it('prints random GraphDefs and RunMetadata exactly as protobuf-python 4.21.12 does, before and after the large-attr filter', () => {
     const cases = JSON.parse(readFileSync(new URL('./fixtures/pbtxt/cases.json', import.meta.url), 'utf8')) as {

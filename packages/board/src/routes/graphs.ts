@@ -1,7 +1,7 @@
 /**
  * TensorBoard's graphs plugin routes (`/data/plugin/graphs/...`): `/info` (which runs have a run graph, and which
  * tags hold op graphs, profiles or conceptual graphs), `/graph` (a GraphDef as protobuf text, with TensorBoard's
- * large-attribute filter) and `/run_metadata` (a RunMetadata as protobuf text). Bodies are byte for byte what
+ * large-attribute filter; `conceptual=true`: a Keras model's layer graph) and `/run_metadata` (a RunMetadata as protobuf text). Bodies are byte for byte what
  * TensorBoard 2.20's `str(proto)` gives (see pbtxt.ts).
  */
 import { RUN_GRAPH_TAG, type DataProvider } from '../store/provider.ts';
@@ -23,6 +23,7 @@ import {
   type MapEntry,
   type Message,
 } from './pbtxt.ts';
+import { kerasModelToGraphDef } from './keras-graph.ts';
 import { pythonInt } from './python-numbers.ts';
 import { BadRequest, jsonReply, type PluginRoutes, type RouteContext, type RouteReply, type RouteRequest } from './types.ts';
 
@@ -230,8 +231,15 @@ function graphRoute(req: RouteRequest, ctx: RouteContext): RouteReply {
   }
   let graph: Message;
   if (req.query.get('conceptual') === 'true') {
-    // Keras model configs (graph_keras_model) would need TensorBoard's keras_util conversion; not implemented.
-    throw new BadRequest('graphs: conceptual (Keras model) graphs are not supported by tbpipe-board', 400);
+    if (tag === null) throw new BadRequest('graphs: a conceptual graph needs a tag', 404);
+    const json = new TextDecoder().decode(readNewestBlob(ctx.provider, [GRAPH_PLUGINS.kerasModel], run, tag));
+    let model: unknown;
+    try {
+      model = JSON.parse(json);
+    } catch {
+      throw new BadRequest(`graphs: the Keras model config of run ${JSON.stringify(run)}, tag ${JSON.stringify(tag)} is not JSON`);
+    }
+    graph = kerasModelToGraphDef(model as Parameters<typeof kerasModelToGraphDef>[0]);
   } else if (tag === null) {
     graph = decodeOrFail(GRAPH_DEF, readNewestBlob(ctx.provider, [GRAPH_PLUGINS.runGraph], run, RUN_GRAPH_TAG), 'GraphDef');
   } else {
