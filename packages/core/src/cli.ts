@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { fileSystemError, isExpectedError, UsageError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { checkOptionValue, describeExpected, type OptionJsonSchema } from './option-rules.mjs';
 
 /** Exit codes shared by every tbpipe bin. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, bug: 70 } as const;
@@ -75,18 +76,13 @@ export interface NumberRule {
 export function parseNumberFlag(name: string, raw: string | number | undefined, rule: NumberRule = {}): number | undefined {
   if (raw === undefined) return undefined;
   const value = typeof raw === 'number' ? raw : raw.trim() === '' ? Number.NaN : Number(raw);
-  const range = [
-    rule.integer ? 'an integer' : 'a number',
-    rule.min !== undefined ? `${rule.exclusiveMin ? '>' : '≥'} ${rule.min}` : '',
-    rule.max !== undefined ? `≤ ${rule.max}` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const bad =
-    !Number.isFinite(value) ||
-    (rule.integer && !Number.isInteger(value)) ||
-    (rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)) ||
-    (rule.max !== undefined && value > rule.max);
-  if (bad) throw new UsageError(`--${name} is ${typeof raw === 'number' ? String(raw) : JSON.stringify(raw)}, expected ${range}`);
+  const schema: OptionJsonSchema = {
+    type: rule.integer ? 'integer' : 'number',
+    ...(rule.min === undefined ? {} : rule.exclusiveMin ? { exclusiveMinimum: rule.min } : { minimum: rule.min }),
+    ...(rule.max === undefined ? {} : { maximum: rule.max }),
+  };
+  if (!checkOptionValue(schema, value)) {
+    throw new UsageError(`--${name} is ${typeof raw === 'number' ? String(raw) : JSON.stringify(raw)}, expected ${describeExpected(schema)}`);
+  }
   return value;
 }

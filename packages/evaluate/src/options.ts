@@ -1,74 +1,69 @@
-import { parseNumberFlag, silentLogger, UsageError, type Logger, type NumberRule } from '@tbpipe/core';
+import * as v from 'valibot';
+import { inputDir, outputDir, resolveStageOptions, silentLogger, type Logger, type StageInput, type StageOutput, type StageSpec } from '@tbpipe/core';
 import type { BackendChoice, LoadCnnPredictor } from '@tbpipe/train/predictor';
 
-/** Options of {@link evaluate}. Every pipeline param is a camelCase option and a kebab-case CLI flag. */
-export interface EvaluateOptions {
-  /** The ingest stage's output directory (`--data`): `test.arrow` + `manifest.json` (`tbpipe.ingest/v1`). */
-  dataDir: string;
-  /** The train stage's output directory (`--model`): `model/`, `run.json` + `manifest.json` (`tbpipe.train/v1`). */
-  modelDir: string;
-  /** This stage's artifact directory (`--out`): `predictions.arrow`, `metrics.json`, `volatile/`, `manifest.json`. */
-  outDir: string;
-  /** The TensorBoard run directory (`--run-dir`); this stage's event files end in `.evaluate`, plus `hparams/`. */
-  runDir: string;
-  /** Thresholds per PR curve, integer in [2, 127]. Default 127 (torch's default and maximum). */
-  numThresholds?: number;
-  /** Test images per forward pass; integer ≥ 1. Bounds memory only: results do not depend on it. Default 1000. */
-  batchSize?: number;
-  /** TensorFlow.js backend for inference: `auto` (default: tensorflow → wasm → cpu), `tensorflow`, `wasm`, `cpu`. */
-  backend?: BackendChoice;
+/** The TensorFlow.js backends inference may ask for; `auto` picks the fastest that loads. */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
+
+/** The evaluate stage's options, declared once: CLI flags and `--help`, {@link EvaluateOptions}, pipeline.json's params. */
+export const EVALUATE_STAGE = {
+  package: '@tbpipe/evaluate',
+  bin: 'tbpipe-evaluate',
+  summary: `Evaluates the trained CNN on the test split, as the tutorial's "Assessing trained models with TensorBoard":
+predictions for every test image, accuracy and per-class metrics, and one PR curve per class.`,
+  notes: 'Exit codes: 0 done, 1 expected failure (missing or mismatched inputs), 2 bad usage, 70 bug.',
+  options: v.object({
+    dataDir: inputDir('data', "the ingest stage's output: test.arrow + manifest.json (tbpipe.ingest/v1)"),
+    modelDir: inputDir('model', "the train stage's output: model/ + run.json + manifest.json (tbpipe.train/v1)"),
+    outDir: outputDir(
+      'out',
+      `this stage's artifact directory:
+predictions.arrow  one row per test image (tbpipe.predictions/v1):
+                     index Uint32, label Uint8, predicted Uint8,
+                     probabilities FixedSizeList<Float32>[10],
+                     features FixedSizeList<Float32>[84]
+metrics.json       accuracy, loss (mean cross-entropy), per class: accuracy,
+                   precision, recall, F1, average precision, support; macro
+                   averages; confusion matrix [true][predicted]; class names
+volatile/          timings.json: durations, images/s (not cached)
+manifest.json      tbpipe.evaluate/v1, sha256 of the files above but volatile/`,
+    ),
+    runDir: outputDir(
+      'run-dir',
+      `TensorBoard run directory; replaces this stage's earlier output there:
+events.out.tfevents.*.evaluate  PR curves (one per class, tagged with its name,
+                   step 0), image "confusion matrix", text "per-class accuracy",
+                   scalars "test accuracy" and "test loss" (at the model's step)
+hparams/           the train params (lr, momentum, batch_size, epochs, seed, init,
+                   backend) with hparam/accuracy and hparam/loss (HPARAMS tab)`,
+    ),
+    numThresholds: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(127), v.description("thresholds per PR curve (127 is torch's default and maximum)")),
+      127,
+    ),
+    batchSize: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.description('test images per forward pass; memory only, results do not change')),
+      1000,
+    ),
+    backend: v.optional(v.pipe(v.picklist(BACKEND_CHOICES), v.description('TensorFlow.js backend; auto: the fastest that loads (tensorflow → wasm → cpu)')), 'auto'),
+  }),
+} as const satisfies StageSpec;
+
+/** Options of {@link evaluate}: the stage's declared options ({@link EVALUATE_STAGE}) and what only a library caller passes. */
+export type EvaluateOptions = StageInput<typeof EVALUATE_STAGE.options> & {
   /** pino logger; silent by default. */
   logger?: Logger;
   /** Loads the model; default `@tbpipe/train`'s `loadCnnPredictor`. Tests and other engines inject their own. */
   loadPredictor?: LoadCnnPredictor;
-}
+};
 
 /** The resolved options: every default applied and validated. */
-export type ResolvedEvaluateOptions = Required<Omit<EvaluateOptions, 'loadPredictor'>> & Pick<EvaluateOptions, 'loadPredictor'>;
+export type ResolvedEvaluateOptions = StageOutput<typeof EVALUATE_STAGE.options> & { logger: Logger; loadPredictor?: LoadCnnPredictor };
 
-/** Every default of the evaluate stage in one place (pipelines/fashion-mnist/pipeline.json repeats numThresholds). */
-export const DEFAULT_EVALUATE_OPTIONS = {
-  numThresholds: 127,
-  batchSize: 1000,
-  backend: 'auto' as BackendChoice,
-} as const;
+/** Every default of the evaluate stage, from its schema (pipelines/fashion-mnist/pipeline.json repeats numThresholds). */
+export const DEFAULT_EVALUATE_OPTIONS = v.getDefaults(EVALUATE_STAGE.options) as { numThresholds: number; batchSize: number; backend: BackendChoice };
 
-/** The numeric params, their CLI flags and valid ranges: one table for the CLI and the library. */
-export const NUMERIC_PARAMS = {
-  numThresholds: { flag: 'num-thresholds', rule: { integer: true, min: 2, max: 127 } },
-  batchSize: { flag: 'batch-size', rule: { integer: true, min: 1 } },
-} as const satisfies Record<string, { flag: string; rule: NumberRule }>;
-
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-
-/** The directory options and their flags, all required. */
-const DIRECTORIES = [
-  ['dataDir', 'data'],
-  ['modelDir', 'model'],
-  ['outDir', 'out'],
-  ['runDir', 'run-dir'],
-] as const;
-
-/** Check `--backend` against its choices. */
-export function parseBackend(raw: string): BackendChoice {
-  if (!(BACKEND_CHOICES as readonly string[]).includes(raw)) {
-    throw new UsageError(`--backend is ${JSON.stringify(raw)}, expected one of ${BACKEND_CHOICES.join(', ')}`);
-  }
-  return raw as BackendChoice;
-}
-
-/** Apply {@link DEFAULT_EVALUATE_OPTIONS} and validate; throws a one-line `UsageError` naming the flag. */
+/** Apply the schema's defaults and validate; throws a one-line `UsageError` naming the flag. */
 export function resolveEvaluateOptions(options: EvaluateOptions): ResolvedEvaluateOptions {
-  for (const [key, flag] of DIRECTORIES) {
-    if (typeof options[key] !== 'string' || options[key] === '') throw new UsageError(`--${flag} is required`);
-  }
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as EvaluateOptions;
-  const merged = { ...DEFAULT_EVALUATE_OPTIONS, logger: silentLogger, ...defined };
-  for (const [key, { flag, rule }] of Object.entries(NUMERIC_PARAMS)) {
-    const value = merged[key as keyof typeof NUMERIC_PARAMS];
-    // core prints the value with JSON.stringify, which turns NaN and Infinity into "null".
-    parseNumberFlag(flag, Number.isFinite(value) ? value : String(value), rule);
-  }
-  parseBackend(merged.backend);
-  return merged;
+  return { logger: silentLogger, ...resolveStageOptions(EVALUATE_STAGE, options) } as ResolvedEvaluateOptions;
 }

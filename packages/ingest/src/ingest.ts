@@ -1,32 +1,17 @@
 import { rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { MANIFEST_FILE, removeTempDebris, silentLogger, UsageError, writeFileAtomic, writeManifest, type Logger, type Manifest } from '@tbpipe/core';
+import * as v from 'valibot';
+import { MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, type Logger, type Manifest, type StageInput } from '@tbpipe/core';
 import { IMAGE_HEIGHT, IMAGE_WIDTH, INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from './contract.ts';
-import { DATASET_NAMES, DATASETS, IDX_FILES, IDX_ROLES, isDatasetName, type ChecksumTable, type DatasetName, type IdxRole } from './datasets.ts';
+import { DATASETS, IDX_FILES, IDX_ROLES, type ChecksumTable, type DatasetName, type IdxRole } from './datasets.ts';
+import { DEFAULT_CACHE_DIR, INGEST_STAGE } from './options.ts';
 import { checkSplit, decodeIdxImages, decodeIdxLabels } from './idx.ts';
 import { encodeImages } from './images.ts';
 import { locateData, type DataSource } from './locate.ts';
 import { readSourceFile, type SourceFile } from './read-source.ts';
 
-const unknownDataset = (name: string) => `--dataset is ${JSON.stringify(name)}, expected one of ${DATASET_NAMES.join(', ')}`;
-
-/** Options of {@link ingest}; defaults in {@link DEFAULT_INGEST_OPTIONS}. */
-export interface IngestOptions {
-  /** Output directory (`--out`): `train.arrow`, `test.arrow`, `manifest.json`, `volatile/ingest.json`. */
-  outDir: string;
-  /** The TensorBoard run directory (`--run-dir`): accepted like every stage, unused (ingest logs no events). */
-  runDir?: string;
-  /** Directory holding the four IDX files (`--data`); when given, nothing else is searched. */
-  dataDir?: string;
-  /** Which dataset (`--dataset`): `fashion-mnist` (default), `mnist`, `kmnist`. */
-  dataset?: DatasetName;
-  /** Root of the download cache (`--cache-dir`); files live in `<cacheDir>/<dataset>/`. Default `~/.cache/tbpipe`. */
-  cacheDir?: string;
-  /** Download when nothing local is found (default true; CLI `--offline` turns it off). */
-  download?: boolean;
-  /** One base URL to download from instead of the dataset's mirrors (`--mirror`). */
-  mirror?: string;
+/** Options of {@link ingest}: the stage's declared options ({@link INGEST_STAGE}) and what only a library caller passes. */
+export type IngestOptions = StageInput<typeof INGEST_STAGE.options> & {
   /** Base URLs to download from, in order; default the dataset's published mirrors. `mirror` wins if both given. */
   mirrors?: readonly string[];
   /** Published checksums of the four `.gz` files; default the dataset's table (for tests and private mirrors). */
@@ -39,13 +24,12 @@ export interface IngestOptions {
   fetch?: typeof fetch;
   /** pino logger; silent by default. */
   logger?: Logger;
-}
+};
 
-/** Every default of {@link IngestOptions}. `undefined` means "the dataset's own" (see `DATASETS`). */
+/** Every default of {@link IngestOptions}: the schema's, plus the machine's cache root. `undefined` means "the dataset's own". */
 export const DEFAULT_INGEST_OPTIONS = {
-  dataset: 'fashion-mnist' as DatasetName,
-  cacheDir: join(homedir(), '.cache', 'tbpipe'),
-  download: true,
+  ...(v.getDefaults(INGEST_STAGE.options) as { dataset: DatasetName; offline: boolean }),
+  cacheDir: DEFAULT_CACHE_DIR,
   mirrors: undefined as readonly string[] | undefined,
   checksums: undefined as ChecksumTable | undefined,
   systemDirs: undefined as readonly string[] | undefined,
@@ -86,15 +70,13 @@ function decodeSplit(split: Split, classNames: readonly string[], dataset: strin
  * Every input is read and checked, and both tables encoded, before anything in `outDir` is touched, so bad input
  * leaves `outDir` as it was; the previous manifest is removed before the new files are renamed into place, so a
  * crash midway never leaves a manifest that vouches for a mix of old and new files.
- * @throws {IngestError} subclasses with stable codes (see `INGEST_ERROR_CODES`); {@link UsageError} for an unknown dataset.
+ * @throws {IngestError} subclasses with stable codes (see `INGEST_ERROR_CODES`); {@link UsageError} for an option outside its schema (an unknown dataset).
  * @example
  * const result = await ingest({ outDir: 'artifacts/fashion-mnist/ingest' });
  * result.rows; // { train: 60000, test: 10000 }
  */
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
-  const opts = { ...DEFAULT_INGEST_OPTIONS, ...withoutUndefined(options), outDir: options.outDir };
-  if (!opts.outDir) throw new UsageError('--out is missing, expected the output directory');
-  if (!isDatasetName(opts.dataset)) throw new UsageError(unknownDataset(opts.dataset));
+  const opts = { ...DEFAULT_INGEST_OPTIONS, ...resolveStageOptions(INGEST_STAGE, withoutUndefined(options)) };
   const spec = DATASETS[opts.dataset];
   const log = opts.logger.child({ stage: 'ingest' });
   const started = performance.now();
@@ -105,7 +87,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     env: opts.env ?? process.env,
     systemDirs: opts.systemDirs ?? spec.systemDirs,
     cacheDir: join(opts.cacheDir, spec.name),
-    download: opts.download,
+    download: !opts.offline,
     mirrors: opts.mirror !== undefined ? [opts.mirror] : (opts.mirrors ?? spec.mirrors),
     checksums: opts.checksums ?? spec.checksums,
     logger: log,
@@ -157,6 +139,6 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   };
 }
 
-function withoutUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as T;
 }

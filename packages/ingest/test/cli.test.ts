@@ -101,7 +101,7 @@ test('nothing found offline exits 1 with one line saying where it looked', async
 test('usage errors exit 2 with one line: unknown dataset, missing --out, unknown flag', async () => {
   const cases: Array<[string[], string]> = [
     [['--dataset', 'cifar', '--out', '/nonexistent/x'], 'tbpipe-ingest: --dataset is "cifar", expected one of fashion-mnist, mnist, kmnist; see tbpipe-ingest --help\n'],
-    [['--data', FIXTURE_DIR], 'tbpipe-ingest: --out is missing, expected the output directory; see tbpipe-ingest --help\n'],
+    [['--data', FIXTURE_DIR], 'tbpipe-ingest: --out is required; see tbpipe-ingest --help\n'],
   ];
   for (const [args, line] of cases) {
     const { code, stderr } = await runBin(args);

@@ -67,7 +67,7 @@ async function fixtureChecksums(): Promise<ChecksumTable> {
 test('a verified download lands in the cache, is ingested, and the next run reads the cache without the network', async (t) => {
   const mirror = await startMirror(t);
   const tmp = await tempDir(t);
-  const options = { ...isolated(join(tmp, 'cache')), download: true, mirror: `${mirror.base}/good/`, checksums: await fixtureChecksums() };
+  const options = { ...isolated(join(tmp, 'cache')), offline: false, mirror: `${mirror.base}/good/`, checksums: await fixtureChecksums() };
   const first = await ingest({ outDir: join(tmp, 'out1'), ...options });
   assert.equal(first.source.kind, 'download');
   assert.equal(first.source.dir, join(tmp, 'cache', 'fashion-mnist'));
@@ -92,7 +92,7 @@ test('a file with the wrong checksum is a DOWNLOAD_CHECKSUM error and leaves not
   damaged[damaged.length >> 1]! ^= 0xff;
   const got = createHash('sha256').update(damaged).digest('hex');
   await assert.rejects(
-    ingest({ outDir: join(tmp, 'out'), ...isolated(join(tmp, 'cache')), download: true, mirror: `${mirror.base}/damaged`, checksums }),
+    ingest({ outDir: join(tmp, 'out'), ...isolated(join(tmp, 'cache')), offline: false, mirror: `${mirror.base}/damaged`, checksums }),
     {
       name: 'DownloadError',
       code: 'DOWNLOAD_CHECKSUM',
@@ -127,7 +127,7 @@ test('a body cut off before its Content-Length is DOWNLOAD_TRUNCATED and leaves 
   const tmp = await tempDir(t);
   const size = (await loadFixture()).trainImages.gz.length;
   await assert.rejects(
-    ingest({ outDir: join(tmp, 'out'), ...isolated(join(tmp, 'cache')), download: true, mirror: `${mirror.base}/truncated/`, checksums: await fixtureChecksums() }),
+    ingest({ outDir: join(tmp, 'out'), ...isolated(join(tmp, 'cache')), offline: false, mirror: `${mirror.base}/truncated/`, checksums: await fixtureChecksums() }),
     {
       name: 'DownloadError',
       code: 'DOWNLOAD_TRUNCATED',
@@ -144,7 +144,7 @@ test('a 404 is DOWNLOAD_HTTP naming the URL and status', async (t) => {
   const mirror = await startMirror(t);
   const tmp = await tempDir(t);
   await assert.rejects(
-    ingest({ outDir: join(tmp, 'out'), ...isolated(join(tmp, 'cache')), download: true, mirror: `${mirror.base}/gone/`, checksums: await fixtureChecksums() }),
+    ingest({ outDir: join(tmp, 'out'), ...isolated(join(tmp, 'cache')), offline: false, mirror: `${mirror.base}/gone/`, checksums: await fixtureChecksums() }),
     {
       name: 'DownloadError',
       code: 'DOWNLOAD_HTTP',

@@ -53,8 +53,8 @@ export async function writeDataDir(
 }
 
 /** Options that keep a test away from the machine's data: no system dirs, no env, an empty cache, no download. */
-export function isolated(cacheDir: string): Pick<IngestOptions, 'systemDirs' | 'env' | 'cacheDir' | 'download'> {
-  return { systemDirs: [], env: {}, cacheDir, download: false };
+export function isolated(cacheDir: string): Pick<IngestOptions, 'systemDirs' | 'env' | 'cacheDir' | 'offline'> {
+  return { systemDirs: [], env: {}, cacheDir, offline: true };
 }
 
 /** Names in `dir`, recursively, or [] if it does not exist. */

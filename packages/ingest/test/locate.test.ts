@@ -20,7 +20,7 @@ async function everywhere(tmp: string) {
 function run(tmp: string, options: Partial<IngestOptions>) {
   // The cache holds the fixture, so its published checksums are the fixture's: none are enforced without a table.
   const noChecks = Object.fromEntries(IDX_ROLES.map((r) => [r, {}])) as IngestOptions['checksums'];
-  return ingest({ outDir: join(tmp, 'out'), download: false, checksums: noChecks, systemDirs: [], env: {}, ...options });
+  return ingest({ outDir: join(tmp, 'out'), offline: true, checksums: noChecks, systemDirs: [], env: {}, ...options });
 }
 
 test('--data wins over the environment variable, the system directory and the cache', async (t) => {
