@@ -62,6 +62,11 @@ export type StagePackage = {
      * environment variables that change what the stage produces, from `tbpipe.env`
      */
     env: string[];
+    /**
+     * its declared options (`tbpipe.options`),
+     * which params, inputs and runs overrides are checked against
+     */
+    options: import("./stage-options.mjs").StageOptions | undefined;
 };
 export type Stage = {
     name: string;

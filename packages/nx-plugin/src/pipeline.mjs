@@ -1,6 +1,7 @@
 // pipeline.json → a checked, normalised pipeline. Every message names the file and the JSON path of the bad field.
 import { posix } from 'node:path';
 import { describeValue, jsonPath, oneOf, PipelineError } from './errors.mjs';
+import { checkInput, checkParam, readStageOptions } from './stage-options.mjs';
 import { isPlainObject } from './workspace.mjs';
 
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
@@ -16,6 +17,8 @@ import { isPlainObject } from './workspace.mjs';
  * @property {string[]} runOutputs  extra files/folders (globs) the stage owns in the run directory, from its package.json
  *                                `tbpipe.runOutputs`
  * @property {string[]} env       environment variables that change what the stage produces, from `tbpipe.env`
+ * @property {import('./stage-options.mjs').StageOptions | undefined} options  its declared options (`tbpipe.options`),
+ *                                which params, inputs and runs overrides are checked against
  */
 
 /**
@@ -50,7 +53,7 @@ import { isPlainObject } from './workspace.mjs';
  * @property {Record<string, Record<string, string | number | boolean>>} overrides  stage → option → value, file order
  */
 
-const PIPELINE_FIELDS = ['name', 'description', 'runDir', 'stages', 'runs'];
+const PIPELINE_FIELDS = ['$schema', 'name', 'description', 'runDir', 'stages', 'runs'];
 const STAGE_FIELDS = ['package', 'description', 'inputs', 'params'];
 /** Options every stage receives from the plugin; a param or input may not take these names. */
 const RESERVED_OPTIONS = ['out', 'runDir', 'help'];
@@ -150,7 +153,7 @@ export function parsePipeline(file, json, workspace) {
     if (used) {
       fail('STAGE_PACKAGE', [...at, 'package'], `names package "${raw.package}" again (stage "${used.name}" uses it), expected each package once per pipeline because its stages share the run directory; make a second pipeline`);
     }
-    const stagePackage = resolveStagePackage(/** @type {WorkspacePackage} */ (pkg), file, [...at, 'package']);
+    const stagePackage = resolveStagePackage(workspace, /** @type {WorkspacePackage} */ (pkg), file, [...at, 'package']);
     packageUsers.set(raw.package, /** @type {any} */ ({ name: stageName }));
 
     /** @type {Record<string, string>} */
@@ -162,6 +165,7 @@ export function parsePipeline(file, json, workspace) {
     for (const [option, upstream] of Object.entries(raw.inputs ?? {})) {
       const path = [...at, 'inputs', option];
       checkOptionName(fail, path, option);
+      checkInput(fail, stagePackage.options, path, option);
       if (typeof upstream !== 'string' || !stageNames.includes(upstream) || upstream === stageName) {
         const seen = typeof upstream === 'string' ? `names stage "${upstream}"` : `is ${describeValue(upstream)}`;
         const why = upstream === stageName ? ' (a stage cannot read its own output)' : '';
@@ -181,6 +185,7 @@ export function parsePipeline(file, json, workspace) {
       checkOptionName(fail, path, option);
       if (option in inputs) fail('STAGE_PARAMS', path, `is also an input of this stage, expected each option once`);
       if (!isParamValue(value)) fail('STAGE_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
+      checkParam(fail, stagePackage.options, path, option, value);
       params[option] = /** @type {string | number | boolean} */ (value);
     }
     stages.push({
@@ -270,6 +275,7 @@ function parseRuns(fail, raw, stages, template) {
         checkOptionName(fail, path, option);
         if (option in stage.inputs) fail('RUN_PARAMS', path, `is an input of stage "${stageName}", expected a param (a run changes params only)`);
         if (!isParamValue(value)) fail('RUN_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
+        checkParam(fail, stage.package.options, path, option, value);
         params[option] = value;
       }
       overrides[stageName] = params;
@@ -342,12 +348,13 @@ function checkOptionName(fail, path, option) {
 }
 
 /**
+ * @param {Workspace} workspace
  * @param {WorkspacePackage} pkg
  * @param {string} file
  * @param {Array<string | number>} at  JSON path of the `package` field naming it
  * @returns {StagePackage}
  */
-function resolveStagePackage(pkg, file, at) {
+function resolveStagePackage(workspace, pkg, file, at) {
   const manifest = `${pkg.dir}/package.json`;
   const base = pkg.name.replace(/^@[^/]+\//, '');
   const bins = Object.keys(pkg.bins);
@@ -359,7 +366,7 @@ function resolveStagePackage(pkg, file, at) {
   const tbpipe = pkg.tbpipe;
   const runOutputs = stringList(manifest, ['tbpipe', 'runOutputs'], tbpipe.runOutputs, (s) => isInsideWorkspace(s), 'a glob relative to the run directory such as "projector_config.pbtxt"');
   const env = stringList(manifest, ['tbpipe', 'env'], tbpipe.env, (s) => ENV_NAME.test(s), 'an environment variable name');
-  return { name: pkg.name, dir: pkg.dir, bin: pkg.bins[binName], suffix: base, runOutputs, env };
+  return { name: pkg.name, dir: pkg.dir, bin: pkg.bins[binName], suffix: base, runOutputs, env, options: readStageOptions(workspace, pkg) };
 }
 
 /**

@@ -242,7 +242,7 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     ['a misspelt stage field', (p) => (p.stages.train.parms = {}),
       `${F}: stages.train.parms is not a known field, expected one of package, description, inputs, params`],
     ['a misspelt top-level field', (p) => (p.stage = {}),
-      `${F}: stage is not a known field, expected one of name, description, runDir, stages, runs`],
+      `${F}: stage is not a known field, expected one of $schema, name, description, runDir, stages, runs`],
     ['a name that is not the folder', (p) => (p.name = 'fashion'),
       `${F}: name is "fashion", expected "fashion-mnist" (the folder name); rename one of them`],
     ['a run directory outside the workspace', (p) => (p.runDir = '../runs'),

@@ -1,0 +1,93 @@
+// A stage package's declared options (its generated options.schema.json, named by package.json `tbpipe.options`), and
+// the graph-time check of pipeline.json's params, inputs and runs overrides against them. Reads JSON only: the stage's
+// TypeScript spec is never loaded here, so Nx's graph build pays no tsx start-up.
+import { checkOptionValue, closestName, describeExpected } from '@tbpipe/core/option-rules';
+import { describeValue, oneOf, PipelineError } from './errors.mjs';
+import { readJson } from './workspace.mjs';
+
+/** @typedef {import('@tbpipe/core/option-rules').OptionJsonSchema} OptionJsonSchema */
+
+/**
+ * @typedef {object} StageOptions
+ * @property {string} packageName
+ * @property {string} file  the schema file, relative to the workspace root
+ * @property {Map<string, OptionJsonSchema>} params  param name → schema
+ * @property {Map<string, OptionJsonSchema>} inputs  input name as pipeline.json writes it (the flag, camelCase) → schema
+ */
+
+/**
+ * The options a stage package declares, or `undefined` when its package.json names no `tbpipe.options` file (then
+ * params are passed through unchecked, as flags).
+ * @param {import('./workspace.mjs').Workspace} workspace
+ * @param {import('./workspace.mjs').WorkspacePackage} pkg
+ * @returns {StageOptions | undefined}
+ */
+export function readStageOptions(workspace, pkg) {
+  const declared = pkg.tbpipe.options;
+  if (declared === undefined) return undefined;
+  const manifest = `${pkg.dir}/package.json`;
+  if (typeof declared !== 'string') {
+    throw new PipelineError('PACKAGE_TBPIPE', `${manifest}: tbpipe.options is ${describeValue(declared)}, expected the path of the stage's options.schema.json`);
+  }
+  const file = `${pkg.dir}/${declared}`;
+  const schema = readJson(workspace.root, file);
+  /** @type {Map<string, OptionJsonSchema>} */
+  const params = new Map();
+  /** @type {Map<string, OptionJsonSchema>} */
+  const inputs = new Map();
+  for (const [name, option] of Object.entries(schema.properties ?? {})) {
+    const role = option['x-role'] ?? 'param';
+    if (role === 'param') params.set(name, option);
+    else if (role === 'input') inputs.set(camelCase(option['x-flag'] ?? name), option);
+  }
+  return { packageName: pkg.name, file, params, inputs };
+}
+
+/**
+ * Check one param (of a stage, or a run's override) against the stage's schema.
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {StageOptions | undefined} options
+ * @param {Array<string | number>} path  JSON path of the param
+ * @param {string} name
+ * @param {unknown} value
+ */
+export function checkParam(fail, options, path, name, value) {
+  if (!options) return;
+  const schema = options.params.get(name);
+  if (!schema) fail('STAGE_UNKNOWN_PARAM', path, unknownName('an option', options, name, options.params.keys()));
+  else if (!checkOptionValue(schema, value)) fail('STAGE_PARAM_VALUE', path, `is ${describeValue(value)}, expected ${describeExpected(schema)} (see ${options.file})`);
+}
+
+/**
+ * Check one input name against the stage's declared input directories.
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {StageOptions | undefined} options
+ * @param {Array<string | number>} path
+ * @param {string} name
+ */
+export function checkInput(fail, options, path, name) {
+  if (options && !options.inputs.has(name)) fail('STAGE_UNKNOWN_INPUT_OPTION', path, unknownName('an input', options, name, options.inputs.keys()));
+}
+
+/**
+ * `is not an option of @tbpipe/train; did you mean learningRate?` (or the list when nothing is close).
+ * @param {string} what
+ * @param {StageOptions} options
+ * @param {string} name
+ * @param {Iterable<string>} names
+ */
+function unknownName(what, options, name, names) {
+  const list = [...names];
+  const near = closestName(name, list);
+  return near
+    ? `is not ${what} of ${options.packageName}; did you mean ${near}?`
+    : `is not ${what} of ${options.packageName}, expected ${oneOf(list)}`;
+}
+
+/**
+ * `run-dir` → `runDir`.
+ * @param {string} flag
+ */
+function camelCase(flag) {
+  return flag.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
