@@ -146,7 +146,9 @@ describe('createNodesV2 on a sweep (a pipeline with "runs")', () => {
       }]);
       assert.equal(all.cache, false);
       assert.equal(all.executor, 'nx:run-commands');
-      assert.match(all.options.command, /^node \S+\/nx-plugin\/bin\/tbpipe-summary\.mjs pipelines\/sweep\/pipeline\.json$/);
+      // pipeline:all's summary names pipeline:board, <p>:all's its own <p>:board
+      const board = name === 'pipeline' ? ' --board pipeline' : '';
+      assert.match(all.options.command, new RegExp(`^node \\S+/nx-plugin/bin/tbpipe-summary\\.mjs pipelines/sweep/pipeline\\.json${board}$`));
     }
   });
 
