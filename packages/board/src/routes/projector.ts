@@ -119,21 +119,39 @@ export function parseTensorBinary(bytes: Uint8Array, shape: readonly number[]): 
   return { rows, cols, data };
 }
 
-/** Parsed tensors by (real path, mtime, size); a few at most, as tensors can be hundreds of MB. */
+/**
+ * Parsed tensors by (real path, mtime, size): a few at a time, as tensors can be hundreds of MB. Their shapes are
+ * kept for every file seen (a config without `tensor_shape` needs them on every `/info`, `/runs` and listing).
+ */
 class TensorCache {
   private readonly entries = new Map<string, ProjectorTensor>();
+  private readonly shapes = new Map<string, { key: string; shape: [number, number] }>();
   constructor(private readonly maxEntries = 4) {}
-  async read(path: string, shape: readonly number[]): Promise<ProjectorTensor> {
+
+  private async keyOf(path: string, shape: readonly number[]): Promise<string> {
     const s = await stat(path);
-    const key = `${path}\0${s.mtimeMs}\0${s.size}\0${shape.join(',')}`;
-    const hit = this.entries.get(key);
+    return `${s.mtimeMs}\0${s.size}\0${shape.join(',')}`;
+  }
+
+  /** [rows, cols] of the tensor file, parsing it only when it is new or changed. */
+  async shape(path: string): Promise<[number, number]> {
+    const key = await this.keyOf(path, []);
+    const known = this.shapes.get(path);
+    if (known?.key === key) return known.shape;
+    const t = await this.read(path, []);
+    return [t.rows, t.cols];
+  }
+
+  async read(path: string, shape: readonly number[]): Promise<ProjectorTensor> {
+    const key = await this.keyOf(path, shape);
+    const id = `${path}\0${key}`;
+    const hit = this.entries.get(id);
     if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
+      this.entries.delete(id);
+      this.entries.set(id, hit);
       return hit;
     }
     const bytes = await readFile(path);
-    let tensor: ProjectorTensor;
     let text: string | undefined;
     if (!path.endsWith('.bytes')) {
       try {
@@ -142,9 +160,10 @@ class TensorCache {
         text = undefined; // not UTF-8: TensorBoard falls back to raw float32 on UnicodeDecodeError
       }
     }
-    tensor = text === undefined ? parseTensorBinary(bytes, shape) : parseTensorTsv(text);
-    this.entries.set(key, tensor);
+    const tensor = text === undefined ? parseTensorBinary(bytes, shape) : parseTensorTsv(text);
+    this.entries.set(id, tensor);
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    if (shape.length === 0) this.shapes.set(path, { key, shape: [tensor.rows, tensor.cols] });
     return tensor;
   }
 }
@@ -250,8 +269,8 @@ export async function projectorConfigs(ctx: RouteContext): Promise<Map<string, P
         try {
           const file = await resolveAsset(ctx, run.name, configPath, tensorPath);
           if (!file) continue;
-          const tensor = await stateOf(ctx.provider).tensors.read(file, []);
-          if (tensor.rows > 0) e.fields.set(fieldOf(e, 'tensor_shape').number, [tensor.rows, tensor.cols]);
+          const [rows, cols] = await stateOf(ctx.provider).tensors.shape(file);
+          if (rows > 0) e.fields.set(fieldOf(e, 'tensor_shape').number, [rows, cols]);
         } catch (err) {
           if (!(err instanceof BadRequest)) throw err;
           // A refused path has had its warning; a tensor that does not parse gets one here.
