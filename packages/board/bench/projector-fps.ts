@@ -51,7 +51,7 @@ try {
   await page.goto(`${board.url}/?tab=projector&run=big`);
   await page.locator('[data-ready=true]').waitFor({ timeout: 120_000 });
   const renderer = await page.evaluate(() => {
-    const gl = document.createElement('canvas').getContext('webgl2');
+    const gl = (globalThis as any).document.createElement('canvas').getContext('webgl2');
     const ext = gl?.getExtension('WEBGL_debug_renderer_info');
     return ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown';
   });

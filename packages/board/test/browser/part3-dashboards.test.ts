@@ -103,14 +103,14 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
   for (const [run, tags] of [[PIPELINE, 20], ['histogram', 2]] as const) {
     test(`HISTOGRAMS and DISTRIBUTIONS draw every histogram tag of ${run}`, async () => {
       const p = await open(`tab=histograms&run=${encodeURIComponent(run)}`);
-      await p.page.waitForFunction((n) => document.querySelectorAll('.hist-card .histogram-wrap').length === n
-        && [...document.querySelectorAll('.histogram-wrap')].every((w: any) => w.__histogram), tags, { timeout: 20_000 });
+      await p.page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('.hist-card .histogram-wrap').length === n
+        && [...(globalThis as any).document.querySelectorAll('.histogram-wrap')].every((w: any) => w.__histogram), tags, { timeout: 20_000 });
       await screenshot(p.page, `part3-histograms-${run}`);
       await p.page.locator('input[value=overlay]').check();
       assert.equal(await p.page.locator('.histogram-wrap[data-mode=overlay]').count(), tags);
       await screenshot(p.page, `part3-histograms-${run}-overlay`);
       await p.page.locator('.tab', { hasText: 'DISTRIBUTIONS' }).click();
-      await p.page.waitForFunction((n) => [...document.querySelectorAll('.hist-card-body')].filter((b: any) => b.__uplot).length >= n, tags, { timeout: 20_000 });
+      await p.page.waitForFunction((n) => [...(globalThis as any).document.querySelectorAll('.hist-card-body')].filter((b: any) => b.__uplot).length >= n, tags, { timeout: 20_000 });
       await screenshot(p.page, `part3-distributions-${run}`);
       await done(p);
     });
@@ -124,7 +124,7 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
     const p = await open('tab=distributions&run=histogram');
     for (const r of records) {
       const selector = `.hist-card[data-run="${r.query.run}"][data-tag="${r.query.tag}"] .hist-card-body`;
-      await p.page.waitForFunction((s) => Boolean((document.querySelector(s) as any)?.__uplot), selector, { timeout: 20_000 });
+      await p.page.waitForFunction((s) => Boolean(((globalThis as any).document.querySelector(s) as any)?.__uplot), selector, { timeout: 20_000 });
       const data = await p.page.locator(selector).evaluate((el: any) => el.__uplot.data.map((c: any) => Array.from(c)));
       const expected = [r.body_json.map((e: any) => e[1]), ...[0, 1, 2, 3, 4, 5, 6, 7, 8].map((k) => r.body_json.map((e: any) => e[2][k][1]))];
       assert.deepEqual(data, expected, r.query.tag);
@@ -164,7 +164,7 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
     await p.page.locator('select[aria-label="Distance"]').selectOption('euclidean');
     await p.page.locator('input[aria-label="Neighbours"]').fill('15');
     await p.page.locator('input[aria-label="Neighbours"]').dispatchEvent('change');
-    await p.page.waitForFunction(() => document.querySelectorAll('.proj-neighbors li').length === 15);
+    await p.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.proj-neighbors li').length === 15);
     assert.deepEqual(await listed(), bruteForceKnn(x, 784, picked, 15, 'euclidean'));
     await done(p);
   });
