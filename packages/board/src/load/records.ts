@@ -1,6 +1,9 @@
 /**
  * TFRecord framing over a buffer of event-file bytes: `u64le length | u32le masked_crc(length) | data |
- * u32le masked_crc(data)`. Both CRCs of every record are checked (see crc.ts for the cost).
+ * u32le masked_crc(data)`. The length CRC of every record is checked here. The data CRC is checked here too unless
+ * the caller takes it over (`checkData = false`): the loader then checks it, with {@link dataCrcOk}, before using a
+ * record it cannot cheaply undo, and for the scalar hot path only on the records still kept when a chunk is done
+ * (most scalar records are sampled away; see run-loader.ts).
  *
  * Unlike TensorBoard, which stops reading a file at its first bad record, a corrupt record is skipped: the scanner
  * resynchronises at the next byte offset where a record with a valid length CRC and a valid data CRC starts.
@@ -11,7 +14,7 @@ export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 const HEADER = 12;
 const FOOTER = 4;
 
-import { maskedCrc32cOf } from './crc.ts';
+import { maskedCrc32cOf, maskedCrc32cOf8 } from './crc.ts';
 
 /** Where {@link scanRecords} stopped. */
 export interface ScanStop {
@@ -31,7 +34,12 @@ function readU32(buf: Uint8Array, p: number): number {
   return (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) + buf[p + 3] * 0x1000000;
 }
 function headerOk(buf: Uint8Array, p: number): boolean {
-  return readU32(buf, p + 8) === maskedCrc32cOf(buf, p, p + 8);
+  return readU32(buf, p + 8) === maskedCrc32cOf8(buf, p);
+}
+
+/** Whether the data CRC stored after `buf[dataStart, dataEnd)` matches. */
+export function dataCrcOk(buf: Uint8Array, dataStart: number, dataEnd: number): boolean {
+  return readU32(buf, dataEnd) === maskedCrc32cOf(buf, dataStart, dataEnd);
 }
 
 /**
@@ -39,7 +47,7 @@ function headerOk(buf: Uint8Array, p: number): boolean {
  * Stops at the first record that is not complete in the buffer (the caller reads more, or at the end of the file
  * leaves it for the next reload: a record being written is "not complete yet", not an error).
  */
-export function scanRecords(buf: Uint8Array, start: number, end: number, onRecord: (dataStart: number, dataEnd: number, recordStart: number) => boolean): ScanStop {
+export function scanRecords(buf: Uint8Array, start: number, end: number, onRecord: (dataStart: number, dataEnd: number, recordStart: number) => boolean, checkData = true): ScanStop {
   let p = start;
   let corrupt = 0;
   let firstCorrupt = -1;
@@ -63,7 +71,7 @@ export function scanRecords(buf: Uint8Array, start: number, end: number, onRecor
     if (end - p < total) return { stop: p, wanted: total, corrupt, firstCorrupt };
     const dataStart = p + HEADER;
     const dataEnd = dataStart + length;
-    if (readU32(buf, dataEnd) !== maskedCrc32cOf(buf, dataStart, dataEnd)) {
+    if (checkData && !dataCrcOk(buf, dataStart, dataEnd)) {
       skip(p);
       // The length was CRC-checked, so the next record most likely starts right after this one.
       p += total;

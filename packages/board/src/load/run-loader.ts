@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataClass, Form, Plugin, dataClassOf, migratedMetadata, parseMetadata, type Metadata, type RawValue } from './compat.ts';
 import { Kind, What, ev, scanEvent, scanNextValue, sessionStatus, taggedRunMetadata, val } from './event-scan.ts';
-import { scanRecords } from './records.ts';
+import { dataCrcOk, scanRecords } from './records.ts';
 import { Reservoir } from './reservoir.ts';
 import { tensorScalar } from './tensor.ts';
 import { utf8At, wire, WireError } from './wire.ts';
@@ -35,6 +35,12 @@ export interface TagState {
   points: Reservoir | null;
   /** Plugin and data class of the tag's first value in each file (dataclass_compat's `initial_metadata`). */
   fileInit: Map<number, { plugin: string; dataClass: number }>;
+  /** The last file whose `fileInit` entry is known to exist (saves the Map lookup per record). */
+  lastFile: number;
+  /** Sequence number of the last chunk that offered it a point whose CRC check was deferred. */
+  chunkSeq: number;
+  /** Listed in the loader's changes since the last `takeChanges`. */
+  changed: boolean;
 }
 
 /** The state of one event file. */
@@ -70,13 +76,23 @@ export class RunLoader {
   /** Wall time of the run's first event, or null before one was read. */
   startTime: number | null = null;
   readonly tags = new Map<string, TagState>();
-  /** Tags that gained or lost points since the last {@link takeChanges}. */
-  private changed = new Set<TagState>();
+  /** Tags that gained or lost points since the last {@link takeChanges} (each also has `changed` set). */
+  private changed: TagState[] = [];
   private readonly byHash = new Map<number, TagState[]>();
   private readonly files = new Map<string, FileState>();
   private fileVersion: number | null = null;
+  /** `file_version >= 2`: purges follow SessionLog START, not out-of-order steps. */
+  private purgeBySession = false;
+  /** The tags the hot path matched last, tried before the hash lookup (runs log a handful of tags in turn). */
+  private recent: TagState[] = [];
   private seenSessionStart = false;
   private mostRecentStep = -1;
+  /** File offset of the chunk being scanned, its sequence number, and the tags it gave deferred-CRC points. */
+  private chunkBase = 0;
+  private chunkSeq = 0;
+  private chunkTouched: TagState[] = [];
+  /** A DataView over the chunk buffer, for the hot path's float reads. */
+  private view = new DataView(new ArrayBuffer(8));
 
   constructor(
     readonly name: string,
@@ -99,9 +115,15 @@ export class RunLoader {
 
   /** Tags changed since the last call. */
   takeChanges(): TagState[] {
-    const out = [...this.changed];
-    this.changed = new Set();
+    const out = this.changed;
+    for (const t of out) t.changed = false;
+    this.changed = [];
     return out;
+  }
+
+  private markChanged(t: TagState): void {
+    t.changed = true;
+    this.changed.push(t);
   }
 
   /** Plugins with at least one tag (TensorBoard's `ActivePlugins`). */
@@ -169,10 +191,17 @@ export class RunLoader {
         stats.bytesRead += bytesRead;
         if (f.offset === 0 && f.head.length < HEAD_BYTES) f.head = buf.slice(0, Math.min(HEAD_BYTES, bytesRead));
         const fileId = f.id;
-        const r = scanRecords(buf, 0, bytesRead, (s, e) => this.record(buf, s, e, fileId));
-        if (r.corrupt > 0) {
-          stats.skippedRecords += r.corrupt;
-          this.log.warn({ run: this.name, file: path, offset: f.offset + r.firstCorrupt, skipped: r.corrupt }, 'corrupt event record(s) skipped');
+        this.chunkBase = f.offset;
+        this.chunkSeq++;
+        this.chunkTouched = [];
+        if (this.view.buffer !== buf.buffer) this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        const r = scanRecords(buf, 0, bytesRead, (s, e, rs) => this.record(buf, s, e, fileId, rs), false);
+        const late = this.verifyDeferred(buf, r.stop, fileId);
+        const corrupt = r.corrupt + late.count;
+        if (corrupt > 0) {
+          stats.skippedRecords += corrupt;
+          const first = Math.min(r.firstCorrupt < 0 ? Infinity : r.firstCorrupt, late.first);
+          this.log.warn({ run: this.name, file: path, offset: f.offset + first, skipped: corrupt }, 'corrupt event record(s) skipped');
         }
         f.offset += r.stop;
         if (r.stop < bytesRead) {
@@ -188,8 +217,42 @@ export class RunLoader {
 
   // ------------------------------------------------------------------------------------------------ records
 
+  /**
+   * Check the data CRC of the points the chunk just scanned offered through the hot path and that are still kept;
+   * drop those that fail (they count as corrupt records). Returns their number and the first one's chunk position.
+   */
+  private verifyDeferred(buf: Uint8Array, scanned: number, file: number): { count: number; first: number } {
+    let count = 0;
+    let first = Infinity;
+    for (const t of this.chunkTouched) {
+      const r = t.points!;
+      let bad: Set<number> | undefined;
+      for (let i = 0; i < r.length; i++) {
+        const slot = r.order[i];
+        const at = r.origins[slot] - this.chunkBase;
+        if (r.origins[slot] < 0 || r.files[slot] !== file || at < 0 || at >= scanned) continue;
+        const length = buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24);
+        if (dataCrcOk(buf, at + 12, at + 12 + length)) r.origins[slot] = -1;
+        else {
+          (bad ??= new Set()).add(slot);
+          count++;
+          first = Math.min(first, at);
+        }
+      }
+      if (bad) {
+        const seen = r.seen;
+        r.filter((slot) => !bad.has(slot));
+        r.seen = seen;
+      }
+    }
+    this.chunkTouched = [];
+    return { count, first };
+  }
+
   /** Process one record's Event bytes; false if they are not an Event (counted as corrupt). */
-  private record(buf: Uint8Array, start: number, end: number, file: number): boolean {
+  private record(buf: Uint8Array, start: number, end: number, file: number, recordStart: number): boolean {
+    if (this.startTime !== null && this.fastScalar(buf, start, end, file, recordStart)) return true;
+    if (!dataCrcOk(buf, start, end)) return false;
     try {
       scanEvent(buf, start, end);
     } catch (err) {
@@ -204,6 +267,7 @@ export class RunLoader {
           const text = utf8At(buf, whatStart, whatEnd);
           const v = Number(text.split('brain.Event:').pop());
           this.fileVersion = Number.isFinite(v) && text.split('brain.Event:').pop()!.trim() !== '' ? v : -1;
+          this.purgeBySession = this.fileVersion !== 0 && this.fileVersion >= 2;
           this.maybePurge(false, false, step, buf, 0, 0);
           return true;
         }
@@ -237,7 +301,7 @@ export class RunLoader {
   // _MaybePurgeOrphanedData: with file_version >= 2 a second SessionLog START purges every tag's points at or after
   // its step; without, a summary event whose step is below the last summary step purges its own tags.
   private maybePurge(isSummary: boolean, isStart: boolean, step: number, buf: Uint8Array, sStart: number, sEnd: number): void {
-    if (this.fileVersion !== null && this.fileVersion !== 0 && this.fileVersion >= 2) {
+    if (this.purgeBySession) {
       if (isStart) {
         if (!this.seenSessionStart) this.seenSessionStart = true;
         else this.purge(step, null);
@@ -262,15 +326,14 @@ export class RunLoader {
       if (!t.points) continue;
       const steps = t.points.steps;
       const n = t.points.filter((i) => steps[i] < step);
-      if (n > 0) this.changed.add(t);
+      if (n > 0) if (!t.changed) this.markChanged(t);
       expired += n;
     }
     if (expired > 0) this.log.warn({ run: this.name, step, expired }, 'out-of-order step (a restart): purged later points, as TensorBoard does');
   }
 
   private syntheticBlob(tag: string, plugin: string, bytes: Uint8Array, step: number, wallTime: number, file: number): void {
-    const isSummaryPurge = this.fileVersion === null || this.fileVersion === 0 || this.fileVersion < 2;
-    if (isSummaryPurge && step < this.mostRecentStep) this.purge(step, [tag]);
+    if (!this.purgeBySession && step < this.mostRecentStep) this.purge(step, [tag]);
     this.mostRecentStep = step;
     const t = this.tagOf(new TextEncoder().encode(tag), 0, -1);
     if (!t.fileInit.has(file)) t.fileInit.set(file, { plugin, dataClass: DataClass.BLOB_SEQUENCE });
@@ -288,10 +351,59 @@ export class RunLoader {
     }
   }
 
+  /**
+   * The hot path: an event that is exactly `{wall_time, step, summary{value{tag, simple_value}}}` (what every
+   * `add_scalar` writes, byte layout as protobuf serializers emit it) for a tag already known as a scalar in this file,
+   * with no purge to consider. Anything else returns false and takes the general path.
+   */
+  private fastScalar(buf: Uint8Array, start: number, end: number, file: number, recordStart: number): boolean {
+    let p = start;
+    let wallTime = 0;
+    if (buf[p] === 0x09) {
+      if (p + 9 > end) return false;
+      wallTime = this.view.getFloat64(p + 1, true);
+      p += 9;
+    }
+    let step = 0;
+    if (buf[p] === 0x10) {
+      p++;
+      let mul = 1;
+      for (let i = 0; ; i++) {
+        if (i === 7 || p >= end) return false;
+        const b = buf[p++];
+        step += (b & 0x7f) * mul;
+        mul *= 128;
+        if (b < 0x80) break;
+      }
+    }
+    // summary (field 5), then one value (field 1), each with a one-byte length ending exactly at the record's end
+    if (buf[p] !== 0x2a || buf[p + 1] >= 0x80 || p + 2 + buf[p + 1] !== end) return false;
+    p += 2;
+    if (buf[p] !== 0x0a || buf[p + 1] >= 0x80 || p + 2 + buf[p + 1] !== end) return false;
+    p += 2;
+    if (buf[p] !== 0x0a || buf[p + 1] >= 0x80) return false;
+    const tagStart = p + 2;
+    const tagEnd = tagStart + buf[p + 1];
+    if (tagEnd + 5 !== end || buf[tagEnd] !== 0x15) return false;
+    if (step < this.mostRecentStep && !this.purgeBySession) return false;
+    const t = this.recentTag(buf, tagStart, tagEnd);
+    if (t.lastFile !== file || t.meta === null || t.meta.dataClass !== DataClass.SCALAR) return false;
+    this.mostRecentStep = step;
+    if (t.points === null) return false;
+    t.points.offer(step, wallTime, this.view.getFloat32(tagEnd + 1, true), undefined, file, this.chunkBase + recordStart);
+    if (!t.changed) this.markChanged(t);
+    if (t.chunkSeq !== this.chunkSeq) {
+      t.chunkSeq = this.chunkSeq;
+      this.chunkTouched.push(t);
+    }
+    return true;
+  }
+
   private value(buf: Uint8Array, step: number, wallTime: number, file: number): void {
     const kind = val.kind;
     const t = this.tagOf(buf, val.tagStart, val.tagEnd);
     let init = t.fileInit.get(file);
+    if (init !== undefined) t.lastFile = file;
     const hasMeta = val.metaStart >= 0 || (kind !== Kind.tensor && kind !== Kind.none && kind !== Kind.obsoleteHisto);
     let form: number = Form.tensor;
     // Metadata matters only for a tag's first value in a file and until the run has metadata for the tag.
@@ -301,6 +413,7 @@ export class RunLoader {
       if (init === undefined) {
         init = { plugin: meta?.plugin ?? '', dataClass: meta?.dataClass ?? 0 };
         t.fileInit.set(file, init);
+        t.lastFile = file;
       }
       if (meta !== undefined && t.meta === null) {
         const cls = init.dataClass === 0 ? dataClassOf(init.plugin) : 0;
@@ -354,7 +467,22 @@ export class RunLoader {
       t.points = new Reservoir(size);
     }
     t.points.offer(step, wallTime, value, raw, file);
-    this.changed.add(t);
+    if (!t.changed) this.markChanged(t);
+  }
+
+  private recentTag(buf: Uint8Array, start: number, end: number): TagState {
+    const recent = this.recent;
+    const len = end - start;
+    outer: for (let k = 0; k < recent.length; k++) {
+      const b = recent[k].bytes;
+      if (b.length !== len) continue;
+      for (let i = 0; i < len; i++) if (b[i] !== buf[start + i]) continue outer;
+      return recent[k];
+    }
+    const t = this.tagOf(buf, start, end);
+    if (recent.length >= 8) recent.shift();
+    recent.push(t);
+    return t;
   }
 
   /** The tag state for the UTF-8 tag `buf[start, end)` (`end < 0`: `buf` is the whole tag). */
@@ -379,7 +507,7 @@ export class RunLoader {
     let t = this.tags.get(tag);
     if (t === undefined) {
       // Invalid UTF-8 spellings that decode to the same tag share a state, as Python's str keys do not, but harmlessly.
-      t = { tag, bytes, meta: null, points: null, fileInit: new Map() };
+      t = { tag, bytes, meta: null, points: null, fileInit: new Map(), lastFile: 0, chunkSeq: 0, changed: false };
       this.tags.set(tag, t);
     }
     if (list) list.push(t);
@@ -391,9 +519,10 @@ export class RunLoader {
   private dropFile(id: number): void {
     for (const t of this.tags.values()) {
       t.fileInit.delete(id);
+      if (t.lastFile === id) t.lastFile = 0;
       if (!t.points) continue;
       const files = t.points.files;
-      if (t.points.filter((i) => files[i] !== id) > 0) this.changed.add(t);
+      if (t.points.filter((i) => files[i] !== id) > 0) if (!t.changed) this.markChanged(t);
     }
   }
 }

@@ -42,8 +42,9 @@ function info(t: TagState, r: Reservoir): TimeSeriesInfo {
   let maxStep = -Infinity;
   let maxWallTime = -Infinity;
   for (let i = 0; i < r.length; i++) {
-    if (r.steps[i] > maxStep) maxStep = r.steps[i];
-    if (r.wallTimes[i] > maxWallTime) maxWallTime = r.wallTimes[i];
+    const s = r.order[i];
+    if (r.steps[s] > maxStep) maxStep = r.steps[s];
+    if (r.wallTimes[s] > maxWallTime) maxWallTime = r.wallTimes[s];
   }
   const m = t.meta!;
   return { maxStep, maxWallTime, pluginContent: m.content, description: m.description, displayName: m.displayName };
@@ -55,16 +56,18 @@ function pick(n: number, downsample: number): number[] {
   return d === 'all' ? Array.from({ length: n }, (_, i) => i) : d;
 }
 
-/** The value of point `i` of a reservoir as a tensor. */
+/** The value of the i-th kept point (oldest first) of a reservoir as a tensor. */
 export function tensorAt(r: Reservoir, i: number): TensorValue {
-  const raw = r.raws?.[i];
+  const s = r.order[i];
+  const raw = r.raws?.[s];
   if (raw !== undefined) return decodeRaw(raw);
-  return { dtype: DT.FLOAT, shape: [], numbers: Float64Array.of(r.values[i]) };
+  return { dtype: DT.FLOAT, shape: [], numbers: Float64Array.of(r.values[s]) };
 }
 
 function scalarAt(r: Reservoir, i: number): number {
-  const raw = r.raws?.[i];
-  if (raw === undefined) return r.values[i];
+  const s = r.order[i];
+  const raw = r.raws?.[s];
+  if (raw === undefined) return r.values[s];
   const t = decodeRaw(raw);
   return t.numbers && t.numbers.length > 0 ? t.numbers[0] : NaN;
 }
@@ -79,17 +82,14 @@ export function readScalars(runs: Iterable<ReadableRun>, plugin: string, downsam
   const out: RunTagMap<ScalarColumns> = new Map();
   for (const [run, t, r] of select(runs, plugin, DataClass.SCALAR, filter)) {
     const d = downsampleIndices(r.length, downsample);
-    let cols: ScalarColumns;
-    if (d === 'all' && r.raws === null) {
-      cols = { steps: r.steps.slice(0, r.length), wallTimes: r.wallTimes.slice(0, r.length), values: r.values.slice(0, r.length) };
-    } else {
-      const idx = d === 'all' ? Array.from({ length: r.length }, (_, i) => i) : d;
-      cols = { steps: new Float64Array(idx.length), wallTimes: new Float64Array(idx.length), values: new Float64Array(idx.length) };
-      idx.forEach((i, k) => {
-        cols.steps[k] = r.steps[i];
-        cols.wallTimes[k] = r.wallTimes[i];
-        cols.values[k] = scalarAt(r, i);
-      });
+    const n = d === 'all' ? r.length : d.length;
+    const cols: ScalarColumns = { steps: new Float64Array(n), wallTimes: new Float64Array(n), values: new Float64Array(n) };
+    for (let k = 0; k < n; k++) {
+      const i = d === 'all' ? k : d[k];
+      const s = r.order[i];
+      cols.steps[k] = r.steps[s];
+      cols.wallTimes[k] = r.wallTimes[s];
+      cols.values[k] = r.raws === null ? r.values[s] : scalarAt(r, i);
     }
     put(out, run, t.tag, cols);
   }
@@ -105,7 +105,7 @@ export function listTensors(runs: Iterable<ReadableRun>, plugin: string, filter?
 export function readTensors(runs: Iterable<ReadableRun>, plugin: string, downsample: number, filter?: RunTagFilter): RunTagMap<TensorDatum[]> {
   const out: RunTagMap<TensorDatum[]> = new Map();
   for (const [run, t, r] of select(runs, plugin, DataClass.TENSOR, filter)) {
-    put(out, run, t.tag, pick(r.length, downsample).map((i) => ({ step: r.steps[i], wallTime: r.wallTimes[i], value: tensorAt(r, i) })));
+    put(out, run, t.tag, pick(r.length, downsample).map((i) => ({ step: r.steps[r.order[i]], wallTime: r.wallTimes[r.order[i]], value: tensorAt(r, i) })));
   }
   return out;
 }
@@ -127,7 +127,7 @@ export function listBlobSequences(runs: Iterable<ReadableRun>, plugin: string, f
 /** Indices of the first kept point of each step, sorted by step. */
 function firstPerStep(r: Reservoir): number[] {
   const seen = new Map<number, number>();
-  for (let i = 0; i < r.length; i++) if (!seen.has(r.steps[i])) seen.set(r.steps[i], i);
+  for (let i = 0; i < r.length; i++) if (!seen.has(r.steps[r.order[i]])) seen.set(r.steps[r.order[i]], i);
   return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, i]) => i);
 }
 
@@ -137,9 +137,9 @@ export function readBlobSequences(runs: Iterable<ReadableRun>, plugin: string, d
     const firsts = firstPerStep(r);
     const data = pick(firsts.length, downsample).map((k) => {
       const i = firsts[k];
-      const step = r.steps[i];
+      const step = r.steps[r.order[i]];
       const n = size(tensorAt(r, i));
-      return { step, wallTime: r.wallTimes[i], blobKeys: Array.from({ length: n }, (_, index) => encodeBlobKey(plugin, run, t.tag, step, index)) };
+      return { step, wallTime: r.wallTimes[r.order[i]], blobKeys: Array.from({ length: n }, (_, index) => encodeBlobKey(plugin, run, t.tag, step, index)) };
     });
     put(out, run, t.tag, data);
   }
@@ -170,7 +170,7 @@ export function readBlob(runs: ReadonlyMap<string, ReadableRun>, key: string): U
   if (!t || !t.meta || !t.points || t.meta.dataClass !== DataClass.BLOB_SEQUENCE) return undefined;
   const r = t.points;
   for (let i = 0; i < r.length; i++) {
-    if (r.steps[i] !== step) continue;
+    if (r.steps[r.order[i]] !== step) continue;
     const v = tensorAt(r, i);
     return v.strings?.[index];
   }
