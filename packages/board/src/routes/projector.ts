@@ -62,7 +62,8 @@ interface ProjectorRun {
   configPath: string;
 }
 
-const RADIX = /[xXbBoO]/;
+/** Lower-cased char codes of x, b, o: `0x…`, `0b…`, `0o…` are numbers to JavaScript, not to Python. */
+const RADIX_LETTERS = new Set([0x78, 0x62, 0x6f]);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
@@ -81,24 +82,32 @@ export function parseTensorTsv(text: string): ProjectorTensor {
     let end = normalized.indexOf('\n', start);
     if (end < 0) end = normalized.length;
     if (end > start) {
-      const fields = normalized.slice(start, end).split('\t');
-      if (cols >= 0 && fields.length !== cols) {
-        throw new BadRequest(`projector: tensor row ${rows + 1} has ${fields.length} values, expected ${cols} like the rows before; fix the TSV`);
-      }
-      cols = fields.length;
-      if (count + cols > values.length) {
-        const grown = new Float32Array(Math.max(values.length * 2, count + cols));
-        grown.set(values.subarray(0, count));
-        values = grown;
-      }
-      for (const field of fields) {
+      const rowStart = count;
+      let at = start;
+      while (true) {
+        let tab = normalized.indexOf('\t', at);
+        if (tab < 0 || tab > end) tab = end;
+        const field = normalized.slice(at, tab);
         // Number() agrees with Python's float() except on '', blanks, 0x/0b/0o, '_' and inf/nan spellings: those
-        // (NaN or 0 here, or a radix letter) take the exact path.
+        // (NaN or 0 here, a leading blank, or a 0-prefixed radix) take the exact path.
         let v: number | undefined = Number(field);
-        if (Number.isNaN(v) || v === 0 || RADIX.test(field)) v = pythonFloat(field);
+        const c0 = field.charCodeAt(0);
+        if (Number.isNaN(v) || v === 0 || c0 <= 32 || (c0 === 48 && RADIX_LETTERS.has(field.charCodeAt(1) | 32))) v = pythonFloat(field);
         if (v === undefined) throw new BadRequest(`projector: tensor value ${JSON.stringify(field.slice(0, 40))} in row ${rows + 1} is not a number; fix the TSV`);
+        if (count === values.length) {
+          const grown = new Float32Array(values.length * 2);
+          grown.set(values);
+          values = grown;
+        }
         values[count++] = v;
+        if (tab === end) break;
+        at = tab + 1;
       }
+      const n = count - rowStart;
+      if (cols >= 0 && n !== cols) {
+        throw new BadRequest(`projector: tensor row ${rows + 1} has ${n} values, expected ${cols} like the rows before; fix the TSV`);
+      }
+      cols = n;
       rows++;
     }
     start = end + 1;
