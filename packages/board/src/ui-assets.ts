@@ -21,6 +21,10 @@ export async function buildUiAssets(): Promise<Map<string, UiAsset>> {
     format: 'esm',
     target: 'es2022',
     minify: true,
+    // Dashboards that import a large library lazily (`await import('three')`) get it as a separate chunk, so the
+    // first paint of the other tabs does not wait for it.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     write: false,
     outdir: '/',
     logLevel: 'silent',

@@ -101,9 +101,14 @@ export function createChart(container: HTMLElement, options: ChartOptions, data:
           if (!content) { tip.style.display = 'none'; return; }
           tip.replaceChildren(content);
           tip.style.display = 'block';
-          const overW = u.over.clientWidth;
+          // Beside the cursor, on whichever side has room, kept inside the window (it may overhang the plot).
+          const rect = u.over.getBoundingClientRect();
           const tipW = tip.offsetWidth;
-          tip.style.left = `${left + 12 + tipW > overW ? Math.max(0, left - tipW - 12) : left + 12}px`;
+          const right = left + 14;
+          const leftSide = left - tipW - 14;
+          let x = rect.left + right + tipW <= window.innerWidth - 8 ? right : leftSide;
+          x = Math.max(8 - rect.left, Math.min(x, window.innerWidth - 8 - rect.left - tipW));
+          tip.style.left = `${x}px`;
           tip.style.top = `${Math.max(0, Math.min(top + 12, u.over.clientHeight - tip.offsetHeight))}px`;
         },
       },

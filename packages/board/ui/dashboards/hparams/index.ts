@@ -67,10 +67,12 @@ function mount(element: HTMLElement, initial: DashboardContext): DashboardView {
     return rows;
   }
 
+  /** The colour of the session's training run in SCALARS: its parent run when there is one (torch's add_hparams
+   *  and our pipeline write the session into a sub-run), else its own. */
   function sessionColor(name: string): string {
-    const related = relatedRuns(name, ctx.allRuns);
-    const own = ctx.allRuns.includes(name) ? name : related[0];
-    return own ? ctx.runColor(own) : '#888888';
+    const parent = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : null;
+    const run = parent && ctx.allRuns.includes(parent) ? parent : ctx.allRuns.includes(name) ? name : relatedRuns(name, ctx.allRuns)[0];
+    return run ? ctx.runColor(run) : '#888888';
   }
 
   function render(): void {
