@@ -57,7 +57,7 @@ async function umapCase(name: string, x: Float32Array, width: number, y: Uint8Ar
     const t1 = performance.now();
     const graph = nearestNeighbors(pca ? pca.scores : x, n, pca ? 50 : width, 15, { includeSelf: true });
     const t2 = performance.now();
-    const xy = await runUmap(graph, { nComponents: 2, nNeighbors: 15, minDist: 0.1, random: createRandom(r) });
+    const xy = await runUmap(graph, { nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: r });
     const t3 = performance.now();
     const acc = accuracyFromGraph(nearestNeighbors(xy, n, 2, 10), y);
     const self = { count: n, k: 14, indices: new Int32Array(n * 14), distances: new Float32Array(n * 14) };

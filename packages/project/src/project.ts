@@ -15,11 +15,13 @@ import {
 import { TooFewPointsError } from './errors.ts';
 import { readInputs, type ProjectInputs } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
-import type { KnnGraph } from './knn.ts';
-import type { OnEpoch, ProjectionTask } from './projection-tasks.ts';
 import { EVENT_FILE_SUFFIX, removePreviousOutputs, thumbnails, writeEmbedding, writeScatterFigure } from './projector.ts';
 import { deriveSeed, sampleRows } from './sampling.ts';
-import { createTaskRunner, defaultWorkerCount, MAX_WORKERS, type RunOptions, type TaskRunner } from './worker-pool.ts';
+import { createRandom } from '@tbpipe/core/random';
+import { nearestNeighbors, type KnnGraph } from './knn.ts';
+import { fitPca, type PcaModel } from './pca.ts';
+import { prepareUmap } from './umap.ts';
+import { createLayoutRunner, defaultWorkerCount, MAX_WORKERS, type LayoutRunner, type OnEpoch } from './worker-pool.ts';
 
 /** Options of {@link project}; every parameter has its default in {@link DEFAULT_PROJECT_OPTIONS}. */
 export interface ProjectOptions {
@@ -127,10 +129,6 @@ function columns(values: Float32Array, width: number, take: number): Float32Arra
   return out;
 }
 
-// Queue order of the worker pool: the short steps every later one waits for, then the UMAP fits, then the exact
-// raw-pixel kNN (2 s, needed only for a metric), so it fills the tail instead of delaying a fit.
-const PRIORITY = { prerequisite: 0, umap: 1, metric: 2 } as const;
-
 /** One progress reporter over every UMAP fit (they run at the same time: one bar, not four fighting for a line). */
 function createUmapProgress(fits: number, log: Logger) {
   const progress = createProgress({ label: 'umap', total: fits, unit: 'fits', logger: log });
@@ -146,71 +144,96 @@ function createUmapProgress(fits: number, log: Logger) {
   };
 }
 
+interface Fit {
+  embedding: Float32Array;
+  nEpochs: number;
+  accuracy: number;
+}
+
+/** A source after its prerequisites: PCA and the neighbour graph done, both UMAP fits handed to the runner. */
+interface Started {
+  source: Source;
+  x: Float32Array;
+  width: number;
+  wide: boolean;
+  pca: PcaModel;
+  graph: KnnGraph;
+  fits: [Promise<Fit>, Promise<Fit>];
+}
+
+type Timer = <T>(name: string, f: () => T) => T;
+
+const timer =
+  (source: Source, timings: Record<string, number>): Timer =>
+  (name, f) => {
+    const started = performance.now();
+    const result = f();
+    timings[`${source}.${name}`] = Math.round(performance.now() - started);
+    return result;
+  };
+
+const layoutAccuracy = (values: Float32Array, n: number, width: number, labels: Uint8Array) =>
+  accuracyFromGraph(nearestNeighbors(values, n, width, KNN_ACCURACY_K), labels);
+
 /**
- * PCA, the neighbour graph, UMAP 2-D and 3-D, and kNN accuracies for one source, as tasks on `runner`: after PCA and
- * the graph, both fits and the raw kNN are queued at once, and the sources run side by side.
+ * PCA and the neighbour graph of one source in this thread, then both UMAP fits: each prepared here (umap-js's
+ * `initializeFit`) and its SGD epochs handed to `runner`, so the next step here overlaps the fits.
  */
-async function projectSource(
+function startSource(
   source: Source,
   x: Float32Array,
   width: number,
   labels: Uint8Array,
   o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>,
-  log: Logger,
   timings: Record<string, number>,
-  runner: TaskRunner,
+  runner: LayoutRunner,
   onEpoch: (fit: string) => OnEpoch,
-): Promise<Layouts> {
+): Started {
   const n = labels.length;
-  const step = async <T extends ProjectionTask>(name: string, task: T, options: RunOptions) => {
-    const { result, millis } = await runner.run(task, options);
-    timings[`${source}.${name}`] = Math.round(millis);
-    log.debug({ source, step: name, millis: timings[`${source}.${name}`] }, 'projection step');
-    return result;
-  };
-  const layoutAccuracy = async (values: Float32Array, w: number) => {
-    const { result } = await runner.run({ kind: 'knn', x: values, n, width: w, k: KNN_ACCURACY_K, includeSelf: false }, { priority: PRIORITY.prerequisite });
-    return accuracyFromGraph(result, labels);
-  };
+  const time = timer(source, timings);
   const wide = width > 2 * PIXEL_KNN_DIMENSIONS && n > PIXEL_KNN_DIMENSIONS;
   const nComponents = wide ? PIXEL_KNN_DIMENSIONS : Math.min(3, width, n);
-  const first = { priority: PRIORITY.prerequisite };
-  const pca = await step('pca', { kind: 'pca', x, n, width, nComponents, seed: deriveSeed(o.seed, `${source}/pca`) }, first);
+  const pca = time('pca', () => fitPca(x, n, width, { nComponents, random: createRandom(deriveSeed(o.seed, `${source}/pca`)) }));
   const k = pca.explainedVariance.length;
-  const pca3 = columns(pca.scores, k, 3);
-  const pca2 = columns(pca3, 3, 2);
   const umapInput = wide ? pca.scores : x;
-  const umapInputWidth = wide ? k : width;
   const neighbors = Math.max(o.umapNeighbors, KNN_ACCURACY_K + 1);
-  const graph = await step('knn', { kind: 'knn', x: umapInput, n, width: umapInputWidth, k: neighbors, includeSelf: true }, first);
-  const umap = (dims: 2 | 3) =>
-    step(
-      `umap${dims}`,
-      { kind: 'umap', graph, nComponents: dims, nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, seed: deriveSeed(o.seed, `${source}/umap${dims}`) },
-      { priority: PRIORITY.umap, onEpoch: onEpoch(`${source}/umap${dims}`) },
-    );
-  const fit = async (dims: 2 | 3) => {
-    const u = await umap(dims);
-    return { ...u, accuracy: await layoutAccuracy(u.embedding, dims) };
+  const graph = time('knn', () => nearestNeighbors(umapInput, n, wide ? k : width, neighbors, { includeSelf: true }));
+  const fit = (dims: 2 | 3): Promise<Fit> => {
+    const seed = deriveSeed(o.seed, `${source}/umap${dims}`);
+    const job = time(`umap${dims}Prepare`, () => prepareUmap(graph, { nComponents: dims, nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, seed }));
+    return runner.run(job, { onEpoch: onEpoch(`${source}/umap${dims}`) }).then(({ embedding, millis }) => {
+      timings[`${source}.umap${dims}`] = Math.round(millis);
+      const coords = Float32Array.from(embedding);
+      return { embedding: coords, nEpochs: job.nEpochs, accuracy: time(`umap${dims}Accuracy`, () => layoutAccuracy(coords, n, dims, labels)) };
+    });
   };
-  const inputAccuracy = accuracyFromGraph(withoutSelf(graph), labels);
-  const [u2, u3, rawAccuracy, pca2Accuracy, pca3Accuracy] = await Promise.all([
-    fit(2),
-    fit(3),
-    wide
-      ? step('knnRaw', { kind: 'knn', x, n, width, k: KNN_ACCURACY_K, includeSelf: false }, { priority: PRIORITY.metric }).then((g) => accuracyFromGraph(g, labels))
-      : inputAccuracy,
-    layoutAccuracy(pca2, 2),
-    layoutAccuracy(pca3, 3),
-  ]);
+  return { source, x, width, wide, pca, graph, fits: [fit(2), fit(3)] };
+}
+
+/** The kNN scores that need no UMAP layout (raw space, UMAP input, PCA 2-D/3-D), in this thread while the fits run. */
+function scoresWithoutUmap(s: Started, labels: Uint8Array, timings: Record<string, number>) {
+  const n = labels.length;
+  const time = timer(s.source, timings);
+  const k = s.pca.explainedVariance.length;
+  const pca3 = columns(s.pca.scores, k, 3);
+  const pca2 = columns(pca3, 3, 2);
+  const umapInput = accuracyFromGraph(withoutSelf(s.graph), labels);
+  const raw = s.wide ? time('knnRaw', () => accuracyFromGraph(nearestNeighbors(s.x, n, s.width, KNN_ACCURACY_K), labels)) : umapInput;
+  const [pca2Accuracy, pca3Accuracy] = time('pcaAccuracy', () => [layoutAccuracy(pca2, n, 2, labels), layoutAccuracy(pca3, n, 3, labels)]);
+  return { pca2, pca3, raw, umapInput, pca2Accuracy, pca3Accuracy };
+}
+
+/** Wait for a source's fits and assemble its layouts and metrics. */
+async function finishSource(s: Started, scores: ReturnType<typeof scoresWithoutUmap>, log: Logger): Promise<Layouts> {
+  const [u2, u3] = await Promise.all(s.fits);
   const metrics: SourceMetrics = {
-    width,
-    explainedVarianceRatio: Array.from(pca.explainedVarianceRatio.slice(0, 3)),
-    knnAccuracy: { raw: rawAccuracy, umapInput: inputAccuracy, pca2: pca2Accuracy, pca3: pca3Accuracy, umap2: u2.accuracy, umap3: u3.accuracy },
-    umapInput: wide ? 'pca50' : 'raw',
+    width: s.width,
+    explainedVarianceRatio: Array.from(s.pca.explainedVarianceRatio.slice(0, 3)),
+    knnAccuracy: { raw: scores.raw, umapInput: scores.umapInput, pca2: scores.pca2Accuracy, pca3: scores.pca3Accuracy, umap2: u2.accuracy, umap3: u3.accuracy },
+    umapInput: s.wide ? 'pca50' : 'raw',
   };
-  log.info({ source, explainedVarianceRatio: metrics.explainedVarianceRatio, knnAccuracy: metrics.knnAccuracy }, 'projected');
-  return { pca: pca3, pca2, umap2: u2.embedding, umap3: u3.embedding, nEpochs: u2.nEpochs, metrics };
+  log.info({ source: s.source, explainedVarianceRatio: metrics.explainedVarianceRatio, knnAccuracy: metrics.knnAccuracy }, 'projected');
+  return { pca: scores.pca3, pca2: scores.pca2, umap2: u2.embedding, umap3: u3.embedding, nEpochs: u2.nEpochs, metrics };
 }
 
 function projectionsTable(rows: Uint32Array, labels: Uint8Array, layouts: Record<Source, Layouts>): Table {
@@ -277,8 +300,7 @@ async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>
   const labels = new Uint8Array(n);
   const predicted = new Uint8Array(n);
   const features = new Float32Array(n * FEATURE_WIDTH);
-  // On a SharedArrayBuffer: the PCA and raw-kNN workers read it in place rather than each getting a 6 MB copy.
-  const pixels = new Float32Array(new SharedArrayBuffer(n * PIXEL_WIDTH * 4));
+  const pixels = new Float32Array(n * PIXEL_WIDTH);
   for (let i = 0; i < n; i++) {
     const p = picks[i];
     testRows[i] = predictions.index[p];
@@ -313,18 +335,23 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
   const workers = options.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) throw new RangeError(`project: workers = ${workers}, expected 0–${MAX_WORKERS}`);
-  // Started before the inputs are read, so the workers load their modules meanwhile.
-  const runner = createTaskRunner(workers);
+  // Started before the inputs are read, so the threads boot meanwhile.
+  const runner = createLayoutRunner(workers);
   let sample: Sample;
   let layouts: Record<Source, Layouts>;
   try {
     sample = await readSample(o);
     log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers }, 'inputs read');
     const progress = createUmapProgress(2 * SOURCES.length, log);
-    const [pixels, features] = await Promise.all([
-      projectSource('pixels', sample.pixels, PIXEL_WIDTH, sample.labels, o, log, timings, runner, progress.onEpoch),
-      projectSource('features', sample.features, FEATURE_WIDTH, sample.labels, o, log, timings, runner, progress.onEpoch),
-    ]);
+    // Both sources' fits are queued before any kNN score is computed here, so the workers start as early as possible.
+    const started = [
+      startSource('pixels', sample.pixels, PIXEL_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
+      startSource('features', sample.features, FEATURE_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
+    ];
+    // A fit that fails while this thread is busy must not be reported as unhandled; it is awaited below.
+    for (const s of started) for (const f of s.fits) f.catch(() => {});
+    const scores = started.map((s) => scoresWithoutUmap(s, sample.labels, timings));
+    const [pixels, features] = await Promise.all(started.map((s, i) => finishSource(s, scores[i], log)));
     layouts = { pixels, features };
     progress.done({ epochs: pixels.nEpochs });
   } finally {

@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UMAP } from 'umap-js';
-import type { Random } from '@tbpipe/core/random';
+import { createRandom, type Random } from '@tbpipe/core/random';
 import type { KnnGraph } from './knn.ts';
+import { runLayoutJob, type LayoutJob } from './umap-kernel.mjs';
 
 /** Options of {@link runUmap}. */
 export interface UmapOptions {
@@ -11,8 +12,16 @@ export interface UmapOptions {
   nNeighbors: number;
   /** Minimum distance between embedded points (umap-learn's `min_dist`), in [0, spread]. */
   minDist: number;
-  /** Seeded uniform source: random init and negative sampling. With it the output is byte-identical across runs. */
-  random: Random;
+  /**
+   * Seed of core's `createRandom` (mulberry32): the random init draws from it in JS, the negative sampling continues
+   * the same sequence in the WebAssembly kernel. The output is byte-identical across runs for a seed.
+   */
+  seed: number;
+  /**
+   * Use the host's `Math.pow` in the kernel: the layout is then bit-identical to stock umap-js's (tested), at about
+   * half the kernel's speed. Default false: the kernel's own pow, the same layout up to rounding.
+   */
+  exactPow?: boolean;
   /** Epochs; default 0 = umap-js's rule (500 up to 2 500 points, 400 / 300 / 200 above 2 500 / 5 000 / 7 500). */
   nEpochs?: number;
   /** Called after each epoch (1-based count) with the total. */
@@ -69,8 +78,8 @@ interface FuzzyGraph {
   values: Float64Array;
 }
 
-const REPLACED = ['fuzzySimplicialSet', 'makeSearchGraph', 'initializeSimplicialSetEmbedding', 'optimizeLayoutStep'] as const;
-const USED = ['smoothKNNDistance', 'computeMembershipStrengths', 'makeEpochsPerSample', 'getNEpochs', 'initializeFit', 'step'] as const;
+const REPLACED = ['fuzzySimplicialSet', 'makeSearchGraph', 'initializeSimplicialSetEmbedding'] as const;
+const USED = ['smoothKNNDistance', 'computeMembershipStrengths', 'makeEpochsPerSample', 'getNEpochs', 'initializeFit'] as const;
 
 function assertUmapInternals(): void {
   const proto = UMAP.prototype as unknown as Record<string, unknown>;
@@ -78,40 +87,6 @@ function assertUmapInternals(): void {
   if (missing.length > 0) {
     throw new Error(`umap-js internals changed (missing ${missing.join(', ')}); @tbpipe/project is written against umap-js 1.4.0`);
   }
-}
-
-interface TypedState {
-  head: Int32Array;
-  tail: Int32Array;
-  epochsPerSample: Float64Array;
-  epochOfNextSample: Float64Array;
-  epochOfNextNegativeSample: Float64Array;
-  epochsPerNegativeSample: Float64Array;
-  embedding: Float64Array;
-}
-
-const typedStates = new WeakMap<object, TypedState>();
-
-/** The optimisation state as typed arrays, converted once from umap-js's arrays on the first epoch. */
-function typedState(self: UmapInternals): TypedState {
-  let t = typedStates.get(self);
-  if (t) return t;
-  const s = self.optimizationState;
-  const dim = self.nComponents;
-  const rows = self.embedding;
-  const embedding = new Float64Array(rows.length * dim);
-  for (let i = 0; i < rows.length; i++) for (let d = 0; d < dim; d++) embedding[i * dim + d] = rows[i][d];
-  t = {
-    head: Int32Array.from(s.head),
-    tail: Int32Array.from(s.tail),
-    epochsPerSample: Float64Array.from(s.epochsPerSample),
-    epochOfNextSample: Float64Array.from(s.epochOfNextSample),
-    epochOfNextNegativeSample: Float64Array.from(s.epochOfNextNegativeSample),
-    epochsPerNegativeSample: Float64Array.from(s.epochsPerNegativeSample),
-    embedding,
-  };
-  typedStates.set(self, t);
-  return t;
 }
 
 // Replacements of umap-js 1.4.0's private methods, installed on TypedUmap.prototype below. Each gives the same
@@ -192,90 +167,16 @@ const replacements = {
     }
     return { head, tail, epochsPerSample: this.makeEpochsPerSample(weights, nEpochs) };
   },
-
-  /** As umap-js's epoch n of SGD (attraction along due edges, `negativeSampleRate` repulsions each), on typed arrays. */
-  optimizeLayoutStep(this: UmapInternals, n: number): number[][] {
-    const t = typedState(this);
-    const s = this.optimizationState;
-    const random = this.random;
-    const { head, tail, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample } = t;
-    const emb = t.embedding;
-    const { moveOther, alpha, gamma, a, b, dim, nVertices } = s;
-    const clipValue = 4.0;
-    const edges = epochsPerSample.length;
-    for (let i = 0; i < edges; i++) {
-      if (epochOfNextSample[i] > n) continue;
-      const j = head[i];
-      const k = tail[i];
-      const cj = j * dim;
-      const ok = k * dim;
-      let distSquared = 0.0;
-      for (let d = 0; d < dim; d++) distSquared += Math.pow(emb[cj + d] - emb[ok + d], 2);
-      let gradCoeff = 0;
-      if (distSquared > 0) {
-        gradCoeff = -2.0 * a * b * Math.pow(distSquared, b - 1.0);
-        gradCoeff /= a * Math.pow(distSquared, b) + 1.0;
-      }
-      for (let d = 0; d < dim; d++) {
-        let gradD = gradCoeff * (emb[cj + d] - emb[ok + d]);
-        gradD = gradD > clipValue ? clipValue : gradD < -clipValue ? -clipValue : gradD;
-        emb[cj + d] += gradD * alpha;
-        if (moveOther) emb[ok + d] += -gradD * alpha;
-      }
-      epochOfNextSample[i] += epochsPerSample[i];
-      const nNegSamples = Math.floor((n - epochOfNextNegativeSample[i]) / epochsPerNegativeSample[i]);
-      for (let p = 0; p < nNegSamples; p++) {
-        const k1 = Math.floor(random() * nVertices);
-        const o1 = k1 * dim;
-        let distSquared1 = 0.0;
-        for (let d = 0; d < dim; d++) distSquared1 += Math.pow(emb[cj + d] - emb[o1 + d], 2);
-        let gradCoeff1 = 0.0;
-        if (distSquared1 > 0.0) {
-          gradCoeff1 = 2.0 * gamma * b;
-          gradCoeff1 /= (0.001 + distSquared1) * (a * Math.pow(distSquared1, b) + 1);
-        } else if (j === k1) {
-          continue;
-        }
-        for (let d = 0; d < dim; d++) {
-          let gradD = 4.0;
-          if (gradCoeff1 > 0.0) {
-            gradD = gradCoeff1 * (emb[cj + d] - emb[o1 + d]);
-            gradD = gradD > clipValue ? clipValue : gradD < -clipValue ? -clipValue : gradD;
-          }
-          emb[cj + d] += gradD * alpha;
-        }
-      }
-      epochOfNextNegativeSample[i] += nNegSamples * epochsPerNegativeSample[i];
-    }
-    s.alpha = s.initialAlpha * (1.0 - n / s.nEpochs);
-    s.currentEpoch += 1;
-    return this.embedding;
-  },
 };
 
 /**
- * umap-js's UMAP with its slow internals replaced by typed-array equivalents that give **the same bytes**
- * (`test/umap.test.ts` checks it against stock umap-js). What changes is speed at 10 000 points: the fuzzy graph's
- * `Map` keyed by `"row:col"` strings (about 5 s of `initializeFit` with precomputed neighbours) becomes CSR arrays,
- * the search graph that only `transform()` uses is not built, and each SGD epoch runs over typed arrays instead of
- * `number[][]`. N.B. `transform()` is therefore unavailable; it is poor in umap-js anyway (../shared/MEASUREMENTS.md).
+ * umap-js's UMAP with the slow parts of `initializeFit` replaced by typed-array equivalents that give **the same
+ * numbers** (`test/umap.test.ts` checks the whole fit against stock umap-js): the fuzzy graph's `Map` keyed by
+ * `"row:col"` strings (about 5 s at 10 000 points with precomputed neighbours) becomes CSR arrays, and the search
+ * graph that only `transform()` uses is not built. N.B. `transform()` is therefore unavailable. The SGD epochs do
+ * not run here but in the WebAssembly kernel (`umap-kernel.ts`), from the state `initializeFit` leaves.
  */
-export class TypedUmap extends UMAP {
-  /** The embedding as row-major Float64 n × nComponents (valid after `initializeFit`). */
-  getEmbeddingTyped(): Float64Array {
-    return typedState(this as unknown as UmapInternals).embedding;
-  }
-
-  override getEmbedding(): number[][] {
-    const self = this as unknown as UmapInternals;
-    const t = typedStates.get(self);
-    if (t) {
-      const dim = self.nComponents;
-      for (let i = 0; i < self.embedding.length; i++) for (let d = 0; d < dim; d++) self.embedding[i][d] = t.embedding[i * dim + d];
-    }
-    return super.getEmbedding();
-  }
-}
+export class TypedUmap extends UMAP {}
 Object.assign(TypedUmap.prototype, replacements);
 
 /** umap-js wants `number[][]` neighbour lists; rows of the typed graph, converted once. */
@@ -290,35 +191,70 @@ function toNestedLists(graph: KnnGraph, k: number): { indices: number[][]; dista
   return { indices, distances };
 }
 
+/** core's mulberry32 adds this to its state on every draw (`@tbpipe/core/random`). */
+const MULBERRY32_INCREMENT = 0x6d2b79f5;
+
 /**
- * Embed a point set with UMAP (umap-js's algorithm via {@link TypedUmap}) from a precomputed neighbour graph
- * (`includeSelf: true`, at least `nNeighbors` per row): `initializeFit`, then `step()` per epoch, yielding to the
- * event loop every `yieldEveryMillis` so a progress bar and logs keep flowing.
- *
- * @returns row-major Float32 n × nComponents coordinates.
- * @example
- * const graph = nearestNeighbors(x, n, d, 15, { includeSelf: true });
- * const xy = await runUmap(graph, { nComponents: 2, nNeighbors: 15, minDist: 0.1, random: createRandom(0) });
+ * The CPU-light half of a UMAP fit, in this thread: {@link TypedUmap}'s `initializeFit` (fuzzy graph, random init,
+ * epoch schedule, curve parameters) from a precomputed neighbour graph (`includeSelf: true`, at least `nNeighbors`
+ * per row), returned as a {@link LayoutJob}: plain typed arrays that the SGD kernel runs here or in a worker. The
+ * init draws from `createRandom(seed)`; the job carries the generator's state after them, so the kernel's negative
+ * sampling continues the very sequence umap-js would consume.
  */
-export async function runUmap(graph: KnnGraph, options: UmapOptions): Promise<Float32Array> {
+export function prepareUmap(graph: KnnGraph, options: Omit<UmapOptions, 'onEpoch' | 'yieldEveryMillis' | 'exactPow'>): LayoutJob {
   assertUmapInternals();
-  const { nComponents, nNeighbors, minDist, random } = options;
+  const { nComponents, nNeighbors, minDist, seed } = options;
   if (graph.k < nNeighbors) throw new RangeError(`runUmap: graph has ${graph.k} neighbours per row, need ${nNeighbors}`);
+  const draw = createRandom(seed);
+  let draws = 0;
+  const random: Random = () => {
+    draws++;
+    return draw();
+  };
   const umap = new TypedUmap({ nComponents, nNeighbors, minDist, random, nEpochs: options.nEpochs ?? 0 });
   const { indices, distances } = toNestedLists(graph, nNeighbors);
   umap.setPrecomputedKNN(indices, distances);
   // Only X.length is read when neighbours are precomputed (the search graph for transform() is not built).
   const placeholder: number[][] = Array.from({ length: graph.count }, () => []);
   const nEpochs = umap.initializeFit(placeholder);
-  const budget = options.yieldEveryMillis ?? 50;
-  let since = performance.now();
-  for (let epoch = 0; epoch < nEpochs; ) {
-    epoch = umap.step();
-    options.onEpoch?.(epoch, nEpochs);
-    if (performance.now() - since >= budget) {
-      await yieldToEventLoop();
-      since = performance.now();
-    }
-  }
-  return Float32Array.from(umap.getEmbeddingTyped());
+  const self = umap as unknown as UmapInternals & { negativeSampleRate: number };
+  const s = self.optimizationState;
+  const embedding = new Float64Array(graph.count * nComponents);
+  self.embedding.forEach((row, i) => embedding.set(row, i * nComponents));
+  return {
+    head: Int32Array.from(s.head),
+    tail: Int32Array.from(s.tail),
+    epochsPerSample: Float64Array.from(s.epochsPerSample),
+    embedding,
+    vertices: s.nVertices,
+    dim: nComponents,
+    a: s.a,
+    b: s.b,
+    gamma: s.gamma,
+    initialAlpha: s.initialAlpha,
+    negativeSampleRate: self.negativeSampleRate,
+    nEpochs,
+    randomState: (seed + Math.imul(draws, MULBERRY32_INCREMENT)) >>> 0,
+  };
+}
+
+/**
+ * Embed a point set with UMAP (umap-js's algorithm) in this thread: {@link prepareUmap}, then the SGD epochs in the
+ * WebAssembly kernel, in batches, yielding to the event loop every `yieldEveryMillis` so a progress bar and logs keep
+ * flowing. With `exactPow` the result is stock umap-js's to the bit.
+ *
+ * @returns row-major Float32 n × nComponents coordinates.
+ * @example
+ * const graph = nearestNeighbors(x, n, d, 15, { includeSelf: true });
+ * const xy = await runUmap(graph, { nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: 0 });
+ */
+export async function runUmap(graph: KnnGraph, options: UmapOptions): Promise<Float32Array> {
+  const job = prepareUmap(graph, options);
+  const embedding = await runLayoutJob(job, {
+    exactPow: options.exactPow,
+    onEpoch: options.onEpoch,
+    pause: yieldToEventLoop,
+    budgetMillis: options.yieldEveryMillis ?? 50,
+  });
+  return Float32Array.from(embedding);
 }

@@ -1,106 +1,72 @@
 import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { isExpectedError } from '@tbpipe/core/errors';
-import { ProjectError } from './errors.ts';
-import { runProjectionTask, type OnEpoch, type ProjectionTask, type ProjectionTaskResult } from './projection-tasks.ts';
+import { runLayoutJob, type LayoutJob } from './umap-kernel.mjs';
 
 /** Upper bound of the worker pool: 4 UMAP fits are the widest step of the stage. */
 export const MAX_WORKERS = 4;
 
-/** Workers the stage uses by default: `os.availableParallelism()`, at most {@link MAX_WORKERS}. */
+/**
+ * Workers the stage uses by default: `os.availableParallelism()`, at most {@link MAX_WORKERS}. On 2 cores that is 2
+ * layout threads beside the main thread, which meanwhile prepares the next fits and computes the kNN scores.
+ */
 export function defaultWorkerCount(): number {
   return Math.min(MAX_WORKERS, availableParallelism());
 }
 
-/** A worker posts UMAP progress at most this often (and always after the last epoch). */
-export const PROGRESS_EVERY_MILLIS = 100;
+/** Progress of a layout: epochs done (1-based) of `nEpochs`. */
+export type OnEpoch = (epoch: number, nEpochs: number) => void;
 
-/** What a task returns, with the milliseconds it ran (excluding time queued). */
-export interface TaskOutcome<R> {
-  result: R;
+/** What a job returns, with the milliseconds it ran (excluding time queued). */
+export interface LayoutOutcome {
+  /** Row-major vertices × dim coordinates. */
+  embedding: Float64Array;
   millis: number;
 }
 
-/** Options of {@link TaskRunner.run}. */
-export interface RunOptions {
-  /** Sees a UMAP task's progress (at most every {@link PROGRESS_EVERY_MILLIS} from a worker). */
+/** Options of {@link LayoutRunner.run}. */
+export interface LayoutRunOptions {
+  /** Sees the job's progress (throttled to about every 100 ms from a worker). */
   onEpoch?: OnEpoch;
-  /** Lower runs first; equal priorities run in the order queued. Default 0. */
-  priority?: number;
+  /** Use the host's `Math.pow` (bit-identical to umap-js, slower); see umap-kernel.d.mts. */
+  exactPow?: boolean;
 }
 
-/** Runs {@link ProjectionTask}s on worker threads, or in this thread when it has 0 workers. */
-export interface TaskRunner {
-  /** Worker threads (0: tasks run in this thread, one after another). */
+/** Runs UMAP layout jobs (the SGD kernel) on worker threads, or in this thread when it has 0 workers. */
+export interface LayoutRunner {
+  /** Worker threads (0: jobs run in this thread, interleaved at their yields). */
   readonly workers: number;
-  /** Queue a task (by priority, then first in, first out). Rejects with the task's error. */
-  run<T extends ProjectionTask>(task: T, options?: RunOptions): Promise<TaskOutcome<ProjectionTaskResult<T>>>;
-  /** Terminate the workers; queued and running tasks reject. Idempotent. */
+  /** Queue a job (first in, first out). Rejects with the job's error. */
+  run(job: LayoutJob, options?: LayoutRunOptions): Promise<LayoutOutcome>;
+  /** Terminate the workers; queued and running jobs reject. Idempotent. */
   close(): Promise<void>;
 }
 
-/** An error as it crosses the thread boundary: structured clone would drop `code` and the TbpipeError class. */
-export interface WorkerError {
-  name: string;
-  message: string;
-  stack?: string;
-  code?: string;
-  expected: boolean;
-}
-
-/** Messages from a worker to the pool. */
+/** Messages from a worker (layout-worker.mjs) to the pool. */
 export type WorkerMessage =
   | { id: number; type: 'epoch'; epoch: number; nEpochs: number }
-  | { id: number; type: 'done'; result: unknown; millis: number }
-  | { id: number; type: 'error'; error: WorkerError };
-
-/** Flatten a thrown value for `postMessage`. */
-export function serializeError(err: unknown): WorkerError {
-  if (isExpectedError(err)) return { name: err.name, message: err.message, code: err.code, expected: true };
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack, expected: false };
-  return { name: 'Error', message: String(err), expected: false };
-}
+  | { id: number; type: 'done'; embedding: Float64Array; millis: number }
+  | { id: number; type: 'error'; error: { name: string; message: string; stack?: string } };
 
 const BUILTIN_ERRORS: Record<string, ErrorConstructor> = { Error, RangeError, TypeError, ReferenceError, SyntaxError, EvalError, URIError };
 
-/**
- * The error to throw in the main thread for a {@link WorkerError}: an expected (user-fixable) error becomes a
- * `ProjectError` (a TbpipeError) with the same `code`, `name` and one-line message, so the CLI prints it exactly as
- * if it had been thrown in this thread; anything else keeps its built-in class and the worker's stack (a bug).
- */
-export function reviveError(e: WorkerError): Error {
-  if (e.expected) {
-    const err = new ProjectError(e.code ?? 'PROJECT_WORKER', e.message);
-    err.name = e.name;
-    return err;
-  }
+/** A worker's error (always a bug: user-fixable errors are raised while preparing the job) with its class and stack. */
+function reviveError(e: { name: string; message: string; stack?: string }): Error {
   const err = new (BUILTIN_ERRORS[e.name] ?? Error)(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
   return err;
 }
 
-/** The ArrayBuffers behind a result's typed arrays (itself or its fields), to transfer rather than copy. */
-export function transferablesOf(value: unknown): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  const add = (v: unknown) => {
-    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) out.add(v.buffer);
-  };
-  add(value);
-  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) for (const v of Object.values(value)) add(v);
-  return [...out];
-}
-
-// N.B. not `new Worker('…/projection-worker.ts', { execArgv: ['--import', 'tsx'] })`: Node 20 rejects the .ts entry
-// ("Unknown file extension") before the worker's --import hooks run. The .mjs entry registers tsx itself, as the bin does.
-const WORKER_ENTRY = new URL('./projection-worker.mjs', import.meta.url);
+// Plain JavaScript, importing only the kernel: no tsx to register, so a worker is ready in tens of milliseconds
+// (a worker that loaded the TypeScript task modules through tsx took ~0.8 s of CPU each here).
+const WORKER_ENTRY = new URL('./layout-worker.mjs', import.meta.url);
 
 interface Job {
   id: number;
-  task: ProjectionTask;
-  onEpoch?: OnEpoch;
-  priority: number;
-  resolve: (outcome: TaskOutcome<never>) => void;
+  job: LayoutJob;
+  options: LayoutRunOptions;
+  resolve: (outcome: LayoutOutcome) => void;
   reject: (err: Error) => void;
 }
 
@@ -109,7 +75,7 @@ interface Slot {
   job?: Job;
 }
 
-class WorkerPool implements TaskRunner {
+class WorkerPool implements LayoutRunner {
   readonly workers: number;
   private readonly slots = new Set<Slot>();
   private readonly idle: Slot[] = [];
@@ -119,19 +85,15 @@ class WorkerPool implements TaskRunner {
 
   constructor(size: number) {
     this.workers = size;
-    // Started now, so tsx and module loading overlap with whatever the caller does before its first task.
+    // Started now, so the threads boot while the caller reads inputs and computes the neighbour graphs.
     for (let i = 0; i < size; i++) this.spawn();
   }
 
-  run<T extends ProjectionTask>(task: T, options: RunOptions = {}): Promise<TaskOutcome<ProjectionTaskResult<T>>> {
+  run(job: LayoutJob, options: LayoutRunOptions = {}): Promise<LayoutOutcome> {
     if (this.closed) return Promise.reject(new Error('project: worker pool is closed'));
     if (this.slots.size === 0) return Promise.reject(new Error('project: every worker thread has died'));
     return new Promise((resolve, reject) => {
-      const priority = options.priority ?? 0;
-      const job: Job = { id: this.nextId++, task, onEpoch: options.onEpoch, priority, resolve: resolve as Job['resolve'], reject };
-      let at = this.queue.length;
-      while (at > 0 && this.queue[at - 1].priority > priority) at--;
-      this.queue.splice(at, 0, job);
+      this.queue.push({ id: this.nextId++, job, options, resolve, reject });
       this.dispatch();
     });
   }
@@ -139,7 +101,7 @@ class WorkerPool implements TaskRunner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const err = new Error('project: worker pool closed before the task finished');
+    const err = new Error('project: worker pool closed before the job finished');
     for (const job of this.queue.splice(0)) job.reject(err);
     const slots = [...this.slots];
     for (const slot of slots) this.fail(slot, err);
@@ -148,11 +110,11 @@ class WorkerPool implements TaskRunner {
 
   private spawn(): void {
     const slot: Slot = { worker: new Worker(WORKER_ENTRY) };
-    // An idle worker must not keep the process alive; a busy one must (the caller awaits it). See dispatch/settle.
+    // An idle worker must not keep the process alive; a busy one must (the caller awaits it). See dispatch/receive.
     slot.worker.unref();
     slot.worker.on('message', (m: WorkerMessage) => this.receive(slot, m));
     slot.worker.on('error', (err) => this.fail(slot, err));
-    slot.worker.on('exit', (code) => this.fail(slot, new Error(`project: a worker thread exited with code ${code} during a task`)));
+    slot.worker.on('exit', (code) => this.fail(slot, new Error(`project: a worker thread exited with code ${code} during a job`)));
     this.slots.add(slot);
     this.idle.push(slot);
   }
@@ -163,9 +125,8 @@ class WorkerPool implements TaskRunner {
       const job = this.queue.shift()!;
       slot.job = job;
       slot.worker.ref();
-      // Inputs are copied (structured clone), or shared when they live on a SharedArrayBuffer; never transferred,
-      // because the caller keeps using them.
-      slot.worker.postMessage({ id: job.id, task: job.task });
+      // Copied by structured clone (about 1.6 MB for a 2 000-point fit): the caller's job stays usable.
+      slot.worker.postMessage({ id: job.id, job: job.job, exactPow: job.options.exactPow ?? false });
     }
   }
 
@@ -173,18 +134,18 @@ class WorkerPool implements TaskRunner {
     const job = slot.job;
     if (!job || job.id !== m.id) return;
     if (m.type === 'epoch') {
-      job.onEpoch?.(m.epoch, m.nEpochs);
+      job.options.onEpoch?.(m.epoch, m.nEpochs);
       return;
     }
     slot.job = undefined;
     slot.worker.unref();
     this.idle.push(slot);
-    if (m.type === 'done') job.resolve({ result: m.result as never, millis: m.millis });
+    if (m.type === 'done') job.resolve({ embedding: m.embedding, millis: m.millis });
     else job.reject(reviveError(m.error));
     this.dispatch();
   }
 
-  /** A worker died (uncaught error, exit, or close): its task fails and it leaves the pool. */
+  /** A worker died (uncaught error, exit, or close): its job fails and it leaves the pool. */
   private fail(slot: Slot, err: Error): void {
     if (!this.slots.delete(slot)) return;
     const i = this.idle.indexOf(slot);
@@ -195,31 +156,32 @@ class WorkerPool implements TaskRunner {
   }
 }
 
-class InThreadRunner implements TaskRunner {
+class InThreadRunner implements LayoutRunner {
   readonly workers = 0;
 
-  async run<T extends ProjectionTask>(task: T, options: RunOptions = {}): Promise<TaskOutcome<ProjectionTaskResult<T>>> {
+  async run(job: LayoutJob, options: LayoutRunOptions = {}): Promise<LayoutOutcome> {
     const started = performance.now();
-    const result = await runProjectionTask(task, options.onEpoch);
-    return { result, millis: performance.now() - started };
+    const embedding = await runLayoutJob(job, { exactPow: options.exactPow, onEpoch: options.onEpoch, pause: yieldToEventLoop });
+    return { embedding, millis: performance.now() - started };
   }
 
   async close(): Promise<void> {}
 }
 
 /**
- * A {@link TaskRunner} with `workers` worker threads (default {@link defaultWorkerCount}); 0 runs every task in this
- * thread. Tasks give the same bytes either way: each carries its own seed. Always `close()` it (a `finally`).
+ * A {@link LayoutRunner} with `workers` worker threads (default {@link defaultWorkerCount}); 0 runs every job in this
+ * thread. Jobs give the same bytes either way: the kernel is deterministic and each job carries its random state.
+ * Always `close()` it (a `finally`).
  *
  * @example
- * const runner = createTaskRunner();
+ * const runner = createLayoutRunner();
  * try {
- *   const { result: xy } = await runner.run({ kind: 'umap', graph, nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: 0 });
+ *   const { embedding } = await runner.run(prepareUmap(graph, { nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: 0 }));
  * } finally {
  *   await runner.close();
  * }
  */
-export function createTaskRunner(workers = defaultWorkerCount()): TaskRunner {
-  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createTaskRunner: ${workers} workers`);
+export function createLayoutRunner(workers = defaultWorkerCount()): LayoutRunner {
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`createLayoutRunner: ${workers} workers`);
   return workers === 0 ? new InThreadRunner() : new WorkerPool(workers);
 }

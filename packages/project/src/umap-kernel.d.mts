@@ -1,0 +1,61 @@
+/** One UMAP layout optimisation as plain data: umap-js's state after `initializeFit`, ready for the SGD kernel. */
+export interface LayoutJob {
+  /** Edge heads and tails (vertex indices), umap-js's `head`/`tail`. */
+  head: Int32Array;
+  tail: Int32Array;
+  /** umap-js's `epochsPerSample` per edge. */
+  epochsPerSample: Float64Array;
+  /** Row-major vertices × dim start coordinates (umap-js's random init). */
+  embedding: Float64Array;
+  vertices: number;
+  dim: number;
+  /** The curve parameters umap-js fitted for min_dist and spread. */
+  a: number;
+  b: number;
+  /** umap-js's `repulsionStrength`. */
+  gamma: number;
+  /** umap-js's `learningRate`. */
+  initialAlpha: number;
+  negativeSampleRate: number;
+  nEpochs: number;
+  /** core's mulberry32 state (`createRandom`'s) where the init left it: the negative sampling continues from it. */
+  randomState: number;
+}
+
+/** Options of {@link createLayoutOptimizer} and {@link runLayoutJob}. */
+export interface KernelOptions {
+  /**
+   * Call the host's `Math.pow` (V8's) instead of the kernel's: reproduces umap-js bit for bit, several times slower.
+   * Default false: the kernel's own pow (about 2e-7 relative error, umap-learn's float32 level).
+   */
+  exactPow?: boolean;
+}
+
+/** umap-js's SGD epochs in WebAssembly, a batch of epochs per call. */
+export interface LayoutOptimizer {
+  readonly nEpochs: number;
+  /** Epochs run so far. */
+  readonly epoch: number;
+  /** Run epochs up to `to` (exclusive, at most nEpochs); returns the epochs done. */
+  run(to: number): number;
+  /** The current coordinates, row-major vertices × dim (a copy). */
+  embedding(): Float64Array;
+}
+
+export function createLayoutOptimizer(job: LayoutJob, options?: KernelOptions): LayoutOptimizer;
+
+/** Options of {@link runLayoutJob}. */
+export interface RunLayoutOptions extends KernelOptions {
+  /** After each batch of epochs: epochs done (1-based count) and the total. */
+  onEpoch?: (epoch: number, nEpochs: number) => void;
+  /** Awaited when `budgetMillis` have passed since the last pause (yield to the event loop here). */
+  pause?: () => Promise<unknown>;
+  /** Default 50. */
+  budgetMillis?: number;
+}
+
+/** Every epoch of `job`, in batches; returns the final coordinates (row-major vertices × dim). */
+export function runLayoutJob(job: LayoutJob, options?: RunLayoutOptions): Promise<Float64Array>;
+
+/** `count` draws of the kernel's mulberry32 from `state`. */
+export function kernelRandoms(state: number, count: number): Float64Array;

@@ -1,0 +1,103 @@
+// The WebAssembly SGD kernel of UMAP (wasm/umap.wasm, from wasm/assembly/umap.ts) and its loader. Plain JavaScript
+// (types in umap-kernel.d.mts) so that a worker thread can run it without registering tsx: a bare worker starts in
+// tens of milliseconds, one with tsx and the TypeScript modules in about a second on this machine.
+import { readFileSync } from 'node:fs';
+
+/** @type {WebAssembly.Module | undefined} */
+let compiled;
+
+/** A fresh instance of wasm/umap.wasm (its own memory); the module is compiled once per thread. */
+function instantiate() {
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('../wasm/umap.wasm', import.meta.url)));
+  return new WebAssembly.Instance(compiled, { env: { pow: Math.pow } }).exports;
+}
+
+const align = (n) => (n + 15) & ~15;
+
+function ensureBytes(w, end) {
+  const pages = Math.ceil(end / 65536) - w.memory.buffer.byteLength / 65536;
+  if (pages > 0) w.memory.grow(pages);
+}
+
+/**
+ * Load a layout job into a new wasm/umap.wasm instance: head/tail as Int32, the per-edge schedules and the
+ * embedding as Float64 (umap-js's numbers, unrounded), `epochOfNext…` initialised as umap-js's
+ * `prepareForOptimizationLoop` does. See umap-kernel.d.mts.
+ */
+export function createLayoutOptimizer(job, options = {}) {
+  const w = instantiate();
+  const edges = job.head.length;
+  const headAt = w.heapBase();
+  const tailAt = align(headAt + 4 * edges);
+  const epsAt = align(tailAt + 4 * edges);
+  const nextAt = epsAt + 8 * edges;
+  const nextNegAt = nextAt + 8 * edges;
+  const epsNegAt = nextNegAt + 8 * edges;
+  const embAt = epsNegAt + 8 * edges;
+  const size = job.vertices * job.dim;
+  ensureBytes(w, embAt + 8 * size);
+  const buf = w.memory.buffer;
+  new Int32Array(buf, headAt, edges).set(job.head);
+  new Int32Array(buf, tailAt, edges).set(job.tail);
+  const eps = new Float64Array(buf, epsAt, edges);
+  eps.set(job.epochsPerSample);
+  new Float64Array(buf, nextAt, edges).set(eps);
+  const epsNeg = new Float64Array(buf, epsNegAt, edges);
+  for (let i = 0; i < edges; i++) epsNeg[i] = eps[i] / job.negativeSampleRate;
+  new Float64Array(buf, nextNegAt, edges).set(epsNeg);
+  new Float64Array(buf, embAt, size).set(job.embedding);
+  let state = job.randomState >>> 0;
+  let epoch = 0;
+  const exact = options.exactPow ? 1 : 0;
+  return {
+    nEpochs: job.nEpochs,
+    get epoch() {
+      return epoch;
+    },
+    run(to) {
+      const end = Math.min(to, job.nEpochs);
+      if (end <= epoch) return epoch;
+      // prettier-ignore
+      w.optimize(headAt, tailAt, epsAt, nextAt, nextNegAt, epsNegAt, embAt, edges, job.vertices, job.dim,
+        job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, epoch, end, state, exact);
+      state = w.randomState();
+      epoch = end;
+      return epoch;
+    },
+    embedding: () => new Float64Array(w.memory.buffer, embAt, size).slice(),
+  };
+}
+
+/**
+ * Run every epoch of `job` in batches: after each batch `onEpoch(epochsDone, nEpochs)`, then `await pause()` when
+ * `budgetMillis` have passed since the last pause (the caller's chance to yield to its event loop). Batches are sized
+ * to about a fifth of the budget: few calls into the kernel, and a pause soon after the budget runs out.
+ * N.B. the first batch is small on purpose: V8 compiles wasm with its baseline compiler first and swaps in the
+ * optimised code between calls, never inside a running call.
+ */
+export async function runLayoutJob(job, { exactPow = false, onEpoch, pause, budgetMillis = 50 } = {}) {
+  const optimizer = createLayoutOptimizer(job, { exactPow });
+  let batch = 2;
+  let since = performance.now();
+  while (optimizer.epoch < job.nEpochs) {
+    const started = performance.now();
+    const epoch = optimizer.run(optimizer.epoch + batch);
+    onEpoch?.(epoch, job.nEpochs);
+    const now = performance.now();
+    batch = Math.max(1, Math.min(job.nEpochs, Math.round((batch * budgetMillis) / 5 / Math.max(now - started, 0.01))));
+    if (pause && now - since >= budgetMillis) {
+      await pause();
+      since = performance.now();
+    }
+  }
+  return optimizer.embedding();
+}
+
+/** `count` uniform draws of the kernel's mulberry32 from `state` (for the test that it matches core's createRandom). */
+export function kernelRandoms(state, count) {
+  const w = instantiate();
+  const at = w.heapBase();
+  ensureBytes(w, at + 8 * count);
+  w.randoms(state >>> 0, count, at);
+  return new Float64Array(w.memory.buffer, at, count).slice();
+}
