@@ -27,6 +27,8 @@ export class Logdir implements LogdirStore {
   private timer: NodeJS.Timeout | null = null;
   private stopWatching: (() => void) | null = null;
   private closed = false;
+  /** Event-file read buffer, reused across cycles (cycles never overlap). */
+  private readonly readBuffer = { bytes: new Uint8Array(0) };
 
   constructor(private readonly options: LoadOptions) {
     this.logdir = resolve(options.logdir);
@@ -71,7 +73,7 @@ export class Logdir implements LogdirStore {
   }
 
   private async cycle(): Promise<ReloadReport> {
-    const stats: CycleStats = { bytesRead: 0, skippedRecords: 0 };
+    const stats: CycleStats = { bytesRead: 0, skippedRecords: 0, buffer: this.readBuffer };
     const report: ReloadReport = { runsAdded: [], runsRemoved: [], changes: [], bytesRead: 0, skippedRecords: 0 };
     if (this.closed) return report;
     const scanned = await scanLogdir(this.logdir);

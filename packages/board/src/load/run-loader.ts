@@ -56,10 +56,12 @@ interface FileState {
   head: Uint8Array;
 }
 
-/** Counters of one reload, shared by the runs. */
+/** Counters of one reload, shared by the runs, and the read buffer they take turns with. */
 export interface CycleStats {
   bytesRead: number;
   skippedRecords: number;
+  /** Reused between reads (runs load one after another); grown for a record larger than {@link CHUNK_BYTES}. */
+  buffer: { bytes: Uint8Array };
 }
 
 /** Where warnings go. */
@@ -68,7 +70,6 @@ export interface LoaderLog {
 }
 
 let nextFileId = 1;
-let chunk = new Uint8Array(0);
 
 const decoder = new TextDecoder();
 
@@ -92,7 +93,7 @@ export class RunLoader {
   private chunkSeq = 0;
   private chunkTouched: TagState[] = [];
   /** A DataView over the chunk buffer, for the hot path's float reads. */
-  private view = new DataView(new ArrayBuffer(8));
+  private view: DataView = new DataView(new ArrayBuffer(8));
 
   constructor(
     readonly name: string,
@@ -184,8 +185,8 @@ export class RunLoader {
       let want = CHUNK_BYTES;
       while (f.offset < size) {
         const n = Math.min(size - f.offset, Math.max(want, CHUNK_BYTES));
-        if (chunk.length < n) chunk = new Uint8Array(Math.max(n, Math.min(CHUNK_BYTES, 1 << 20)));
-        const buf = chunk;
+        if (stats.buffer.bytes.length < n) stats.buffer.bytes = new Uint8Array(Math.max(n, Math.min(CHUNK_BYTES, 1 << 20)));
+        const buf = stats.buffer.bytes;
         const { bytesRead } = await fh.read(buf, 0, n, f.offset);
         if (bytesRead === 0) break;
         stats.bytesRead += bytesRead;
