@@ -176,6 +176,61 @@ describe('hparams of a sweep written by our SummaryWriter', () => {
   });
 });
 
+describe('hparams session groups of several sessions', () => {
+  // Hand-encoded HParamsPluginData: session_start_info { hparams { key: "lr" value { number_value } } group_name }
+  const bytes = (...parts: (number | Uint8Array)[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'number' ? [p] : [...p])));
+  const ld = (field: number, payload: Uint8Array) => bytes((field << 3) | 2, payload.length, payload);
+  const str = (s: string) => new TextEncoder().encode(s);
+  const double = (v: number) => new Uint8Array(new Float64Array([v]).buffer);
+  const startInfo = (lr: number, group: string) =>
+    ld(3, bytes(ld(1, bytes(ld(1, str('lr')), ld(2, bytes(0x11, double(lr))))), ld(4, str(group))));
+  const endInfo = ld(4, bytes(0x08, 1)); // status: STATUS_SUCCESS
+  const sessions = [
+    { run: 'g/a', lr: 0.1, acc: 0.5, step: 10 },
+    { run: 'g/b', lr: 0.1, acc: 0.9, step: 20 },
+    { run: 'g/c', lr: 0.1, acc: 0.7, step: 31 },
+    { run: 'h/a', lr: 0.2, acc: 0.6, step: 5 },
+  ];
+  const provider = memoryProvider({
+    logdir: '/nowhere',
+    runs: [],
+    tensors: sessions.flatMap((s) => [
+      { run: s.run, plugin: 'hparams', tag: '_hparams_/session_start_info', pluginContent: startInfo(s.lr, s.run.split('/')[0]), points: [{ step: 0, wallTime: 0, value: { dtype: 1, shape: [0] } }] },
+      { run: s.run, plugin: 'hparams', tag: '_hparams_/session_end_info', pluginContent: endInfo, points: [{ step: 0, wallTime: 0, value: { dtype: 1, shape: [0] } }] },
+    ]),
+    scalars: sessions.map((s) => ({ run: s.run, plugin: 'scalars', tag: 'acc', points: [{ step: s.step, wallTime: 100 + s.step, value: s.acc }] })),
+  });
+  const groups = async (extra: object) => {
+    const { ctx } = routeContext(provider);
+    const body = { allowedStatuses: ['STATUS_SUCCESS'], colParams: [], startIndex: 0, sliceSize: 10, ...extra };
+    return JSON.parse(text(await hparamsRoutes.routes['/session_groups'](postRequest('/session_groups', body), ctx))).sessionGroups;
+  };
+
+  it('groups sessions by group_name and averages their metrics (value, truncated step, wall time)', async () => {
+    const [g, h] = await groups({});
+    assert.equal(g.name, 'g');
+    assert.deepEqual(g.sessions.map((s: { name: string }) => s.name), ['g/a', 'g/b', 'g/c']);
+    assert.deepEqual(g.metricValues, [{ name: { group: '', tag: 'acc' }, value: (0.5 + 0.9 + 0.7) / 3, trainingStep: 20, wallTimeSecs: 120.33333333333333 }]);
+    assert.equal(h.name, 'h');
+  });
+
+  it('takes the median, minimum or maximum session of the aggregation metric', async () => {
+    const metricOf = async (aggregationType: string) => (await groups({ aggregationType, aggregationMetric: { tag: 'acc' } }))[0].metricValues[0].value;
+    assert.equal(await metricOf('AGGREGATION_MEDIAN'), 0.7);
+    assert.equal(await metricOf('AGGREGATION_MIN'), 0.5);
+    assert.equal(await metricOf('AGGREGATION_MAX'), 0.9);
+  });
+
+  it('computes the experiment from the sessions when no run has an experiment summary', async () => {
+    const { ctx } = routeContext(provider);
+    const experiment = JSON.parse(text(await hparamsRoutes.routes['/experiment'](postRequest('/experiment', {}), ctx)));
+    assert.deepEqual(experiment.hparamInfos, [
+      { name: 'lr', displayName: '', description: '', type: 'DATA_TYPE_FLOAT64', differs: true, domainInterval: { minValue: 0.1, maxValue: 0.2 } },
+    ]);
+    assert.deepEqual(experiment.metricInfos, [{ name: { group: '', tag: 'acc' }, displayName: '', description: '', datasetType: 'DATASET_UNKNOWN' }]);
+  });
+});
+
 describe('hparams download formatting', () => {
   it('writes CSV cells as Python csv.writer does', () => {
     assert.equal(csvRow([4, 0.001, 'a,b', 'say "hi"', true, null, 'x\ny']), '4.0,0.001,"a,b","say ""hi""",True,,"x\ny"\r\n');

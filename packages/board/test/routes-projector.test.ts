@@ -165,6 +165,33 @@ describe('projector files', () => {
     assert.deepEqual(warnings.filter((w) => (w.fields as { path?: string }).path?.includes('%2e')), []);
   });
 
+  it('reads a config from the plugin assets folder, and refuses a config that is a symlink out of the logdir', async () => {
+    const root2 = mkdtempSync(join(tmpdir(), 'tbpipe-projector-'));
+    try {
+      const logdir2 = join(root2, 'logdir');
+      const assets = join(logdir2, 'assets-run', 'plugins', 'org_tensorflow_tensorboard_projector');
+      mkdirSync(assets, { recursive: true });
+      writeFileSync(join(logdir2, 'assets-run', 'events.out.tfevents.0.test'), '');
+      writeFileSync(join(assets, 'v.tsv'), '1\t2\n');
+      writeFileSync(join(assets, 'projector_config.pbtxt'), 'embeddings { tensor_path: "v.tsv" }');
+      mkdirSync(join(logdir2, 'linked-run'));
+      writeFileSync(join(logdir2, 'linked-run', 'events.out.tfevents.0.test'), '');
+      writeFileSync(join(root2, 'outside.pbtxt'), 'embeddings { tensor_path: "v.tsv" }');
+      symlinkSync(join(root2, 'outside.pbtxt'), join(logdir2, 'linked-run', 'projector_config.pbtxt'));
+      const { ctx, warnings } = contextFor(logdir2);
+      assert.deepEqual(JSON.parse(bytesOf(await call(ctx, '/runs', {})).toString()), ['assets-run']);
+      // Unnamed: named after its tensor file, as TensorBoard names it; shape read from the file.
+      assert.deepEqual(JSON.parse(bytesOf(await call(ctx, '/info', { run: 'assets-run' })).toString()), {
+        embeddings: [{ tensorName: 'v.tsv', tensorShape: [1, 2], tensorPath: 'v.tsv' }],
+      });
+      await call(ctx, '/runs', {});
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0].message, /outside the logdir/);
+    } finally {
+      rmSync(root2, { recursive: true, force: true });
+    }
+  });
+
   it('re-reads a config and a tensor file when they change', async () => {
     const { ctx } = contextFor(logdir);
     const before = JSON.parse(bytesOf(await call(ctx, '/info', { run: 'run' })).toString());
