@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const smoothing: number[] = [];
   const heap: number[] = [];
   let points = 0;
+  const breakdown: { script: number; tags: number; dataStart: number; data: number }[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -43,6 +44,18 @@ async function main(): Promise<void> {
         return new Promise((resolve) => (globalThis as any).requestAnimationFrame(() => resolve(performance.now())));
       }, undefined, { timeout: 60_000, polling: 'raf' });
       firstPaint.push(Number(await handle.jsonValue()));
+      // A string, not a function: tsx would wrap named inner functions in a helper the page does not have.
+      const timing = await page.evaluate(`(() => {
+        const res = performance.getEntriesByType('resource');
+        const pick = (re) => res.filter((r) => re.test(r.name));
+        return {
+          script: Math.max(0, ...pick(/app\\.js/).map((r) => r.responseEnd)),
+          tags: Math.max(0, ...pick(/scalars\\/tags/).map((r) => r.responseEnd)),
+          dataStart: Math.min(...pick(/scalars_multirun/).map((r) => r.startTime)),
+          data: Math.max(0, ...pick(/scalars_multirun/).map((r) => r.responseEnd)),
+        };
+      })()`) as { script: number; tags: number; dataStart: number; data: number };
+      breakdown.push(timing);
       points = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.scalar-card .chart')]
         .reduce((n: number, c: any) => n + c.__uplot.data.slice(1).reduce((m: number, s: any[]) => m + s.filter((v) => v !== null).length, 0) / 2, 0));
       // Smoothing: set the slider, fire its input event, wait for the charts' redraw (uPlot commits in a microtask).
@@ -73,6 +86,8 @@ async function main(): Promise<void> {
   const f = (xs: number[], unit: string, digits = 0) => `${median(xs).toFixed(digits)} ${unit} (min ${Math.min(...xs).toFixed(digits)}, max ${Math.max(...xs).toFixed(digits)})`;
   console.log(`SCALARS, 20 runs × 2 tags, ${SAMPLES} points kept per series (${points} points drawn, raw + smoothed lines), ${ROUNDS} rounds:`);
   console.log(`  first paint from navigation start:   ${f(firstPaint, 'ms')}`);
+  const part = (k: keyof (typeof breakdown)[number]) => median(breakdown.map((b) => b[k])).toFixed(0);
+  console.log(`    of which: app.js loaded at ${part('script')} ms, tag list at ${part('tags')} ms, scalars requested at ${part('dataStart')} ms and received at ${part('data')} ms (the server's answer), then drawn`);
   console.log(`  smoothing slider → every chart redrawn: ${f(smoothing, 'ms', 1)}`);
   console.log(`  page JS heap after GC:               ${f(heap, 'MB', 1)}`);
 }
