@@ -135,17 +135,31 @@ export function pcaWorkerMain(): void {
     return { positions, explained: Array.from(eig, (v) => (trace > 0 ? v / trace : 0)) };
   }
 
+  /** Gram-Schmidt, twice per column (one pass loses orthogonality when a column is tiny: a rank-deficient
+   *  matrix's null directions); a column with nothing left is restarted from a fixed vector. */
   function orthonormalize(q: Float64Array, rows: number, cols: number): void {
+    const norm = (c: number) => {
+      let s = 0;
+      for (let p = 0; p < rows; p++) s += q[p * cols + c]! ** 2;
+      return Math.sqrt(s);
+    };
     for (let c = 0; c < cols; c++) {
-      for (let b = 0; b < c; b++) {
-        let dot = 0;
-        for (let p = 0; p < rows; p++) dot += q[p * cols + c]! * q[p * cols + b]!;
-        for (let p = 0; p < rows; p++) q[p * cols + c]! -= dot * q[p * cols + b]!;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const before = norm(c);
+        for (let pass = 0; pass < 2; pass++) {
+          for (let b = 0; b < c; b++) {
+            let dot = 0;
+            for (let p = 0; p < rows; p++) dot += q[p * cols + c]! * q[p * cols + b]!;
+            for (let p = 0; p < rows; p++) q[p * cols + c]! -= dot * q[p * cols + b]!;
+          }
+        }
+        const after = norm(c);
+        if (after > 1e-9 * before && after > 0) {
+          for (let p = 0; p < rows; p++) q[p * cols + c]! /= after;
+          break;
+        }
+        for (let p = 0; p < rows; p++) q[p * cols + c] = Math.cos(p * 7.31 + c * 3.7 + attempt);
       }
-      let norm = 0;
-      for (let p = 0; p < rows; p++) norm += q[p * cols + c]! ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let p = 0; p < rows; p++) q[p * cols + c]! /= norm;
     }
   }
 }
