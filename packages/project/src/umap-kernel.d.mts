@@ -26,7 +26,7 @@ export interface LayoutJob {
 export interface KernelOptions {
   /**
    * Call the host's `Math.pow` (V8's) instead of the kernel's: reproduces umap-js bit for bit, several times slower.
-   * Default false: the kernel's own pow (about 2e-7 relative error, umap-learn's float32 level).
+   * Default false: the kernel's table pow (below 2.5e-7 relative error, umap-learn's float32 level).
    */
   exactPow?: boolean;
 }

@@ -14,6 +14,20 @@ function instantiate() {
 
 const align = (n) => (n + 15) & ~15;
 
+/**
+ * Fill the kernel's pow tables for exponent `y` at `table` (see `tablePow` in wasm/assembly/umap.ts): 2^((e − 1023)·y)
+ * for every biased exponent e, then (m_i^y, m_{i+1}^y − m_i^y) for m_i = 1 + i/256. Math.pow: V8's, deterministic.
+ */
+function fillPowTable(buffer, table, y) {
+  const t = new Float64Array(buffer, table, 2048 + 512);
+  for (let e = 0; e < 2048; e++) t[e] = Math.pow(2, (e - 1023) * y);
+  for (let i = 0; i < 256; i++) {
+    const lo = Math.pow(1 + i / 256, y);
+    t[2048 + 2 * i] = lo;
+    t[2048 + 2 * i + 1] = Math.pow(1 + (i + 1) / 256, y) - lo;
+  }
+}
+
 function ensureBytes(w, end) {
   const pages = Math.ceil(end / 65536) - w.memory.buffer.byteLength / 65536;
   if (pages > 0) w.memory.grow(pages);
@@ -27,7 +41,9 @@ function ensureBytes(w, end) {
 export function createLayoutOptimizer(job, options = {}) {
   const w = instantiate();
   const edges = job.head.length;
-  const headAt = w.heapBase();
+  const tablesAt = align(w.heapBase());
+  const tableBytes = w.powTableBytes();
+  const headAt = align(tablesAt + 2 * tableBytes);
   const tailAt = align(headAt + 4 * edges);
   const epsAt = align(tailAt + 4 * edges);
   const nextAt = epsAt + 8 * edges;
@@ -37,6 +53,8 @@ export function createLayoutOptimizer(job, options = {}) {
   const size = job.vertices * job.dim;
   ensureBytes(w, embAt + 8 * size);
   const buf = w.memory.buffer;
+  fillPowTable(buf, tablesAt, job.b);
+  fillPowTable(buf, tablesAt + tableBytes, job.b - 1);
   new Int32Array(buf, headAt, edges).set(job.head);
   new Int32Array(buf, tailAt, edges).set(job.tail);
   const eps = new Float64Array(buf, epsAt, edges);
@@ -59,7 +77,7 @@ export function createLayoutOptimizer(job, options = {}) {
       if (end <= epoch) return epoch;
       // prettier-ignore
       w.optimize(headAt, tailAt, epsAt, nextAt, nextNegAt, epsNegAt, embAt, edges, job.vertices, job.dim,
-        job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, epoch, end, state, exact);
+        job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, epoch, end, state, exact, tablesAt);
       state = w.randomState();
       epoch = end;
       return epoch;

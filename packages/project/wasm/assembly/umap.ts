@@ -5,11 +5,11 @@
 // drawn vertices, gradients clipped to ±4, learning rate decaying linearly. The random draws are core's mulberry32
 // (`createRandom`) continued from the state the caller passes, so the sequence is the one umap-js would consume.
 //
-// `Math.pow` is the only function whose bits differ between engines: V8's (fdlibm) and this module's (musl's, from
-// AssemblyScript's standard library) are both within an ulp of the true value but not identical, and SGD amplifies
-// any difference. `exactPow = 1` calls the host's `Math.pow` through an import instead and then reproduces umap-js
-// bit for bit (tested); the default fast path computes d^b once per pair (d^(b−1) · d for the attraction) with the
-// module's own pow: the same layout up to rounding, several times faster.
+// `exactPow = 1` calls the host's `Math.pow` through an import and then reproduces umap-js bit for bit (tested), at
+// about umap-js's speed: V8's pow is slow and the call crosses into JavaScript. The default computes d^b from
+// tables (`tablePow`, ~2e-7 relative error) and d^b as d^(b−1) · d in the attraction: the same algorithm and random
+// sequence, but any rounding difference sends chaotic SGD along another trajectory, so the layout is an equally
+// good one rather than the same one.
 //
 // Memory (byte offsets into this module's own memory, 8-aligned, from the caller): head/tail i32[edges], then f64
 // arrays epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample [edges], and the
@@ -44,48 +44,26 @@ export function randoms(state: u32, count: i32, out: usize): void {
   for (let i = 0; i < count; i++) store<f64>(out + (<usize>i << 3), nextRandom());
 }
 
-// log2 and exp2 for positive, finite arguments, accurate to about 2e-7 relative — umap-learn takes these SGD steps
-// in float32 — and several times cheaper than a correctly rounded pow (short polynomials, evaluated in pairs).
-const LN2: f64 = 0.6931471805599453;
+// x^y for the two exponents a fit uses (b and b − 1), from tables the caller fills with the host's Math.pow: for
+// x = 2^e · m (m in [1, 2)), x^y = 2^(e·y) · m^y, the first factor read from a table per exponent (2048 entries), the
+// second interpolated linearly between 257 points of m^y (relative error below 2.5e-7 for |y(y − 1)| < 0.12: the
+// float32 level at which umap-learn takes these steps). A few loads and one multiply-add instead of a
+// correctly rounded pow: the pow sits on the serial chain of updates to one point, so its latency is what counts.
+// Table layout (f64): [2048] 2^((e − 1023)·y), then [256 × 2] (m_i^y, m_{i+1}^y − m_i^y), m_i = 1 + i/256.
+const TABLE_BYTES: usize = (2048 + 512) << 3;
 
-/** log2(x) for x > 0 normal: exponent + 2·atanh((m − 1)/(m + 1))/ln 2 with m in [√½, √2). */
-@inline function fastLog2(x: f64): f64 {
-  let bits = reinterpret<u64>(x);
-  let e = <f64>(<i64>(bits >> 52) - 1023);
-  bits = (bits & 0x000fffffffffffff) | 0x3ff0000000000000;
-  let m = reinterpret<f64>(bits);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    e += 1.0;
-  }
-  const t = (m - 1.0) / (m + 1.0);
-  const t2 = t * t;
-  const t4 = t2 * t2;
-  // 2/ln2 · (t + t³/3 + t⁵/5 + t⁷/7); |t| ≤ 0.1716, so the first omitted term is below 1e-7 of the sum.
-  const lo = 2.0 / LN2 + t2 * (2.0 / 3.0 / LN2);
-  const hi = 2.0 / 5.0 / LN2 + t2 * (2.0 / 7.0 / LN2);
-  return e + t * (lo + t4 * hi);
+/** Bytes of one exponent's tables; the caller lays out two (b, then b − 1) and fills them (umap-kernel.mjs). */
+export function powTableBytes(): usize {
+  return TABLE_BYTES;
 }
 
-/** 2^y: 2^round(y) by the exponent bits times a degree-6 Taylor polynomial of e^(f·ln 2), |f| ≤ ½. */
-@inline function fastExp2(y: f64): f64 {
-  if (y < -1020.0) return 0.0;
-  if (y > 1020.0) return Infinity;
-  const k = nearest<f64>(y);
-  const z = (y - k) * LN2;
-  const z2 = z * z;
-  const z4 = z2 * z2;
-  const p01 = 1.0 + z;
-  const p23 = 0.5 + z * (1.0 / 6.0);
-  const p45 = 1.0 / 24.0 + z * (1.0 / 120.0);
-  const p6 = 1.0 / 720.0;
-  const s = p01 + z2 * p23 + z4 * (p45 + z2 * p6);
-  return s * reinterpret<f64>(<u64>(<i64>k + 1023) << 52);
-}
-
-/** x^y for x > 0 (every call here: squared distances that passed a > 0 test). */
-@inline function fastPow(x: f64, y: f64): f64 {
-  return fastExp2(y * fastLog2(x));
+@inline function tablePow(x: f64, table: usize): f64 {
+  const bits = reinterpret<u64>(x);
+  const e = <usize>(bits >> 52);
+  const i = <usize>((bits >> 44) & 0xff);
+  const frac = <f64>(<u32>(bits >> 12)) * (1.0 / 4294967296.0);
+  const m = table + (2048 << 3) + (i << 4);
+  return load<f64>(table + (e << 3)) * (load<f64>(m) + frac * load<f64>(m, 8));
 }
 
 @inline function clip(g: f64): f64 {
@@ -116,8 +94,11 @@ export function optimize(
   to: i32,
   state: u32,
   exactPow: i32,
+  powTables: usize,
 ): void {
   rngState = state;
+  const powB = powTables;
+  const powBm1 = powTables + TABLE_BYTES;
   const nVertices = <f64>vertices;
   const bm1 = b - 1.0;
   const twoAB = -2.0 * a * b;
@@ -144,7 +125,7 @@ export function optimize(
           gradCoeff = twoAB * hostPow(distSquared, bm1);
           gradCoeff /= a * hostPow(distSquared, b) + 1.0;
         } else {
-          const pb1 = fastPow(distSquared, bm1);
+          const pb1 = tablePow(distSquared, powBm1);
           gradCoeff = (twoAB * pb1) / (a * pb1 * distSquared + 1.0);
         }
       }
@@ -169,7 +150,7 @@ export function optimize(
         let gradCoeff1 = 0.0;
         if (distSquared1 > 0.0) {
           gradCoeff1 = twoGammaB;
-          gradCoeff1 /= (0.001 + distSquared1) * (a * (exactPow ? hostPow(distSquared1, b) : fastPow(distSquared1, b)) + 1);
+          gradCoeff1 /= (0.001 + distSquared1) * (a * (exactPow ? hostPow(distSquared1, b) : tablePow(distSquared1, powB)) + 1);
         } else if (j == k1) {
           continue;
         }
