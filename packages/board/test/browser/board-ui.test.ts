@@ -224,16 +224,27 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     assert.deepEqual([...errors, ...againErrors], []);
   });
 
-  test('a writer appending points makes the chart grow without a reload, keeping the filters', async () => {
+  test('a writer appending points makes the chart grow without a reload, keeping the zoom and the filters', async () => {
     const { page, errors } = await openPage(browser);
     const card = '.scalar-card[data-tag="live loss"]';
     await page.goto(`${board.url}/?tab=scalars&run=live&tagFilter=live`);
     await waitForChartPoints(page, card, 5);
     await page.evaluate(() => { (globalThis as any).__notReloaded = true; });
+    // Zoom by dragging across the middle of the plot.
+    const over = await page.locator(`${card} .u-over`).boundingBox();
+    assert.ok(over);
+    await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(over.x + over.width * 0.7, over.y + over.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const xScale = () => page.locator(`${card} .chart`).evaluate((el: any) => [el.__uplot.scales.x.min, el.__uplot.scales.x.max]);
+    const zoomed = await xScale();
+    assert.ok(zoomed[0] > 0 && zoomed[1] < 4, `zoomed into steps 0..4: ${zoomed}`);
     for (let step = 5; step < 12; step++) live.addScalar('live loss', 1 / (step + 1), step);
     await live.flush();
     await waitForChartPoints(page, card, 12);
     assert.equal(await page.evaluate(() => (globalThis as any).__notReloaded), true);
+    assert.deepEqual(await xScale(), zoomed, 'the zoom survives the update');
     assert.equal(await page.locator('.tag-filter').inputValue(), 'live');
     assert.deepEqual(errors, []);
   });

@@ -44,4 +44,7 @@ export interface Dashboard {
   /** Plugin names in /data/plugins_listing whose `enabled` makes this tab appear (any of them). */
   plugins: readonly string[];
   mount(element: HTMLElement, ctx: DashboardContext): DashboardView;
+  /** GET paths (as given to `fetchJson`) the shell requests at page load, in parallel with the run list, when this
+   *  is the tab shown first; the dashboard's first `fetchJson` of each is answered from that request. Optional. */
+  prefetch?: readonly string[];
 }

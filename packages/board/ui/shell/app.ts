@@ -41,6 +41,14 @@ export function startApp(root: HTMLElement): void {
   let loadError = '';
   const mounted = new Map<string, Mounted>();
   const url = new UrlState(() => render());
+  // The first tab's listing requests start with the run list instead of after it (one round trip less to first paint).
+  const prefetched = new Map<string, Promise<unknown>>();
+  const firstTab = DASHBOARDS.find((d) => d.id === url.get('tab')) ?? DASHBOARDS[0];
+  for (const path of firstTab?.prefetch ?? []) {
+    const p = request(path).then((r) => r.json());
+    p.catch(() => { /* reported when the dashboard asks for it */ });
+    prefetched.set(path, p);
+  }
 
   const tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Dashboards' });
   const status = h('span', { class: 'live-status', title: 'Live updates from the server' });
@@ -129,7 +137,14 @@ export function startApp(root: HTMLElement): void {
       tagFilter: url.get('tagFilter') ?? '',
       getParam: (name) => url.get(name),
       setParam: (name, value) => url.set(name, value),
-      fetchJson: async <T>(path: string, init?: RequestInit) => (await (await request(path, init)).json()) as T,
+      fetchJson: async <T>(path: string, init?: RequestInit) => {
+        const early = init ? undefined : prefetched.get(path);
+        if (early) {
+          prefetched.delete(path);
+          return (await early) as T;
+        }
+        return (await (await request(path, init)).json()) as T;
+      },
       fetchBytes: async (path: string, init?: RequestInit) => (await request(path, init)).arrayBuffer(),
       theme,
       navigate: (tab, params) => {

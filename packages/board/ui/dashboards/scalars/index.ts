@@ -245,5 +245,6 @@ export const scalarsDashboard: Dashboard = {
   id: 'scalars',
   title: 'SCALARS',
   plugins: ['scalars'],
+  prefetch: ['data/plugin/scalars/tags'],
   mount,
 };
