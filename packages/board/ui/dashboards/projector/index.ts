@@ -12,7 +12,7 @@ import { colorBy, type Coloring } from './colors.ts';
 import { fetchEmbedding, fetchEmbeddings, fetchProjectorRuns, type Embedding, type EmbeddingInfo } from './data.ts';
 import { nearestNeighbors, type Metric, type Neighbor } from './knn.ts';
 import { runPca } from './pca.ts';
-import { Scatter } from './scatter.ts';
+import type { Scatter } from './scatter.ts';
 import './style.css';
 
 /** What tests and the fps bench read from the dashboard element (`element.__projector`). */
@@ -62,9 +62,9 @@ export const projectorDashboard: Dashboard = {
     const dimsSelect = h('select', { 'aria-label': 'Dimensions', onchange: () => { ctx.setParam('projDims', dimsSelect.value); void project(); } },
       h('option', { value: '3' }, '3-D'), h('option', { value: '2' }, '2-D'));
     const colorSelect = h('select', { 'aria-label': 'Colour by', onchange: () => { ctx.setParam('projColor', colorSelect.value || undefined); restyle(true); } });
-    const spriteToggle = h('input', { type: 'checkbox', checked: true, onchange: () => { scatter.setSpriteMode(spriteToggle.checked); updateProbe(); } });
+    const spriteToggle = h('input', { type: 'checkbox', checked: true, onchange: () => { scatter?.setSpriteMode(spriteToggle.checked); updateProbe(); } });
     const spriteLabel = h('label', null, spriteToggle, 'Thumbnails');
-    const rotateToggle = h('input', { type: 'checkbox', onchange: () => scatter.setAutoRotate(rotateToggle.checked) });
+    const rotateToggle = h('input', { type: 'checkbox', onchange: () => scatter?.setAutoRotate(rotateToggle.checked) });
     const searchInput = h('input', { type: 'search', placeholder: 'Search metadata (regex)', 'aria-label': 'Search metadata', class: 'proj-search', oninput: () => { runSearch(); restyle(false); } });
     const searchColumn = h('select', { 'aria-label': 'Search column', onchange: () => { runSearch(); restyle(false); } });
     const kInput = h('input', { type: 'number', min: '1', max: '100', value: '10', class: 'proj-k', 'aria-label': 'Neighbours', onchange: () => select(selected) });
@@ -78,8 +78,13 @@ export const projectorDashboard: Dashboard = {
     const tooltip = h('div', { class: 'proj-tooltip', hidden: true });
     const stage = h('div', { class: 'proj-stage' }, tooltip);
     const note = h('p', { class: 'muted', hidden: true });
-    const scatter = new Scatter(stage);
-    probe.scatter = scatter;
+    // three.js (~540 kB minified) loads with this tab only: the bundle splits dynamic imports into chunks.
+    let scatter: Scatter | null = null;
+    const ready = import('./scatter.ts').then((m) => {
+      scatter = new m.Scatter(stage);
+      probe.scatter = scatter;
+      bindPointer(scatter);
+    });
 
     element.replaceChildren(
       h('div', { class: 'dash-controls proj-controls' },
@@ -111,7 +116,7 @@ export const projectorDashboard: Dashboard = {
       probe.selected = selected;
       probe.legend = coloring.legend;
       element.dataset.points = String(embedding?.rows ?? 0);
-      element.dataset.sprites = String(embedding?.sprite && scatter.spriteMode ? embedding.rows : 0);
+      element.dataset.sprites = String(embedding?.sprite && scatter?.spriteMode ? embedding.rows : 0);
     }
 
     const column = (name: string) => {
@@ -149,7 +154,7 @@ export const projectorDashboard: Dashboard = {
         emphasis[selected] = 2;
         for (const n of neighbors) emphasis[n.index] = 2;
       }
-      scatter.setStyle(coloring.colors, emphasis);
+      scatter?.setStyle(coloring.colors, emphasis);
       updateProbe();
     }
 
@@ -210,6 +215,7 @@ export const projectorDashboard: Dashboard = {
       }
       if (projected.dims === 2 && projected.positions.length === embedding.rows * 1) return;
       const bg = getComputedStyle(document.documentElement).getPropertyValue('--card').trim() || (ctx.theme === 'dark' ? '#202124' : '#ffffff');
+      if (!scatter) return;
       scatter.setData({
         dims: projected.dims as 2 | 3,
         positions: normalize(projected.positions, projected.dims),
@@ -270,40 +276,42 @@ export const projectorDashboard: Dashboard = {
       if (next !== run) await loadRun(next);
     }
 
-    // Hover tooltip and click selection (picking on the CPU, one pass per animation frame).
-    let hoverFrame = 0;
-    let downAt: { x: number; y: number } | null = null;
-    scatter.canvas.addEventListener('pointermove', (e) => {
-      if (hoverFrame) return;
-      hoverFrame = requestAnimationFrame(() => {
-        hoverFrame = 0;
-        const i = embedding ? scatter.pick(e.clientX, e.clientY) : -1;
-        if (i < 0) { tooltip.hidden = true; return; }
-        replaceChildren(tooltip, thumbnail(i), h('div', null, h('b', null, `#${i}`), rowText(i)));
-        tooltip.hidden = false;
-        const r = stage.getBoundingClientRect();
-        tooltip.style.left = `${Math.min(e.clientX - r.left + 14, r.width - tooltip.offsetWidth - 4)}px`;
-        tooltip.style.top = `${Math.min(e.clientY - r.top + 14, r.height - tooltip.offsetHeight - 4)}px`;
+    /** Hover tooltip and click selection (picking on the CPU, one pass per animation frame). */
+    function bindPointer(sc: Scatter): void {
+      let hoverFrame = 0;
+      let downAt: { x: number; y: number } | null = null;
+      sc.canvas.addEventListener('pointermove', (e) => {
+        if (hoverFrame) return;
+        hoverFrame = requestAnimationFrame(() => {
+          hoverFrame = 0;
+          const i = embedding ? sc.pick(e.clientX, e.clientY) : -1;
+          if (i < 0) { tooltip.hidden = true; return; }
+          replaceChildren(tooltip, thumbnail(i), h('div', null, h('b', null, `#${i}`), rowText(i)));
+          tooltip.hidden = false;
+          const r = stage.getBoundingClientRect();
+          tooltip.style.left = `${Math.min(e.clientX - r.left + 14, r.width - tooltip.offsetWidth - 4)}px`;
+          tooltip.style.top = `${Math.min(e.clientY - r.top + 14, r.height - tooltip.offsetHeight - 4)}px`;
+        });
       });
-    });
-    scatter.canvas.addEventListener('pointerleave', () => { tooltip.hidden = true; });
-    scatter.canvas.addEventListener('pointerdown', (e) => { downAt = { x: e.clientX, y: e.clientY }; });
-    scatter.canvas.addEventListener('pointerup', (e) => {
-      if (!downAt || Math.hypot(e.clientX - downAt.x, e.clientY - downAt.y) > 4) return;
-      downAt = null;
-      const i = scatter.pick(e.clientX, e.clientY);
-      select(i >= 0 ? i : -1);
-    });
+      sc.canvas.addEventListener('pointerleave', () => { tooltip.hidden = true; });
+      sc.canvas.addEventListener('pointerdown', (e) => { downAt = { x: e.clientX, y: e.clientY }; });
+      sc.canvas.addEventListener('pointerup', (e) => {
+        if (!downAt || Math.hypot(e.clientX - downAt.x, e.clientY - downAt.y) > 4) return;
+        downAt = null;
+        const i = sc.pick(e.clientX, e.clientY);
+        select(i >= 0 ? i : -1);
+      });
+    }
 
     const wantedDims = ctx.getParam('projDims');
     if (wantedDims === '2') dimsSelect.value = '2';
-    void refreshRuns();
+    void ready.then(() => refreshRuns());
     return {
       update(next) {
         ctx = next;
-        void refreshRuns();
+        void ready.then(() => refreshRuns());
       },
-      destroy() { scatter.destroy(); element.textContent = ''; },
+      destroy() { scatter?.destroy(); element.textContent = ''; },
     };
   },
 };

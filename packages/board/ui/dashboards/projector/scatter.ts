@@ -162,7 +162,9 @@ export class Scatter {
   setSpriteMode(on: boolean): void {
     const sprites = on && this.texture !== null;
     this.material.uniforms.useSprites!.value = sprites ? 1 : 0;
-    this.material.uniforms.pointSize!.value = sprites ? 34 : this.rows > 20000 ? 3 : this.rows > 2000 ? 5 : 8;
+    // Thumbnails shrink as points multiply (34 px for the tutorial's 100, 13 px for 2 000); zooming enlarges them.
+    const spriteSize = Math.max(12, Math.min(34, 34 * Math.sqrt(300 / Math.max(1, this.rows))));
+    this.material.uniforms.pointSize!.value = sprites ? spriteSize : this.rows > 20000 ? 3 : this.rows > 2000 ? 5 : 8;
     this.material.uniforms.perspectiveScale!.value = sprites ? 3.2 : 0;
     this.requestRender();
   }
