@@ -5,8 +5,9 @@
  */
 import { ALL_POINTS } from './sampling.ts';
 import { comparePython } from './params.ts';
+import { jsonNumber, jsonString } from './json-text.ts';
 import { csvNumber } from './scalars.ts';
-import { BadRequest, jsonReply, type RouteHandler } from './types.ts';
+import { BadRequest, type RouteHandler } from './types.ts';
 
 const MAX_PATTERN_LENGTH = 500;
 
@@ -37,8 +38,7 @@ export const exportRoute: RouteHandler = (req, ctx) => {
     .map((r) => r.name)
     .filter((r) => !runRe || runRe.test(r));
   const data = ctx.provider.readScalars(plugin, ALL_POINTS, { runs });
-  const rows: { run: string; tag: string; step: number; wall_time: number; value: number }[] = [];
-  let csv = 'run,tag,step,wall_time,value\r\n';
+  const lines: string[] = format === 'csv' ? ['run,tag,step,wall_time,value'] : [];
   for (const run of runs) {
     const byTag = data.get(run);
     if (!byTag) continue;
@@ -46,13 +46,21 @@ export const exportRoute: RouteHandler = (req, ctx) => {
       if (tagRe && !tagRe.test(tag)) continue;
       const c = byTag.get(tag);
       if (!c) continue;
-      for (let i = 0; i < c.steps.length; i++) {
-        if (format === 'json') rows.push({ run, tag, step: c.steps[i], wall_time: c.wallTimes[i], value: c.values[i] });
-        else csv += `${csvCell(run)},${csvCell(tag)},${csvNumber(c.steps[i], true)},${csvNumber(c.wallTimes[i])},${csvNumber(c.values[i])}\r\n`;
+      if (format === 'json') {
+        const head = `{"run":${jsonString(run)},"tag":${jsonString(tag)},"step":`;
+        for (let i = 0; i < c.steps.length; i++) {
+          lines.push(`${head}${jsonNumber(c.steps[i])},"wall_time":${jsonNumber(c.wallTimes[i])},"value":${jsonNumber(c.values[i])}}`);
+        }
+      } else {
+        const head = `${csvCell(run)},${csvCell(tag)},`;
+        for (let i = 0; i < c.steps.length; i++) {
+          lines.push(`${head}${csvNumber(c.steps[i], true)},${csvNumber(c.wallTimes[i])},${csvNumber(c.values[i])}`);
+        }
       }
     }
   }
   const disposition = { 'Content-Disposition': `attachment; filename="${plugin}.${format}"` };
-  if (format === 'json') return { ...jsonReply(rows), headers: disposition };
-  return { status: 200, contentType: 'text/csv; charset=utf-8', body: csv, headers: disposition };
+  if (format === 'json') return { status: 200, contentType: 'application/json', body: `[${lines.join(',')}]`, headers: disposition };
+  lines.push('');
+  return { status: 200, contentType: 'text/csv; charset=utf-8', body: lines.join('\r\n'), headers: disposition };
 };

@@ -4,6 +4,7 @@
  */
 import { pythonFloatRepr } from '@tbpipe/eventlog';
 import type { ScalarColumns } from '../store/provider.ts';
+import { jsonNumber, jsonString, jsonTextReply } from './json-text.ts';
 import { describe } from './markdown.ts';
 import { downsampleFor } from './sampling.ts';
 import { BadRequest, jsonReply, type PluginRoutes, type RouteContext, type RouteReply } from './types.ts';
@@ -19,9 +20,26 @@ export function scalarRows(columns: ScalarColumns): [number, number, number][] {
   return rows;
 }
 
+/** `[[wall_time, step, value], …]` as JSON text. */
+export function scalarRowsJson(columns: ScalarColumns): string {
+  const parts: string[] = new Array(columns.steps.length);
+  for (let i = 0; i < parts.length; i++) {
+    parts[i] = `[${jsonNumber(columns.wallTimes[i])},${jsonNumber(columns.steps[i])},${jsonNumber(columns.values[i])}]`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
 /** A CSV number cell as Python's `csv` module writes one: floats by `repr`, integral steps as ints. */
 export function csvNumber(x: number, integral = false): string {
-  return integral && Number.isSafeInteger(x) ? String(x) : pythonFloatRepr(x);
+  if (integral && Number.isSafeInteger(x)) return String(x);
+  // Where both use fixed notation (Python: 1e-4 ≤ |x| < 1e16; JavaScript: 1e-7 ≤ |x| < 1e21) both write the same
+  // shortest round-trip digits; Python adds `.0` to integral values.
+  const abs = Math.abs(x);
+  if (abs >= 1e-4 && abs < 1e16) {
+    const text = String(x);
+    return text.includes('.') ? text : `${text}.0`;
+  }
+  return pythonFloatRepr(x);
 }
 
 function readOne(ctx: RouteContext, run: string, tag: string): ScalarColumns | undefined {
@@ -30,11 +48,12 @@ function readOne(ctx: RouteContext, run: string, tag: string): ScalarColumns | u
 }
 
 function csvReply(columns: ScalarColumns): RouteReply {
-  let text = 'Wall time,Step,Value\r\n';
+  const lines: string[] = ['Wall time,Step,Value'];
   for (let i = 0; i < columns.steps.length; i++) {
-    text += `${csvNumber(columns.wallTimes[i])},${csvNumber(columns.steps[i], true)},${csvNumber(columns.values[i])}\r\n`;
+    lines.push(`${csvNumber(columns.wallTimes[i])},${csvNumber(columns.steps[i], true)},${csvNumber(columns.values[i])}`);
   }
-  return { status: 200, contentType: 'text/csv; charset=utf-8', body: text };
+  lines.push('');
+  return { status: 200, contentType: 'text/csv; charset=utf-8', body: lines.join('\r\n') };
 }
 
 export const scalarsRoutes: PluginRoutes = {
@@ -58,7 +77,7 @@ export const scalarsRoutes: PluginRoutes = {
       if (!columns) throw new BadRequest(`no scalar data for run=${JSON.stringify(run)}, tag=${JSON.stringify(tag)}`, 404);
       const format = req.query.get('format');
       if (format === 'csv') return csvReply(columns);
-      return jsonReply(scalarRows(columns));
+      return jsonTextReply(scalarRowsJson(columns));
     },
     '/scalars_multirun': (req, ctx) => {
       if (req.method !== 'POST') throw new BadRequest('scalars_multirun takes a POST with form fields tag and runs', 405);
@@ -67,12 +86,12 @@ export const scalarsRoutes: PluginRoutes = {
       const runs = req.form.get('runs') ?? [];
       const downsample = downsampleFor(ctx, PLUGIN, DEFAULT_DOWNSAMPLING);
       const data = ctx.provider.readScalars(PLUGIN, downsample, { runs, tags });
-      const body: Record<string, [number, number, number][]> = {};
+      const parts: string[] = [];
       for (const [run, byTag] of data) {
         const columns = byTag.get(tags[0]);
-        if (columns) body[run] = scalarRows(columns);
+        if (columns) parts.push(`${jsonString(run)}:${scalarRowsJson(columns)}`);
       }
-      return jsonReply(body);
+      return jsonTextReply(`{${parts.join(',')}}`);
     },
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { RunTagMap, TimeSeriesInfo } from '../store/provider.ts';
 import { encodeBlobKey } from './blob-key.ts';
+import { jsonNumber, jsonString, jsonTextReply } from './json-text.ts';
 import { readBlobByKey } from './blobs.ts';
 import { markdownToSafeHtml } from './markdown.ts';
 import { comparePython, imageMimeType, requireParam } from './params.ts';
@@ -48,6 +49,25 @@ function runTagInfo(mapping: RunTagMap<TimeSeriesInfo>): Record<string, string[]
   return result;
 }
 
+/** JSON text to splice into a reply unchanged. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** A reply's JSON, where {@link JsonText} values are spliced in as they are. */
+function toJson(value: unknown): string {
+  if (value instanceof JsonText) return value.text;
+  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${jsonString(k)}:${toJson(v)}`)
+      .join(',')}}`;
+  }
+  if (typeof value === 'number') return jsonNumber(value);
+  return value === undefined ? 'null' : jsonString(value as string);
+}
+
 interface SeriesRequest {
   plugin?: unknown;
   tag?: unknown;
@@ -57,7 +77,7 @@ interface SeriesRequest {
 
 function seriesFor(request: SeriesRequest, req: RouteRequest, ctx: RouteContext): Record<string, unknown> {
   const { plugin, tag, run, sample } = request;
-  const response: Record<string, unknown> = { plugin, tag };
+  const response: Record<string, unknown> = { plugin: plugin ?? null, tag: tag ?? null };
   if (typeof run === 'string') response.run = run;
   if (Number.isInteger(sample)) response.sample = sample;
   let error: string | undefined;
@@ -69,13 +89,18 @@ function seriesFor(request: SeriesRequest, req: RouteRequest, ctx: RouteContext)
   const filter = { runs: typeof run === 'string' && run !== '' ? [run] : undefined, tags: [tag as string] };
   const runToSeries: Record<string, unknown[]> = {};
   if (plugin === 'scalars') {
+    // The big case: written as JSON text directly (see json-text.ts); spliced in by the route.
+    const parts: string[] = [];
     for (const [r, byTag] of ctx.provider.readScalars('scalars', downsampleFor(ctx, 'scalars', DEFAULTS.scalars), filter)) {
       const c = byTag.get(tag as string);
       if (!c) continue;
-      const points = new Array(c.steps.length);
-      for (let i = 0; i < points.length; i++) points[i] = { wallTime: c.wallTimes[i], step: c.steps[i], value: c.values[i] };
-      runToSeries[r] = points;
+      const points: string[] = new Array(c.steps.length);
+      for (let i = 0; i < points.length; i++) {
+        points[i] = `{"wallTime":${jsonNumber(c.wallTimes[i])},"step":${jsonNumber(c.steps[i])},"value":${jsonNumber(c.values[i])}}`;
+      }
+      parts.push(`${jsonString(r)}:[${points.join(',')}]`);
     }
+    return { ...response, runToSeries: new JsonText(`{${parts.join(',')}}`) };
   } else if (plugin === 'histograms') {
     for (const [r, byTag] of ctx.provider.readTensors('histograms', downsampleFor(ctx, 'histograms', DEFAULTS.histograms), filter)) {
       const data = byTag.get(tag as string);
@@ -132,7 +157,7 @@ export const timeseriesRoutes: PluginRoutes = {
         throw new BadRequest("'requests' is not JSON, expected a JSON list of series requests");
       }
       if (!Array.isArray(requests)) throw new BadRequest("'requests' is not a list, expected a JSON list of series requests");
-      return jsonReply(requests.map((r) => seriesFor((r ?? {}) as SeriesRequest, req, ctx)));
+      return jsonTextReply(toJson(requests.map((r) => seriesFor((r ?? {}) as SeriesRequest, req, ctx))));
     },
     '/imageData': (req, ctx) => {
       const bytes = readBlobByKey(ctx, requireParam(req, 'imageId'), ['images']);
