@@ -90,21 +90,23 @@ function imagePixels(img: Uint8Array, scale: number): Uint8ClampedArray {
     if (v > hi) hi = v;
   }
   const range = hi - lo;
+  // One RGBA word per pixel value (this image's colour scale), then each source pixel fills its scale × scale block:
+  // the same pixels as mapping every output pixel, ~scale² times fewer colour look-ups.
+  const colours = new Uint32Array(256);
+  const rgba = new Uint8Array(colours.buffer);
+  for (let v = lo; v <= hi; v++) {
+    // matplotlib's Normalize maps everything to 0 when vmin == vmax.
+    const t = range === 0 ? 0 : (v - lo) / range;
+    const [r, g, b] = GREYS[Math.min(255, Math.floor(t * 256))];
+    rgba.set([r, g, b, 255], v * 4);
+  }
   const side = IMAGE_SIDE * scale;
   const out = new Uint8ClampedArray(side * side * 4);
-  for (let y = 0; y < side; y++) {
-    const row = Math.floor(y / scale) * IMAGE_SIDE;
-    for (let x = 0; x < side; x++) {
-      const v = img[row + Math.floor(x / scale)];
-      // matplotlib's Normalize maps everything to 0 when vmin == vmax.
-      const t = range === 0 ? 0 : (v - lo) / range;
-      const [r, g, b] = GREYS[Math.min(255, Math.floor(t * 256))];
-      const o = (y * side + x) * 4;
-      out[o] = r;
-      out[o + 1] = g;
-      out[o + 2] = b;
-      out[o + 3] = 255;
-    }
+  const words = new Uint32Array(out.buffer);
+  for (let sy = 0; sy < IMAGE_SIDE; sy++) {
+    const top = sy * scale * side;
+    for (let sx = 0; sx < IMAGE_SIDE; sx++) words.fill(colours[img[sy * IMAGE_SIDE + sx]], top + sx * scale, top + (sx + 1) * scale);
+    for (let k = 1; k < scale; k++) words.copyWithin(top + k * side, top, top + side);
   }
   return out;
 }
