@@ -137,7 +137,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
       experimentId = safeDecode(prefixed[1]);
       path = prefixed[2];
     }
-    if (path === '/api/events' && method !== 'POST') return openEventStream(req, res);
+    if (path === '/api/events' && method === 'GET') return openEventStream(req, res);
 
     let body: Uint8Array = new Uint8Array(0);
     if (method === 'POST') {
