@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { SummaryWriter } from '@tbpipe/eventlog';
 import { startBoard, type Board } from '../../src/index.ts';
 import { findChromium, skipReason } from './chromium.ts';
 import { goldenHttpDir, makeLogdir, openPage, screenshot } from './harness.ts';
@@ -51,6 +52,18 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
   before(async () => {
     logdir = await makeLogdir(['tutorial', 'histogram']);
     await cp(projectorFixture, logdir.dir, { recursive: true });
+    // A TensorFlow/Keras-style graph: flat names, no scopes, control input, multi-output op.
+    const keras = new SummaryWriter(join(logdir.dir, 'keras'), { now: () => 1_700_000_000 });
+    keras.addGraph({ node: [
+      { name: 'input_1', op: 'Placeholder', outputShapes: [[-1, 784]] },
+      { name: 'dense_kernel', op: 'VarHandleOp', outputShapes: [[784, 64]] },
+      { name: 'MatMul', op: 'MatMul', input: ['input_1', 'dense_kernel'], outputShapes: [[-1, 64]] },
+      { name: 'Relu', op: 'Relu', input: ['MatMul'], outputShapes: [[-1, 64]] },
+      { name: 'split', op: 'Split', input: ['Relu'], outputShapes: [[-1, 32], [-1, 32]] },
+      { name: 'AddV2', op: 'AddV2', input: ['split', 'split:1', '^dense_kernel'], outputShapes: [[-1, 32]] },
+      { name: 'Identity', op: 'Identity', input: ['AddV2'], device: '/job:localhost/replica:0/task:0/device:CPU:0', outputShapes: [[-1, 32]] },
+    ] });
+    await keras.close();
     board = await startBoard({ logdir: logdir.dir, port: 0 });
     browser = await launchWithWebGl();
   });
@@ -90,6 +103,20 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
       await done(p);
     });
   }
+
+  test('GRAPHS draws a TensorFlow/Keras-style graph without scopes, with shapes, a control edge and the device', async () => {
+    const p = await open('tab=graphs&run=keras');
+    await p.page.locator('[data-name="Identity"]').waitFor();
+    assert.equal(await p.page.locator('.graph-node').count(), 7);
+    assert.equal(await p.page.locator('.graph-node.group').count(), 0);
+    const labels = await p.page.locator('.graph-edge-label').allTextContents();
+    for (const shape of ['?×784', '784×64', '?×64', '?×32']) assert.ok(labels.includes(shape), `${shape} in ${labels}`);
+    assert.equal(await p.page.locator('.graph-edge.control').count(), 1);
+    await p.page.locator('[data-name="Identity"]').click();
+    assert.match(await p.page.locator('.graph-info').innerText(), /device:CPU:0/);
+    await screenshot(p.page, 'part3-graphs-keras');
+    await done(p);
+  });
 
   test('GRAPHS search reveals and selects a node inside a collapsed block', async () => {
     const p = await open(`tab=graphs&run=tutorial`);
