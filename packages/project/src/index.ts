@@ -14,5 +14,5 @@ export { RUN_OUTPUTS, EVENT_FILE_SUFFIX } from './projector.ts';
 export { ProjectError, SampleTooLargeError, EmptyInputError, WidthMismatchError, TooFewPointsError } from './errors.ts';
 export { createLayoutRunner, defaultWorkerCount, MAX_WORKERS } from './worker-pool.ts';
 export type { LayoutRunner, LayoutOutcome, LayoutRunOptions, OnEpoch } from './worker-pool.ts';
-export { createLayoutOptimizer, runLayoutJob, kernelRandoms } from './umap-kernel.mjs';
-export type { LayoutJob, LayoutOptimizer, KernelOptions } from './umap-kernel.mjs';
+export { createLayoutOptimizer, runLayoutJob, kernelRandoms, nearestNeighborsU8 } from './wasm-kernels.mjs';
+export type { LayoutJob, LayoutOptimizer, KernelOptions } from './wasm-kernels.mjs';

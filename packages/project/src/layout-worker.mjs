@@ -1,7 +1,7 @@
 // Worker-thread entry of layout-runner.ts: runs UMAP's SGD kernel on one LayoutJob at a time. Plain JavaScript that
 // imports nothing but the kernel, so the thread is ready in tens of milliseconds (no tsx, no TypeScript modules).
 import { parentPort } from 'node:worker_threads';
-import { runLayoutJob } from './umap-kernel.mjs';
+import { runLayoutJob } from './wasm-kernels.mjs';
 
 /** A worker posts progress at most this often (and always after the last epoch); layout-runner.ts has the same. */
 const PROGRESS_EVERY_MILLIS = 100;

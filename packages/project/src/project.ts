@@ -21,6 +21,7 @@ import { createRandom } from '@tbpipe/core/random';
 import { nearestNeighbors, type KnnGraph } from './knn.ts';
 import { fitPca, type PcaModel } from './pca.ts';
 import { prepareUmap } from './umap.ts';
+import { nearestNeighborsU8 } from './wasm-kernels.mjs';
 import { createLayoutRunner, defaultWorkerCount, MAX_WORKERS, type LayoutRunner, type OnEpoch } from './worker-pool.ts';
 
 /** Options of {@link project}; every parameter has its default in {@link DEFAULT_PROJECT_OPTIONS}. */
@@ -154,6 +155,8 @@ interface Fit {
 interface Started {
   source: Source;
   x: Float32Array;
+  /** The same vectors as uint8 when they are images (x = bytes / 255): the raw kNN then runs on integers. */
+  bytes?: Uint8Array;
   width: number;
   wide: boolean;
   pca: PcaModel;
@@ -182,6 +185,7 @@ const layoutAccuracy = (values: Float32Array, n: number, width: number, labels: 
 function startSource(
   source: Source,
   x: Float32Array,
+  bytes: Uint8Array | undefined,
   width: number,
   labels: Uint8Array,
   o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>,
@@ -207,7 +211,7 @@ function startSource(
       return { embedding: coords, nEpochs: job.nEpochs, accuracy: time(`umap${dims}Accuracy`, () => layoutAccuracy(coords, n, dims, labels)) };
     });
   };
-  return { source, x, width, wide, pca, graph, fits: [fit(2), fit(3)] };
+  return { source, x, bytes, width, wide, pca, graph, fits: [fit(2), fit(3)] };
 }
 
 /** The kNN scores that need no UMAP layout (raw space, UMAP input, PCA 2-D/3-D), in this thread while the fits run. */
@@ -218,7 +222,13 @@ function scoresWithoutUmap(s: Started, labels: Uint8Array, timings: Record<strin
   const pca3 = columns(s.pca.scores, k, 3);
   const pca2 = columns(pca3, 3, 2);
   const umapInput = accuracyFromGraph(withoutSelf(s.graph), labels);
-  const raw = s.wide ? time('knnRaw', () => accuracyFromGraph(nearestNeighbors(s.x, n, s.width, KNN_ACCURACY_K), labels)) : umapInput;
+  // Raw pixels: the exact integer search on the uint8 images (the same neighbours as on x = pixels / 255, in wasm SIMD).
+  const rawGraph = (): KnnGraph => {
+    if (!s.bytes) return nearestNeighbors(s.x, n, s.width, KNN_ACCURACY_K);
+    const { indices, squaredDistances } = nearestNeighborsU8(s.bytes, n, s.width, KNN_ACCURACY_K);
+    return { count: n, k: KNN_ACCURACY_K, indices, distances: Float32Array.from(squaredDistances, (q) => Math.sqrt(q) / 255) };
+  };
+  const raw = s.wide ? time('knnRaw', () => accuracyFromGraph(rawGraph(), labels)) : umapInput;
   const [pca2Accuracy, pca3Accuracy] = time('pcaAccuracy', () => [layoutAccuracy(pca2, n, 2, labels), layoutAccuracy(pca3, n, 3, labels)]);
   return { pca2, pca3, raw, umapInput, pca2Accuracy, pca3Accuracy };
 }
@@ -280,6 +290,7 @@ interface Sample {
   predicted: Uint8Array;
   features: Float32Array;
   pixels: Float32Array;
+  pixelBytes: Uint8Array;
 }
 
 async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>): Promise<Sample> {
@@ -301,6 +312,7 @@ async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>
   const predicted = new Uint8Array(n);
   const features = new Float32Array(n * FEATURE_WIDTH);
   const pixels = new Float32Array(n * PIXEL_WIDTH);
+  const pixelBytes = new Uint8Array(n * PIXEL_WIDTH);
   for (let i = 0; i < n; i++) {
     const p = picks[i];
     testRows[i] = predictions.index[p];
@@ -308,9 +320,10 @@ async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>
     predicted[i] = predictions.predicted[p];
     features.set(predictions.features.subarray(p * FEATURE_WIDTH, (p + 1) * FEATURE_WIDTH), i * FEATURE_WIDTH);
     const img = test.images.subarray(testRows[i] * PIXEL_WIDTH, (testRows[i] + 1) * PIXEL_WIDTH);
+    pixelBytes.set(img, i * PIXEL_WIDTH);
     for (let j = 0; j < PIXEL_WIDTH; j++) pixels[i * PIXEL_WIDTH + j] = img[j] / 255;
   }
-  return { classNames, train, test, trainRows, trainPixels, testRows, labels, predicted, features, pixels };
+  return { classNames, train, test, trainRows, trainPixels, testRows, labels, predicted, features, pixels, pixelBytes };
 }
 
 /**
@@ -345,8 +358,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
     const progress = createUmapProgress(2 * SOURCES.length, log);
     // Both sources' fits are queued before any kNN score is computed here, so the workers start as early as possible.
     const started = [
-      startSource('pixels', sample.pixels, PIXEL_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
-      startSource('features', sample.features, FEATURE_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
+      startSource('pixels', sample.pixels, sample.pixelBytes, PIXEL_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
+      startSource('features', sample.features, undefined, FEATURE_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
     ];
     // A fit that fails while this thread is busy must not be reported as unhandled; it is awaited below.
     for (const s of started) for (const f of s.fits) f.catch(() => {});

@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UMAP } from 'umap-js';
 import { createRandom, type Random } from '@tbpipe/core/random';
 import type { KnnGraph } from './knn.ts';
-import { runLayoutJob, type LayoutJob } from './umap-kernel.mjs';
+import { runLayoutJob, type LayoutJob } from './wasm-kernels.mjs';
 
 /** Options of {@link runUmap}. */
 export interface UmapOptions {
@@ -174,7 +174,7 @@ const replacements = {
  * numbers** (`test/umap.test.ts` checks the whole fit against stock umap-js): the fuzzy graph's `Map` keyed by
  * `"row:col"` strings (about 5 s at 10 000 points with precomputed neighbours) becomes CSR arrays, and the search
  * graph that only `transform()` uses is not built. N.B. `transform()` is therefore unavailable. The SGD epochs do
- * not run here but in the WebAssembly kernel (`umap-kernel.ts`), from the state `initializeFit` leaves.
+ * not run here but in the WebAssembly kernel (`wasm-kernels.mjs`), from the state `initializeFit` leaves.
  */
 export class TypedUmap extends UMAP {}
 Object.assign(TypedUmap.prototype, replacements);

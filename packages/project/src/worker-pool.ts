@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { runLayoutJob, type LayoutJob } from './umap-kernel.mjs';
+import { runLayoutJob, type LayoutJob } from './wasm-kernels.mjs';
 
 /** Upper bound of the worker pool: 4 UMAP fits are the widest step of the stage. */
 export const MAX_WORKERS = 4;
@@ -28,7 +28,7 @@ export interface LayoutOutcome {
 export interface LayoutRunOptions {
   /** Sees the job's progress (throttled to about every 100 ms from a worker). */
   onEpoch?: OnEpoch;
-  /** Use the host's `Math.pow` (bit-identical to umap-js, slower); see umap-kernel.d.mts. */
+  /** Use the host's `Math.pow` (bit-identical to umap-js, slower); see wasm-kernels.d.mts. */
   exactPow?: boolean;
 }
 

@@ -59,3 +59,6 @@ export function runLayoutJob(job: LayoutJob, options?: RunLayoutOptions): Promis
 
 /** `count` draws of the kernel's mulberry32 from `state`. */
 export function kernelRandoms(state: number, count: number): Float64Array;
+
+/** The k nearest other rows of n uint8 vectors of width d, exactly: row-major n × k, ascending by (distance, index). */
+export function nearestNeighborsU8(x: Uint8Array, n: number, d: number, k: number): { indices: Int32Array; squaredDistances: Int32Array };

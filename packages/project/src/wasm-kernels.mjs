@@ -1,14 +1,14 @@
-// The WebAssembly SGD kernel of UMAP (wasm/umap.wasm, from wasm/assembly/umap.ts) and its loader. Plain JavaScript
-// (types in umap-kernel.d.mts) so that a worker thread can run it without registering tsx: a bare worker starts in
-// tens of milliseconds, one with tsx and the TypeScript modules in about a second on this machine.
+// The project stage's WebAssembly kernels (wasm/project.wasm, from wasm/assembly/) and their loader. Plain JavaScript
+// (types in wasm-kernels.d.mts) so that a worker thread can run UMAP's SGD without registering tsx: a bare worker
+// starts in tens of milliseconds, one with tsx and the TypeScript modules took about a second on this machine.
 import { readFileSync } from 'node:fs';
 
 /** @type {WebAssembly.Module | undefined} */
 let compiled;
 
-/** A fresh instance of wasm/umap.wasm (its own memory); the module is compiled once per thread. */
+/** A fresh instance of wasm/project.wasm (its own memory); the module is compiled once per thread. */
 function instantiate() {
-  compiled ??= new WebAssembly.Module(readFileSync(new URL('../wasm/umap.wasm', import.meta.url)));
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('../wasm/project.wasm', import.meta.url)));
   return new WebAssembly.Instance(compiled, { env: { pow: Math.pow } }).exports;
 }
 
@@ -34,9 +34,9 @@ function ensureBytes(w, end) {
 }
 
 /**
- * Load a layout job into a new wasm/umap.wasm instance: head/tail as Int32, the per-edge schedules and the
+ * Load a layout job into a new wasm/project.wasm instance: head/tail as Int32, the per-edge schedules and the
  * embedding as Float64 (umap-js's numbers, unrounded), `epochOfNext…` initialised as umap-js's
- * `prepareForOptimizationLoop` does. See umap-kernel.d.mts.
+ * `prepareForOptimizationLoop` does. See wasm-kernels.d.mts.
  */
 export function createLayoutOptimizer(job, options = {}) {
   const w = instantiate();
@@ -118,4 +118,24 @@ export function kernelRandoms(state, count) {
   ensureBytes(w, at + 8 * count);
   w.randoms(state >>> 0, count, at);
   return new Float64Array(w.memory.buffer, at, count).slice();
+}
+
+/**
+ * The k nearest other rows of n uint8 vectors of width d, exactly (integer squared distances, ties to the lower
+ * index): per row, indices and squared distances ascending. See wasm/assembly/knn.ts.
+ */
+export function nearestNeighborsU8(x, n, d, k) {
+  if (x.length !== n * d) throw new RangeError(`nearestNeighborsU8: ${x.length} values for ${n} × ${d}`);
+  if (!Number.isInteger(k) || k < 1 || k > n - 1) throw new RangeError(`nearestNeighborsU8: k = ${k} for ${n} rows`);
+  const w = instantiate();
+  const stride = align(d);
+  const xAt = align(w.heapBase());
+  const normsAt = align(xAt + n * stride);
+  const dAt = align(normsAt + 4 * n);
+  const iAt = align(dAt + 4 * n * k);
+  ensureBytes(w, iAt + 4 * n * k);
+  const rows = new Uint8Array(w.memory.buffer, xAt, n * stride);
+  for (let i = 0; i < n; i++) rows.set(x.subarray(i * d, (i + 1) * d), i * stride);
+  w.knnU8(xAt, n, stride, k, normsAt, dAt, iAt);
+  return { indices: new Int32Array(w.memory.buffer, iAt, n * k).slice(), squaredDistances: new Int32Array(w.memory.buffer, dAt, n * k).slice() };
 }

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createRandom } from '@tbpipe/core';
+import { kernelRandoms, nearestNeighbors, nearestNeighborsU8 } from '../src/index.ts';
+
+test('the checked-in wasm/project.wasm is exactly what its AssemblyScript source compiles to', () => {
+  const script = fileURLToPath(new URL('../wasm/build.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+});
+
+test("the kernel's random draws continue core's createRandom sequence from a given state", () => {
+  const seed = 12345;
+  const random = createRandom(seed);
+  const skipped = 37;
+  for (let i = 0; i < skipped; i++) random();
+  const expected = Array.from({ length: 1000 }, () => random());
+  const state = (seed + Math.imul(skipped, 0x6d2b79f5)) >>> 0;
+  assert.deepEqual(Array.from(kernelRandoms(state, 1000)), expected);
+});
+
+test('the uint8 kNN kernel finds the same neighbours as the float search on the same vectors', () => {
+  const random = createRandom(7);
+  const n = 150;
+  const d = 37; // not a multiple of 16: rows are padded
+  const x = new Uint8Array(n * d);
+  // Coarse values so exact ties occur and the lower-index rule is exercised.
+  for (let i = 0; i < x.length; i++) x[i] = Math.floor(random() * 4) * 60;
+  const k = 10;
+  const ours = nearestNeighborsU8(x, n, d, k);
+  const float = nearestNeighbors(Float32Array.from(x), n, d, k);
+  assert.deepEqual(Array.from(ours.indices), Array.from(float.indices));
+  for (let e = 0; e < n * k; e++) assert.equal(Math.fround(Math.sqrt(ours.squaredDistances[e])), float.distances[e]);
+});

@@ -1,0 +1,83 @@
+// Exact k-nearest neighbours of uint8 vectors (raw pixels), in integers: ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b with every
+// term an exact i32 (784 × 255² < 2^31), so the ranking has no rounding at all. SIMD: 16 bytes at a time, widened to
+// i16 and multiplied-and-pair-added to i32 (i32x4.dot_i16x8_s), two rows of the second operand per pass.
+//
+// Memory (byte offsets from the caller): x u8[n × stride] (rows zero-padded to a multiple of 16), norms i32[n],
+// bestD i32[n × k] and bestI i32[n × k] (filled here: per row the k nearest others, ascending by (distance, index)).
+
+@inline function dot16(a: usize, b: usize, bytes: i32): v128 {
+  let acc = i32x4.splat(0);
+  for (let o = 0; o < bytes; o += 16) {
+    const va = v128.load(a + <usize>o);
+    const vb = v128.load(b + <usize>o);
+    acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(va), i16x8.extend_low_i8x16_u(vb)));
+    acc = i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(va), i16x8.extend_high_i8x16_u(vb)));
+  }
+  return acc;
+}
+
+@inline function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+/** Insert (dist, idx) into row r's sorted list if it beats the k-th; ties go to the lower index (knn.ts's rule). */
+@inline function offer(bestD: usize, bestI: usize, r: i32, k: i32, dist: i32, idx: i32): void {
+  const base = <usize>r * <usize>k;
+  let p = base + <usize>k - 1;
+  const last = load<i32>(bestD + (p << 2));
+  if (dist > last || (dist == last && idx > load<i32>(bestI + (p << 2)))) return;
+  while (p > base) {
+    const d = load<i32>(bestD + ((p - 1) << 2));
+    if (!(d > dist || (d == dist && load<i32>(bestI + ((p - 1) << 2)) > idx))) break;
+    store<i32>(bestD + (p << 2), d);
+    store<i32>(bestI + (p << 2), load<i32>(bestI + ((p - 1) << 2)));
+    p--;
+  }
+  store<i32>(bestD + (p << 2), dist);
+  store<i32>(bestI + (p << 2), idx);
+}
+
+/** The k nearest other rows of every row (exact squared distances, i32); see the header for the memory layout. */
+export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD: usize, bestI: usize): void {
+  for (let i = 0; i < n; i++) {
+    const xi = x + <usize>i * <usize>stride;
+    store<i32>(norms + (<usize>i << 2), hsum(dot16(xi, xi, stride)));
+  }
+  for (let e = 0; e < n * k; e++) {
+    store<i32>(bestD + (<usize>e << 2), i32.MAX_VALUE);
+    store<i32>(bestI + (<usize>e << 2), i32.MAX_VALUE);
+  }
+  for (let i = 0; i < n; i++) {
+    const xi = x + <usize>i * <usize>stride;
+    const ni = load<i32>(norms + (<usize>i << 2));
+    let j = i + 1;
+    for (; j + 1 < n; j += 2) {
+      const xj = x + <usize>j * <usize>stride;
+      const xj1 = xj + <usize>stride;
+      let acc0 = i32x4.splat(0);
+      let acc1 = i32x4.splat(0);
+      for (let o = 0; o < stride; o += 16) {
+        const va = v128.load(xi + <usize>o);
+        const lo = i16x8.extend_low_i8x16_u(va);
+        const hi = i16x8.extend_high_i8x16_u(va);
+        const v0 = v128.load(xj + <usize>o);
+        const v1 = v128.load(xj1 + <usize>o);
+        acc0 = i32x4.add(acc0, i32x4.dot_i16x8_s(lo, i16x8.extend_low_i8x16_u(v0)));
+        acc0 = i32x4.add(acc0, i32x4.dot_i16x8_s(hi, i16x8.extend_high_i8x16_u(v0)));
+        acc1 = i32x4.add(acc1, i32x4.dot_i16x8_s(lo, i16x8.extend_low_i8x16_u(v1)));
+        acc1 = i32x4.add(acc1, i32x4.dot_i16x8_s(hi, i16x8.extend_high_i8x16_u(v1)));
+      }
+      const d0 = ni + load<i32>(norms + (<usize>j << 2)) - 2 * hsum(acc0);
+      const d1 = ni + load<i32>(norms + (<usize>(j + 1) << 2)) - 2 * hsum(acc1);
+      offer(bestD, bestI, i, k, d0, j);
+      offer(bestD, bestI, j, k, d0, i);
+      offer(bestD, bestI, i, k, d1, j + 1);
+      offer(bestD, bestI, j + 1, k, d1, i);
+    }
+    if (j < n) {
+      const d = ni + load<i32>(norms + (<usize>j << 2)) - 2 * hsum(dot16(xi, x + <usize>j * <usize>stride, stride));
+      offer(bestD, bestI, i, k, d, j);
+      offer(bestD, bestI, j, k, d, i);
+    }
+  }
+}
