@@ -21,8 +21,8 @@ export async function buildUiAssets(): Promise<Map<string, UiAsset>> {
     format: 'esm',
     target: 'es2022',
     minify: true,
-    // Dashboards that import a large library lazily (`await import('three')`) get it as a separate chunk, so the
-    // first paint of the other tabs does not wait for it.
+    // Dashboards loaded on first visit (ui/dashboards/lazy.ts: GRAPHS, PROJECTOR) become separate chunks, so their
+    // libraries (dagre, three.js) are not parsed before the first tab's first paint.
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     write: false,
@@ -30,10 +30,17 @@ export async function buildUiAssets(): Promise<Map<string, UiAsset>> {
     logLevel: 'silent',
   });
   const assets = new Map<string, UiAsset>();
+  // esbuild gives a lazily loaded chunk its own CSS file but nothing loads it: every stylesheet goes into app.css.
+  const css: Uint8Array[] = [];
   for (const file of result.outputFiles) {
-    const type = file.path.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
-    assets.set(file.path, { body: file.contents, contentType: type });
+    if (file.path.endsWith('.css')) {
+      if (file.path === '/app.css') css.unshift(file.contents);
+      else css.push(file.contents);
+    } else {
+      assets.set(file.path, { body: file.contents, contentType: 'text/javascript; charset=utf-8' });
+    }
   }
+  assets.set('/app.css', { body: Buffer.concat(css.flatMap((c) => [c, Buffer.from('\n')])), contentType: 'text/css; charset=utf-8' });
   const html = await readFile(`${uiDir}index.html`);
   assets.set('/', { body: html, contentType: 'text/html; charset=utf-8' });
   assets.set('/index.html', { body: html, contentType: 'text/html; charset=utf-8' });

@@ -8,8 +8,13 @@ import { textDashboard } from './text/index.ts';
 import { hparamsDashboard } from './hparams/index.ts';
 import { distributionsDashboard } from './distributions/index.ts';
 import { histogramsDashboard } from './histograms/index.ts';
-import { graphsDashboard } from './graphs/index.ts';
-import { projectorDashboard } from './projector/index.ts';
+import { lazyDashboard } from './lazy.ts';
+
+// Loaded on first visit: dagre and three.js are most of the bundle's bytes.
+const graphsDashboard = lazyDashboard({ id: 'graphs', title: 'GRAPHS', plugins: ['graphs'] },
+  async () => (await import('./graphs/index.ts')).graphsDashboard);
+const projectorDashboard = lazyDashboard({ id: 'projector', title: 'PROJECTOR', plugins: ['projector'] },
+  async () => (await import('./projector/index.ts')).projectorDashboard);
 
 export const DASHBOARDS: Dashboard[] = [
   scalarsDashboard,
