@@ -45,7 +45,7 @@ test('a bug in a worker keeps its error class and the worker stack', async () =>
     (e: unknown) => e,
   );
   assert.ok(err instanceof RangeError, String(err));
-  assert.match(err.stack ?? '', /umap-kernel\.mjs/);
+  assert.match(err.stack ?? '', /wasm-kernels\.mjs/);
   // The pool still works after a failed job.
   assert.equal((await pool.run(job)).embedding.length, 360);
 });

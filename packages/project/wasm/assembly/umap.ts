@@ -52,7 +52,7 @@ export function randoms(state: u32, count: i32, out: usize): void {
 // Table layout (f64): [2048] 2^((e − 1023)·y), then [256 × 2] (m_i^y, m_{i+1}^y − m_i^y), m_i = 1 + i/256.
 const TABLE_BYTES: usize = (2048 + 512) << 3;
 
-/** Bytes of one exponent's tables; the caller lays out two (b, then b − 1) and fills them (umap-kernel.mjs). */
+/** Bytes of one exponent's tables; the caller lays out two (b, then b − 1) and fills them (wasm-kernels.mjs). */
 export function powTableBytes(): usize {
   return TABLE_BYTES;
 }
