@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { encodeGraphDef, encodeRunMetadata, readAllEvents } from '@tbpipe/eventlog';
-import { filterLargeAttrs, graphsRoutes, GRAPH_PLUGINS } from '../src/routes/graphs.ts';
+import { filterLargeAttrs, graphsRoutes, GRAPH_PLUGINS, mergeGraphDefs } from '../src/routes/graphs.ts';
 import { PROJECTOR_SCHEMA } from '../src/routes/projector.ts';
 import { GRAPH_SCHEMA } from '../src/routes/graph-protos.ts';
-import { cEscape, decodeMessage, messageToJson, messageType, parseText, printMessage, shortestFloat32Repr } from '../src/routes/pbtxt.ts';
+import { cEscape, decodeMessage, getMessage, getRepeated, messageToJson, messageType, newMessage, parseText, printMessage, shortestFloat32Repr, type Message } from '../src/routes/pbtxt.ts';
 import { BadRequest, type RouteReply } from '../src/routes/types.ts';
 import { RUN_GRAPH_TAG } from '../src/store/provider.ts';
 import { openLogdir } from '../src/load/index.ts';
@@ -222,6 +222,8 @@ describe('protobuf text format printing', () => {
       text: string;
       limit?: number;
       filtered?: string;
+      merged?: string;
+      merge_error?: string;
       json?: unknown;
     }[];
     let checked = 0;
@@ -239,9 +241,14 @@ describe('protobuf text format printing', () => {
         filterLargeAttrs(message, c.limit as number, '_too_large_attrs');
         assert.equal(printMessage(GRAPH_SCHEMA, message), c.filtered, `case ${i} filtered at ${c.limit}`);
       }
+      if (c.merged !== undefined || c.merge_error !== undefined) {
+        const graphs = getRepeated<Message>(message, 'function_graphs').map((fg) => getMessage(fg, 'pre_optimization_graph') ?? newMessage(messageType(GRAPH_SCHEMA, 'GraphDef')));
+        if (c.merge_error !== undefined) assert.throws(() => mergeGraphDefs(graphs), BadRequest, `case ${i}`);
+        else assert.equal(printMessage(GRAPH_SCHEMA, mergeGraphDefs(graphs)), c.merged, `case ${i} merged`);
+      }
       checked++;
     }
-    assert.equal(checked, 80);
+    assert.equal(checked, 90);
   });
 
   it('prints float fields as protobuf-python does: the shortest %g that survives float32, then repr', () => {
