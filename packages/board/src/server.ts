@@ -114,6 +114,12 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   let closing = false;
 
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => {
+    if (log.isLevelEnabled('debug')) {
+      const started = performance.now();
+      res.on('finish', () =>
+        log.debug({ method: req.method, url: req.url, status: res.statusCode, millis: Math.round((performance.now() - started) * 10) / 10 }, 'request'),
+      );
+    }
     handle(req, res).catch((err: unknown) => {
       if (err instanceof BadRequest && !res.headersSent) return send(res, errorReply(err.status, err.message), false);
       log.error({ err, url: req.url }, 'request failed');
