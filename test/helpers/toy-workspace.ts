@@ -112,6 +112,12 @@ export async function createToyWorkspace(): Promise<ToyWorkspace> {
     recursive: true,
     filter: (src) => !src.includes(`${join('nx-plugin', 'test')}`),
   });
+  // …and what npm install would link for the plugin's own dependencies (its lexers, @tbpipe/core's option rules).
+  const pluginManifest = JSON.parse(await readFile(join(REPO_ROOT, 'packages', 'nx-plugin', 'package.json'), 'utf8'));
+  for (const dep of Object.keys(pluginManifest.dependencies ?? {})) {
+    await mkdir(dirname(join(root, 'node_modules', dep)), { recursive: true });
+    await symlink(join(REPO_ROOT, 'node_modules', dep), join(root, 'node_modules', dep));
+  }
 
   const ranLog = join(root, '..', `${root.split('/').pop()}.ran.log`);
   const env: NodeJS.ProcessEnv = {};

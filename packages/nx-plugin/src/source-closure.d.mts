@@ -31,20 +31,14 @@ export function sourceClosure(workspace: Workspace, entry: string): SourceClosur
 /** Forget every lexed file (tests; Nx needs no call: a changed file is lexed again). */
 export function clearSourceCache(): void;
 /**
- * The import specifiers of a JavaScript or TypeScript source text, in order.
+ * The import specifiers of a JavaScript or TypeScript source text, in source order. A text that does not lex yields
+ * none (the stage cannot load it, so no cache entry can depend on what it would import).
  * @param {string} source
+ * @param {string} [fileName]  decides the dialect for the AST pass by its extension (default TypeScript)
  * @returns {ImportSpecifier[]}
  * @example scanImports("import { a } from './a.ts'; // import b from 'b'") // [{ specifier: './a.ts', kind: 'static' }]
  */
-export function scanImports(source: string): ImportSpecifier[];
-/**
- * `id` a word; `str` a string literal or a template literal without substitutions (its value, simple escapes undone);
- * `p` one punctuation character.
- */
-export type Token = {
-    t: "id" | "str" | "p";
-    v: string;
-};
+export function scanImports(source: string, fileName?: string): ImportSpecifier[];
 export type Workspace = import("./workspace.mjs").Workspace;
 export type WorkspacePackage = import("./workspace.mjs").WorkspacePackage;
 /**
