@@ -165,6 +165,10 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     const tag = 'predictions vs. actuals';
     const entries: { step: number; query: string }[] = await api(`data/plugin/images/images?run=${run}&tag=${encodeURIComponent(tag)}&sample=0`);
     assert.ok(entries.length >= 3);
+    await page.goto(`${board.url}/?tab=images&run=${run}`);
+    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('.image-card img')]
+      .every((img: any) => img.complete && img.naturalWidth > 0) && (globalThis as any).document.querySelectorAll('.image-card img').length > 5);
+    await screenshot(page, 'images-pipeline-run');
     await page.goto(`${board.url}/?tab=images&run=${run}&tagFilter=predictions`);
     const card = page.locator(`.image-card[data-tag="${tag}"]`);
     await card.locator('img[src]').waitFor();

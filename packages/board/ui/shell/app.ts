@@ -31,6 +31,11 @@ async function request(path: string, init?: RequestInit): Promise<Response> {
   return res;
 }
 
+/** A run name with line-break opportunities after each '/' and '_' (long nested names wrap at their parts). */
+function breakable(name: string): (string | HTMLElement)[] {
+  return name.split(/(?<=[/_])/).flatMap((part, i) => (i ? [document.createElement('wbr'), part] : [part]));
+}
+
 /** Starts the app in `root`. */
 export function startApp(root: HTMLElement): void {
   const media = window.matchMedia('(prefers-color-scheme: dark)');
@@ -202,7 +207,7 @@ export function startApp(root: HTMLElement): void {
         }),
         h('label', { for: id, title: run },
           h('span', { class: 'swatch', style: `background:${runColor(run)}` }),
-          h('span', { class: 'run-name' }, run)));
+          h('span', { class: 'run-name' }, breakable(run))));
     }));
     if (runs.length && !visible.length) runList.appendChild(h('li', { class: 'muted' }, 'No run matches the filter.'));
     updateActive();

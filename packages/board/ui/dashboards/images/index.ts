@@ -30,6 +30,8 @@ class ImageCard {
     this.img = h('img', { alt: `${tag} (${run})` });
     this.img.addEventListener('load', () => {
       this.meta.textContent = `${this.img.naturalWidth}×${this.img.naturalHeight} px`;
+      // Small images (the tutorial's 28-pixel digits) are enlarged with sharp pixels; large figures smoothly shrunk.
+      this.img.classList.toggle('upscaled', this.img.naturalWidth < this.frame.clientWidth);
     });
     this.frame = h('div', { class: 'image-frame' }, this.img);
     this.meta = h('span', { class: 'card-sub' });
