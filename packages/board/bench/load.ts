@@ -33,8 +33,8 @@ async function buildScalars(dir: string): Promise<void> {
   for (let r = 0; r < SCALAR.runs; r++) {
     const w = new SummaryWriter(join(dir, `run_${String(r).padStart(2, '0')}`), { fileName: stableEventFileName(''), now: () => 1700000000 });
     for (let step = 0; step < SCALAR.steps; step++) {
-      w.addScalar('train/loss', 2 / (1 + step / 1000) + random() * 0.1, step, 1700000000 + step * 0.01);
-      w.addScalar('train/accuracy', 1 - 1 / (2 + step / 1000), step, 1700000000 + step * 0.01);
+      w.addScalar('loss', 2 / (1 + step / 1000) + random() * 0.1, step, 1700000000 + step * 0.01);
+      w.addScalar('acc', 1 - 1 / (2 + step / 1000), step, 1700000000 + step * 0.01);
     }
     await w.close();
   }
@@ -77,7 +77,7 @@ interface ChildResult {
   rssMB: number;
   heapMB: number;
   readP50Ms?: number;
-  reloads?: { records: number; bytes: number; ms: number }[];
+  reloads?: { records: number; bytes: number; ms: number; cpuMs: number }[];
 }
 
 /** In a fresh process: load `dir`, report time and memory, then time reads and incremental reloads. */
@@ -94,7 +94,7 @@ async function child(dir: string, extras: boolean): Promise<ChildResult> {
     const times: number[] = [];
     for (let i = 0; i < 300; i++) {
       const t = performance.now();
-      store.readScalars('scalars', 1000, { runs: ['run_07'], tags: ['train/loss'] });
+      store.readScalars('scalars', 1000, { runs: ['run_07'], tags: ['loss'] });
       times.push(performance.now() - t);
     }
     out.readP50Ms = median(times.slice(50));
@@ -108,13 +108,22 @@ async function child(dir: string, extras: boolean): Promise<ChildResult> {
     await store.reload();
     let step = 0;
     for (const n of [1_000, 10_000, 100_000]) {
-      const chunks: Uint8Array[] = [];
-      for (let i = 0; i < n; i++, step++) chunks.push(frameRecord(encodeEvent({ wallTime: 1700000000 + step, step, summary: { value: [{ tag: 'train/loss', simpleValue: 1 / (step + 1) }] } })));
-      const bytes = Buffer.concat(chunks);
-      appendFileSync(file, bytes);
-      const t = performance.now();
-      const r = await store.reload();
-      out.reloads.push({ records: n, bytes: r.bytesRead, ms: performance.now() - t });
+      const walls: number[] = [];
+      const cpus: number[] = [];
+      let bytesRead = 0;
+      for (let rep = 0; rep < 5; rep++) {
+        const chunks: Uint8Array[] = [];
+        for (let i = 0; i < n; i++, step++) chunks.push(frameRecord(encodeEvent({ wallTime: 1700000000 + step, step, summary: { value: [{ tag: 'loss', simpleValue: 1 / (step + 1) }] } })));
+        appendFileSync(file, Buffer.concat(chunks));
+        const t = performance.now();
+        const c = process.cpuUsage();
+        const r = await store.reload();
+        const dc = process.cpuUsage(c);
+        walls.push(performance.now() - t);
+        cpus.push((dc.user + dc.system) / 1000);
+        bytesRead = r.bytesRead;
+      }
+      out.reloads.push({ records: n, bytes: bytesRead, ms: median(walls), cpuMs: median(cpus) });
     }
     rmSync(extra, { recursive: true, force: true });
   }
@@ -141,7 +150,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await child(args[1], args[2] === '1')));
     return;
   }
-  const scalars = await cached('scalars-20x2x50000', buildScalars);
+  const scalars = await cached('scalars-20x2x50000-v2', buildScalars);
   const images = await cached('images-10x200x4', buildImages);
   for (const [name, dir] of [
     ['scalars', scalars],
@@ -157,7 +166,7 @@ async function main(): Promise<void> {
     console.log(`  RSS after load    ${median(results.map((r) => r.rssMB)).toFixed(0)} MiB (heap ${median(results.map((r) => r.heapMB)).toFixed(0)} MiB)`);
     const first = results[0];
     if (first.readP50Ms !== undefined) console.log(`  readScalars p50   ${first.readP50Ms.toFixed(3)} ms (one series, 1000 kept points)`);
-    for (const r of first.reloads ?? []) console.log(`  reload +${String(r.records).padStart(6)} records  ${(r.bytes / 1e6).toFixed(2)} MB  ${r.ms.toFixed(1)} ms  (${(r.bytes / 1e6 / (r.ms / 1000)).toFixed(0)} MB/s)`);
+    for (const r of first.reloads ?? []) console.log(`  reload +${String(r.records).padStart(6)} records  ${(r.bytes / 1e6).toFixed(2)} MB  ${r.ms.toFixed(1)} ms  (CPU ${r.cpuMs.toFixed(1)} ms; median of 5)`);
     if (!args.includes('--no-peer')) {
       const peerMs = median(Array.from({ length: quick ? 1 : 3 }, () => peer(dir)));
       console.log(`  peer: tbpipe-events tags  ${(peerMs / 1000).toFixed(2)} s   ${(mb(bytes) / (peerMs / 1000)).toFixed(0)} MB/s`);
