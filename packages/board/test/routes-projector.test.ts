@@ -192,6 +192,24 @@ describe('projector files', () => {
     }
   });
 
+  it('answers a 400, not a crash, when a named file is a directory', async () => {
+    const root3 = mkdtempSync(join(tmpdir(), 'tbpipe-projector-'));
+    try {
+      const dirRun = join(root3, 'r');
+      mkdirSync(join(dirRun, 'tensors.tsv'), { recursive: true });
+      mkdirSync(join(dirRun, 'meta'));
+      writeFileSync(join(dirRun, 'events.out.tfevents.0.test'), '');
+      writeFileSync(join(dirRun, 'projector_config.pbtxt'), 'embeddings { tensor_name: "t" tensor_path: "tensors.tsv" metadata_path: "meta" }');
+      const { ctx, warnings } = contextFor(root3);
+      assert.deepEqual(JSON.parse(bytesOf(await call(ctx, '/runs', {})).toString()), ['r']);
+      assert.equal(await status(() => call(ctx, '/tensor', { run: 'r', name: 't' })), 400);
+      assert.equal(await status(() => call(ctx, '/metadata', { run: 'r', name: 't' })), 400);
+      assert.equal(warnings.length, 1);
+    } finally {
+      rmSync(root3, { recursive: true, force: true });
+    }
+  });
+
   it('re-reads a config and a tensor file when they change', async () => {
     const { ctx } = contextFor(logdir);
     const before = JSON.parse(bytesOf(await call(ctx, '/info', { run: 'run' })).toString());

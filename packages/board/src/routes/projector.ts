@@ -278,7 +278,7 @@ export async function projectorConfigs(ctx: RouteContext): Promise<Map<string, P
         try {
           const file = await resolveAsset(ctx, run.name, configPath, tensorPath);
           if (!file) continue;
-          const [rows, cols] = await stateOf(ctx.provider).tensors.shape(file);
+          const [rows, cols] = await fsRequest(stateOf(ctx.provider).tensors.shape(file), tensorPath);
           if (rows > 0) e.fields.set(fieldOf(e, 'tensor_shape').number, [rows, cols]);
         } catch (err) {
           if (!(err instanceof BadRequest)) throw err;
@@ -339,13 +339,31 @@ async function tensorRoute(req: RouteRequest, ctx: RouteContext): Promise<RouteR
   }
   const file = await resolveAsset(ctx, run, configPath, tensorPath);
   if (!file) throw new BadRequest(`Tensor file "${tensorPath}" does not exist`);
-  const tensor = await stateOf(ctx.provider).tensors.read(file, getRepeated<number>(embedding, 'tensor_shape'));
+  const tensor = await fsRequest(stateOf(ctx.provider).tensors.read(file, getRepeated<number>(embedding, 'tensor_shape')), tensorPath);
   const rows = rowsWanted === undefined ? tensor.rows : Math.min(rowsWanted, tensor.rows);
   const values = tensor.data.subarray(0, rows * tensor.cols);
   const body = new Uint8Array(values.length * 4);
   const view = new DataView(body.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
   return { status: 200, contentType: 'application/octet-stream', body };
+}
+
+/** A file-system failure on a file the config names (gone, unreadable, a directory) is the config's problem: a 400. */
+async function fsRequest<T>(work: Promise<T>, named: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') throw new BadRequest(`projector: "${named}" cannot be read (${code})`);
+    throw err;
+  }
+}
+
+/** The bytes of a resolved asset file; TensorBoard's 400 text when it is missing or not a file. */
+async function readAssetFile(file: string | undefined, named: string, missing: string): Promise<Uint8Array> {
+  const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
+  if (!file || !info?.isFile()) throw new BadRequest(`"${named}" ${missing}`);
+  return new Uint8Array(await fsRequest(readFile(file), named));
 }
 
 /** Universal-newline text split into lines that keep their `\n` (Python's text-mode file iteration). */
@@ -369,8 +387,7 @@ async function metadataRoute(req: RouteRequest, ctx: RouteContext): Promise<Rout
   const named = embedding ? getString(embedding, 'metadata_path') : '';
   if (!named) throw new BadRequest(`No metadata file found for tensor "${name}" in the config file "${configPath}"`);
   const file = await resolveAsset(ctx, run, configPath, named);
-  if (!file || !(await stat(file)).isFile()) throw new BadRequest(`"${named}" not found, or is not a file`);
-  const lines = textLines(await readFile(file), named);
+  const lines = textLines(await readAssetFile(file, named, 'not found, or is not a file'), named);
   // A first line with a tab is a header and does not count toward num_rows.
   const header = lines.length > 0 && lines[0].includes('\t') ? 1 : 0;
   const kept = rowsWanted === undefined ? lines : lines.slice(0, rowsWanted + header);
@@ -385,8 +402,7 @@ async function bookmarksRoute(req: RouteRequest, ctx: RouteContext): Promise<Rou
   const named = embedding ? getString(embedding, 'bookmarks_path') : '';
   if (!named) throw new BadRequest(`No bookmarks file found for tensor "${name}" in the config file "${configPath}"`);
   const file = await resolveAsset(ctx, run, configPath, named);
-  if (!file || !(await stat(file)).isFile()) throw new BadRequest(`"${named}" not found, or is not a file`);
-  return { status: 200, contentType: 'application/json', body: new Uint8Array(await readFile(file)) };
+  return { status: 200, contentType: 'application/json', body: await readAssetFile(file, named, 'not found, or is not a file') };
 }
 
 async function spriteRoute(req: RouteRequest, ctx: RouteContext): Promise<RouteReply> {
@@ -398,8 +414,7 @@ async function spriteRoute(req: RouteRequest, ctx: RouteContext): Promise<RouteR
   const named = sprite ? getString(sprite, 'image_path') : '';
   if (!named) throw new BadRequest(`No sprite image file found for tensor "${name}" in the config file "${configPath}"`);
   const file = await resolveAsset(ctx, run, configPath, named);
-  if (!file || !(await stat(file)).isFile()) throw new BadRequest(`"${named}" does not exist or is directory`);
-  const bytes = new Uint8Array(await readFile(file));
+  const bytes = await readAssetFile(file, named, 'does not exist or is directory');
   return { status: 200, contentType: imageMimeType(bytes), body: bytes };
 }
 
