@@ -114,6 +114,8 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   let closing = false;
 
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, (req, res) => {
+    // Once closing, no connection is kept alive for another request.
+    if (closing) res.setHeader('Connection', 'close');
     if (log.isLevelEnabled('debug')) {
       const started = performance.now();
       res.on('finish', () =>
@@ -285,7 +287,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
           server.closeIdleConnections();
         });
         if (ownsStore) await store.close();
-        log.info({ url, closing }, 'closed');
+        log.info({ url }, 'closed');
       })();
       return closed;
     },
