@@ -35,7 +35,25 @@ export function removeEventFiles(runDir: string): Promise<string[]> {
  * scalar and the `predictions vs. actuals` figures, all in one `.train` event file in the run directory.
  */
 export class TrainingReport {
+  /**
+   * Writes waiting behind a figure whose PNG is still being encoded, or undefined when none is. Everything reaches
+   * the event file in call order; only the training loop no longer waits for the PNG encoder (see addPredictions).
+   */
+  private queue: Promise<void> | undefined;
+
   private constructor(private readonly writer: SummaryWriter) {}
+
+  /** Run `write` now, or after the figure being encoded, so records keep their call order. */
+  private write(write: () => void): void {
+    if (this.queue === undefined) write();
+    else this.chain(this.queue.then(write));
+  }
+
+  private chain(queued: Promise<void>): void {
+    this.queue = queued;
+    // Once drained, write directly again; a failure stays in the queue for the next figure, flush or close to throw.
+    queued.then(() => this.queue === queued && (this.queue = undefined), () => {});
+  }
 
   /**
    * Open {@link EVENT_FILE_NAME} in `runDir`. With `purgeStep` (a resumed run), the interrupted run's file is
@@ -55,38 +73,53 @@ export class TrainingReport {
   /** The tutorial's `add_image('four_fashion_mnist_images', make_grid(images))`, de-normalised (see makeImageGrid). */
   addImageGrid(images: Float32Array): void {
     const grid = makeImageGrid(images);
-    this.writer.addImage(TAGS.images, { data: grid.data, shape: [grid.height, grid.width, 3] }, 0, { dataformats: 'HWC' });
+    this.write(() => this.writer.addImage(TAGS.images, { data: grid.data, shape: [grid.height, grid.width, 3] }, 0, { dataformats: 'HWC' }));
   }
 
   addGraph(graph: GraphDef): void {
-    this.writer.addGraph(graph);
+    this.write(() => this.writer.addGraph(graph));
   }
 
   addTrainingLoss(loss: number, step: number): void {
-    this.writer.addScalar(TAGS.loss, loss, step);
+    const walltime = Date.now() / 1000;
+    this.write(() => this.writer.addScalar(TAGS.loss, loss, step, walltime));
   }
 
   /** Weight and gradient histograms of every parameter (TensorFlow's default bins, as torch's `add_histogram`). */
   addParameterHistograms(weights: readonly NamedTensor[], gradients: readonly NamedTensor[], step: number): void {
-    for (const w of weights) this.writer.addHistogram(HISTOGRAM_PREFIXES.weights + w.name, w.data, step);
-    for (const g of gradients) this.writer.addHistogram(HISTOGRAM_PREFIXES.gradients + g.name, g.data, step);
+    this.write(() => {
+      for (const w of weights) this.writer.addHistogram(HISTOGRAM_PREFIXES.weights + w.name, w.data, step);
+      for (const g of gradients) this.writer.addHistogram(HISTOGRAM_PREFIXES.gradients + g.name, g.data, step);
+    });
   }
 
   /**
    * Render and add one `predictions vs. actuals` figure, in rows of {@link FIGURE_COLUMNS} (the tutorial's row of 4).
+   * Resolves once the figure is drawn; its PNG encoding (most of a log point's cost: ~80 % for 4 images) runs on
+   * libuv's thread pool while training goes on, and later writes queue behind it. One figure at a time: the next
+   * call first waits for the previous one.
    * @param pixels the raw uint8 images to draw, n × 784.
    */
   async addPredictions(pixels: Uint8Array, titles: PredictionTitle[], step: number): Promise<void> {
-    const png = await renderPredictionsFigure({ images: pixels, titles, columns: FIGURE_COLUMNS });
-    this.writer.addFigure(TAGS.predictions, png, step);
+    await this.queue;
+    const walltime = Date.now() / 1000;
+    const png = renderPredictionsFigure({ images: pixels, titles, columns: FIGURE_COLUMNS }); // drawn now, encoded on the pool
+    png.catch(() => {}); // not lost: awaited below, so a failure reaches the queue
+    this.chain((this.queue ?? Promise.resolve()).then(async () => this.writer.addFigure(TAGS.predictions, await png, step, walltime)));
   }
 
   /** Make everything added so far durable (before a checkpoint, so no point before it can be lost). */
   async flush(): Promise<void> {
+    await this.queue;
     await this.writer.flush();
   }
 
+  /** Write whatever is queued and close the file; a queued figure that failed to render is thrown here. */
   async close(): Promise<void> {
-    await this.writer.close();
+    try {
+      await this.queue;
+    } finally {
+      await this.writer.close();
+    }
   }
 }
