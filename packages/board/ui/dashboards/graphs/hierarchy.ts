@@ -25,6 +25,8 @@ export interface GroupItem {
   children: Item[];
   /** Ops anywhere below. */
   opCount: number;
+  /** A series of numbered same-op siblings (see {@link SERIES_MIN_SIZE}), not a name scope. */
+  series?: boolean;
 }
 
 export type Item = OpItem | GroupItem;
@@ -71,6 +73,7 @@ export function buildHierarchy(defs: readonly OpDef[]): Hierarchy {
     ops.set(def.name, op);
     for (let g: GroupItem | null = parent; g; g = g.parent) g.opCount++;
   }
+  for (const g of [...groups.values()]) groupSeries(g, groups);
   const edges: OpEdge[] = [];
   const consumers = new Map<string, OpEdge[]>();
   for (const to of ops.values()) {
@@ -83,6 +86,43 @@ export function buildHierarchy(defs: readonly OpDef[]): Hierarchy {
     }
   }
   return { root, ops, groups, edges, consumers };
+}
+
+/** Fewest same-op, numbered siblings that TensorBoard folds into a series (its `seriesNodeMinSize`). */
+export const SERIES_MIN_SIZE = 5;
+
+/**
+ * TensorBoard's series grouping: within one scope, ops of the same type whose names differ only in a trailing number
+ * (`dense_1` … `dense_999`, `146` … `149`) become one metanode `dense_[1-999]`, so a flat graph (no name scopes, as
+ * TensorFlow/Keras often writes) still opens as a handful of blocks instead of one dagre layout of every op.
+ */
+function groupSeries(g: GroupItem, groups: Map<string, GroupItem>): void {
+  const buckets = new Map<string, { op: OpItem; n: number }[]>();
+  for (const c of g.children) {
+    if (c.kind !== 'op') continue;
+    const m = /^(.*?)(\d+)$/.exec(c.label);
+    if (!m) continue;
+    const key = `${m[1]}\u0000${c.def.op}`;
+    buckets.set(key, [...(buckets.get(key) ?? []), { op: c, n: Number(m[2]) }]);
+  }
+  for (const [key, members] of buckets) {
+    if (members.length < SERIES_MIN_SIZE) continue;
+    const prefix = key.slice(0, key.indexOf('\u0000'));
+    const ns = members.map((m) => m.n);
+    const label = `${prefix}[${Math.min(...ns)}-${Math.max(...ns)}]`;
+    const path = g.path ? `${g.path}/${label}` : label;
+    if (groups.has(path)) continue;
+    const series: GroupItem = { kind: 'group', id: `g:${path}`, path, label, parent: g, children: [], opCount: members.length, series: true };
+    const inSeries = new Set(members.map((m) => m.op));
+    const at = g.children.findIndex((c) => c.kind === 'op' && inSeries.has(c));
+    g.children = g.children.filter((c) => !(c.kind === 'op' && inSeries.has(c)));
+    g.children.splice(at, 0, series);
+    for (const m of members) {
+      m.op.parent = series;
+      series.children.push(m.op);
+    }
+    groups.set(path, series);
+  }
 }
 
 /** The ancestors of an item, outermost (the root) first, the item excluded. */
@@ -120,6 +160,6 @@ export function commonGroup(a: Item, b: Item): GroupItem {
  */
 export function initialExpansion(h: Hierarchy): Set<string> {
   const out = new Set<string>([h.root.id]);
-  for (const c of h.root.children) if (c.kind === 'group' && c.opCount > h.root.opCount / 2) out.add(c.id);
+  for (const c of h.root.children) if (c.kind === 'group' && !c.series && c.opCount > h.root.opCount / 2) out.add(c.id);
   return out;
 }
