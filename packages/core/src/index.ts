@@ -13,6 +13,7 @@ export { inputDir, outputDir, resolveStageOptions, stageJsonSchema, stageOptionI
 export type { OptionInfo, OptionRole, StageInput, StageJsonSchema, StageOptionsSchema, StageOutput, StageSpec } from './stage-options.ts';
 export { checkOptionValue, closestName, describeExpected, toKebab } from './option-rules.mjs';
 export type { OptionJsonSchema } from './option-rules.mjs';
+export { formatFixed1 } from './format.ts';
 export { createProgress } from './progress.ts';
 export type { Progress, ProgressOptions } from './progress.ts';
 export { createRandom, shuffledIndices } from './random.ts';

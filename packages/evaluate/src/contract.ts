@@ -1,5 +1,5 @@
 import { CONTRACT_KEY } from '@tbpipe/core';
-import { IMAGE_PIXELS, INGEST_CONTRACT, TEST_FILE } from '@tbpipe/ingest/contract';
+import { CLASS_COUNT, IMAGE_PIXELS, INGEST_CONTRACT, TEST_FILE } from '@tbpipe/ingest/contract';
 import { Field, FixedSizeList, Float32, Schema, Uint32, Uint8 } from 'apache-arrow';
 
 /** Contract id of the evaluate stage's output directory (its `manifest.json`). */
@@ -14,8 +14,8 @@ export { INGEST_CONTRACT };
 // lazily, only once its inputs are known to be good.
 export const TRAIN_CONTRACT = 'tbpipe.train/v1';
 
-/** Classes the tutorial's network predicts (width of `probabilities`). */
-export const CLASS_COUNT = 10;
+/** Classes the tutorial's network predicts (width of `probabilities`): ingest's class count. */
+export { CLASS_COUNT };
 
 /** Penultimate activations per image (fc2's 84 outputs after ReLU; width of `features`). */
 export const FEATURE_COUNT = 84;

@@ -1,3 +1,4 @@
+import { formatFixed1 } from '@tbpipe/core';
 import { evaluateError } from './errors.ts';
 
 /** What {@link computeMetrics} needs: one row per test image. */
@@ -178,18 +179,6 @@ export function computeMetrics(input: MetricsInput): Metrics {
     },
     confusionMatrix,
   };
-}
-
-/**
- * Python's `'{:.1f}'.format(x)`: `toFixed` rounds the exact binary value like Python, except at exact ties, where
- * Python rounds half to even. 10x ends in exactly .5 only when 4x is an odd integer; those round to even here.
- */
-export function formatFixed1(x: number): string {
-  if (Number.isInteger(x * 4) && !Number.isInteger(x * 2)) {
-    const lower = Math.floor(x * 10);
-    return ((lower % 2 === 0 ? lower : lower + 1) / 10).toFixed(1);
-  }
-  return x.toFixed(1);
 }
 
 /** Python's `'{:5s}'.format(name)`: left-aligned, padded to at least 5 characters. */

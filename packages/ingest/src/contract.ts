@@ -11,6 +11,8 @@ export const IMAGE_HEIGHT = 28;
 export const IMAGE_WIDTH = 28;
 /** Pixels per image (784). */
 export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
+/** Classes of every dataset ingest reads (FashionMNIST, MNIST, KMNIST): the width of a classifier's output. */
+export const CLASS_COUNT = 10;
 /** FashionMNIST's classes as the tutorial names them (`'Ankle Boot'`, where torchvision has `'Ankle boot'`). */
 export const FASHION_MNIST_CLASSES: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle Boot'];
 

@@ -24,45 +24,28 @@ export const INGEST_ERROR_CODES = {
 
 type CodeOf<K extends keyof typeof INGEST_ERROR_CODES> = (typeof INGEST_ERROR_CODES)[K][number];
 
-/** Base class of every error ingest throws for a condition the user can fix (the CLI prints it as one line). */
-export class IngestError extends TbpipeError {}
+/**
+ * Base class of every error ingest throws for a condition the user can fix (the CLI prints it as one line). `C`
+ * narrows `code` to the subclass's own codes from {@link INGEST_ERROR_CODES}.
+ */
+export class IngestError<C extends string = string> extends TbpipeError {
+  declare readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 /** An IDX file is malformed or inconsistent with its partner (magic, dimensions, length, counts, labels). */
-export class IdxError extends IngestError {
-  declare readonly code: CodeOf<'IdxError'>;
-  constructor(code: CodeOf<'IdxError'>, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class IdxError extends IngestError<CodeOf<'IdxError'>> {}
 
 /** A gzip-compressed input is truncated or corrupt. */
-export class GzipError extends IngestError {
-  declare readonly code: CodeOf<'GzipError'>;
-  constructor(code: CodeOf<'GzipError'>, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class GzipError extends IngestError<CodeOf<'GzipError'>> {}
 
 /** The four IDX files were not found (or not readable) anywhere ingest looked. */
-export class DataNotFoundError extends IngestError {
-  declare readonly code: CodeOf<'DataNotFoundError'>;
-  constructor(code: CodeOf<'DataNotFoundError'>, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class DataNotFoundError extends IngestError<CodeOf<'DataNotFoundError'>> {}
 
 /** A download failed: HTTP status, network, truncated body, checksum. Nothing is left in the cache. */
-export class DownloadError extends IngestError {
-  declare readonly code: CodeOf<'DownloadError'>;
-  constructor(code: CodeOf<'DownloadError'>, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class DownloadError extends IngestError<CodeOf<'DownloadError'>> {}
 
 /** A file in the download cache no longer matches its published checksum. */
-export class CacheError extends IngestError {
-  declare readonly code: CodeOf<'CacheError'>;
-  constructor(code: CodeOf<'CacheError'>, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CacheError extends IngestError<CodeOf<'CacheError'>> {}

@@ -14,6 +14,7 @@ export {
   IMAGE_HEIGHT,
   IMAGE_WIDTH,
   IMAGE_PIXELS,
+  CLASS_COUNT,
 } from './contract.ts';
 export { readImages, writeImages, encodeImages, makeImagesTable } from './images.ts';
 export type { Images, ReadImagesResult } from './images.ts';

@@ -1,5 +1,7 @@
-/** Pixels per image: 1 channel × 28 × 28. */
-export const IMAGE_PIXELS = 784;
+import { IMAGE_PIXELS } from '@tbpipe/ingest/contract';
+
+/** Pixels per image: 1 channel × 28 × 28, ingest's image size. */
+export { IMAGE_PIXELS };
 
 /**
  * The 256 possible normalised values, computed in float32 step by step exactly as torchvision's

@@ -17,6 +17,7 @@ export {
   IMAGE_WIDTH_KEY,
   DATASET_KEY,
   IMAGE_PIXELS,
+  CLASS_COUNT,
 } from '../contract.ts';
 export { readImages } from '../images.ts';
 export type { Images, ReadImagesResult } from '../images.ts';

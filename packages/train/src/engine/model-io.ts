@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import * as core from '@tbpipe/core';
+import { writeFileAtomic } from '@tbpipe/core';
 import { EngineError, msg } from './errors.ts';
 import { PARAMS, sizeOf } from './network.ts';
 
@@ -29,19 +29,6 @@ export function buildLayersModel(): tfl.Sequential {
   m.add(tfl.layers.dense({ name: 'fc2', units: 84, activation: 'relu' }));
   m.add(tfl.layers.dense({ name: 'fc3', units: 10 }));
   return m;
-}
-
-/** Prefer core's atomic writer; keep a local one for trees where core doesn't export it yet. */
-const writeFileAtomic: (path: string, data: Uint8Array | string) => Promise<void> =
-  (core as { writeFileAtomic?: typeof core.writeFileAtomic }).writeFileAtomic ?? localWriteFileAtomic;
-
-async function localWriteFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const { writeFile, rename, mkdir } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(temp, data);
-  await rename(temp, path);
 }
 
 /**

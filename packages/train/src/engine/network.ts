@@ -5,6 +5,7 @@
  * getState/setState speak): conv [out, in, kh, kw], linear [out, in], fc1's input flattened as (c, h, w).
  */
 import { createRandom } from '@tbpipe/core';
+import { CLASS_COUNT, IMAGE_PIXELS } from '@tbpipe/ingest/contract';
 import type { InitScheme } from './types.ts';
 
 export interface ParamSpec {
@@ -46,12 +47,12 @@ export const PARAMS: readonly ParamSpec[] = [
   ...conv('conv2', 6, 16, 5),
   ...dense('fc1', 256, 120, 'fc1'),
   ...dense('fc2', 120, 84, 'dense'),
-  ...dense('fc3', 84, 10, 'dense'),
+  ...dense('fc3', 84, CLASS_COUNT, 'dense'),
 ];
 
 export const IMAGE_SIZE = 28;
-export const IMAGE_FLOATS = 784;
-export const CLASSES = 10;
+export const IMAGE_FLOATS = IMAGE_PIXELS;
+export const CLASSES = CLASS_COUNT;
 export const FEATURES = 84;
 
 export const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
