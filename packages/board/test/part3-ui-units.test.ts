@@ -126,3 +126,16 @@ test('PCA (the worker body) finds the variance shares of data on a plane and pro
   // The first coordinate is ±a (up to the component's sign).
   for (let i = 0; i < rows; i += 37) assert.ok(Math.abs(Math.abs(result.positions[i * 3]!) - Math.abs(((i % 20) - 9.5) * 3)) < 1e-3);
 });
+
+test('five or more numbered same-op siblings fold into a series block, which stays closed at first; four do not', () => {
+  const node = (name: string, op: string, input: string[] = []) => ({ name, op, device: '', attrs: [], outputShapes: [], inputs: input.map((n) => ({ node: n, output: 0, control: false })) });
+  const defs = [node('input', 'Placeholder'), ...[1, 2, 3, 4, 5, 6, 7].map((i) => node(`dense_${i}`, 'MatMul', [i === 1 ? 'input' : `dense_${i - 1}`])),
+    ...[1, 2, 3, 4].map((i) => node(`relu_${i}`, 'Relu'))];
+  const h = buildHierarchy(defs);
+  const series = h.groups.get('dense_[1-7]')!;
+  assert.ok(series.series);
+  assert.equal(series.opCount, 7);
+  assert.deepEqual(h.root.children.map((c) => c.label), ['input', 'dense_[1-7]', 'relu_1', 'relu_2', 'relu_3', 'relu_4']);
+  assert.deepEqual([...initialExpansion(h)], ['g:']);
+  assert.equal(visibleOwner(h.ops.get('dense_4')!, initialExpansion(h)).id, 'g:dense_[1-7]');
+});
