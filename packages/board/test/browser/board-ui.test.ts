@@ -159,6 +159,36 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     assert.deepEqual(errors, []);
   });
 
+  test('a card downloads its points as CSV and JSON, and "Export all" asks /api/export for the selected runs and tags', async () => {
+    const { page, errors } = await openPage(browser);
+    const points: unknown[][] = await api('data/plugin/scalars/scalars?run=tutorial&tag=training%20loss');
+    const card = page.locator('.scalar-card[data-tag="training loss"]');
+    await page.goto(`${board.url}/?tab=scalars&run=tutorial&tagFilter=${encodeURIComponent('^training loss$')}`);
+    await waitForChartPoints(page, '.scalar-card[data-tag="training loss"]', points.length);
+    const read = async (label: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: label, exact: true }).click()]);
+      const { readFile } = await import('node:fs/promises');
+      return { name: download.suggestedFilename(), text: await readFile((await download.path())!, 'utf8') };
+    };
+    const csv = await read('CSV');
+    assert.equal(csv.name, 'scalars_training_loss.csv');
+    const rows = csv.text.trimEnd().split('\r\n');
+    assert.equal(rows[0], 'run,tag,step,wall_time,value');
+    assert.deepEqual(rows.slice(1), points.map((p) => `tutorial,training loss,${p[1]},${p[0]},${p[2]}`));
+    const json = await read('JSON');
+    assert.deepEqual(JSON.parse(json.text), points.map((p) => ({ run: 'tutorial', tag: 'training loss', step: p[1], wall_time: p[0], value: p[2] })));
+    const href = await page.locator('[data-control="export-csv"]').getAttribute('href');
+    const q = new URL(href!, board.url).searchParams;
+    assert.equal(q.get('plugin'), 'scalars');
+    assert.equal(q.get('run'), '^(tutorial)$');
+    assert.equal(q.get('tag'), '^training loss$');
+    const exported = await fetch(new URL(href!, `${board.url}/`));
+    assert.equal(exported.status, 200);
+    const lines = (await exported.text()).trim().split(/\r?\n/);
+    assert.equal(lines.length, points.length + 1, 'header and one line per point of the one selected series');
+    assert.deepEqual(errors, []);
+  });
+
   test("the image step slider shows the image bytes the API serves for that step", async () => {
     const { page, errors } = await openPage(browser);
     const run = 'fashion_mnist_experiment_1';
