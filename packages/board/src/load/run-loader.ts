@@ -367,15 +367,24 @@ export class RunLoader {
     }
     let step = 0;
     if (buf[p] === 0x10) {
-      p++;
-      let mul = 1;
-      for (let i = 0; ; i++) {
-        if (i === 7 || p >= end) return false;
-        const b = buf[p++];
-        step += (b & 0x7f) * mul;
-        mul *= 128;
-        if (b < 0x80) break;
+      // Steps below 2^28 (four varint bytes) in small-integer arithmetic; anything longer takes the general path.
+      let b = buf[p + 1];
+      step = b & 0x7f;
+      p += 2;
+      if (b >= 0x80) {
+        b = buf[p++];
+        step |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = buf[p++];
+          step |= (b & 0x7f) << 14;
+          if (b >= 0x80) {
+            b = buf[p++];
+            step |= (b & 0x7f) << 21;
+            if (b >= 0x80) return false;
+          }
+        }
       }
+      if (p > end) return false;
     }
     // summary (field 5), then one value (field 1), each with a one-byte length ending exactly at the record's end
     if (buf[p] !== 0x2a || buf[p + 1] >= 0x80 || p + 2 + buf[p + 1] !== end) return false;
@@ -418,7 +427,7 @@ export class RunLoader {
       }
       if (meta !== undefined && t.meta === null) {
         const cls = init.dataClass === 0 ? dataClassOf(init.plugin) : 0;
-        t.meta = cls !== 0 ? { ...meta, dataClass: cls } : meta;
+        t.meta = { plugin: meta.plugin, content: meta.content, displayName: meta.displayName, description: meta.description, dataClass: cls !== 0 ? cls : meta.dataClass };
       }
     }
     if (init.dataClass === 0) {
