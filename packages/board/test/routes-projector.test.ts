@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseTensorTsv, projectorRoutes } from '../src/routes/projector.ts';
+import { parseTensorTsv, projectorRoutes, PROJECTOR_SCHEMA } from '../src/routes/projector.ts';
+import { TextFormatError, messageType, parseText, printMessage } from '../src/routes/pbtxt.ts';
 import { BadRequest, type RouteReply } from '../src/routes/types.ts';
 import { openLogdir } from '../src/load/index.ts';
 import type { DataProvider, RunInfo } from '../src/store/provider.ts';
@@ -81,6 +82,27 @@ describe('projector routes on the golden corpus', () => {
   it('is active when some run has a projector config', async () => {
     const { ctx } = contextFor(`${GOLDEN_HTTP}logdir`);
     assert.equal(await projectorRoutes.isActive?.(ctx), true);
+  });
+});
+
+describe('projector_config.pbtxt parsing', () => {
+  const parse = (text: string) => printMessage(PROJECTOR_SCHEMA, parseText(PROJECTOR_SCHEMA, messageType(PROJECTOR_SCHEMA, 'ProjectorConfig'), text)).replace(/\n\s*/g, ' ').trim();
+  it('accepts what text_format.Parse accepts (outputs checked with protobuf-python 4.21.12)', () => {
+    assert.equal(parse('embeddings { tensor_name: "" tensor_name: "x" }'), 'embeddings { tensor_name: "x" }');
+    assert.equal(parse('embeddings { tensor_shape: [1,2] tensor_shape: 3 }'), 'embeddings { tensor_shape: 1 tensor_shape: 2 tensor_shape: 3 }');
+    assert.equal(parse('embeddings: { tensor_name: "x"; }'), 'embeddings { tensor_name: "x" }');
+    assert.equal(parse('embeddings < tensor_name: "x" >, model_checkpoint_dir: \'a\' "b"'), 'embeddings { tensor_name: "x" } model_checkpoint_dir: "ab"');
+    assert.equal(parse('embeddings { tensor_name: "x\\303\\274" }'), 'embeddings { tensor_name: "x\\303\\274" }');
+    assert.equal(parse('embeddings { tensor_shape: 0x10 tensor_shape: 010 } # comment'), 'embeddings { tensor_shape: 16 tensor_shape: 8 }');
+  });
+
+  it('refuses what text_format.Parse refuses', () => {
+    const refuse = (text: string, pattern: RegExp) => assert.throws(() => parse(text), (err: Error) => err instanceof TextFormatError && pattern.test(err.message));
+    refuse('model_checkpoint_path: "a" model_checkpoint_path: "b"', /should not have multiple "model_checkpoint_path" fields/);
+    refuse('embeddings { sprite { image_path: "a" } sprite { single_image_dim: 3 } }', /multiple "sprite"/);
+    refuse('unknown_field: 1', /has no field named "unknown_field"/);
+    refuse('embeddings { tensor_shape: -1 }', /out of range/);
+    refuse('embeddings { tensor_name: "x }', /unexpected character/);
   });
 });
 
@@ -189,6 +211,21 @@ describe('projector files', () => {
       assert.match(warnings[0].message, /outside the logdir/);
     } finally {
       rmSync(root2, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the logdir itself as run "." when it holds a config, beside the other runs', async () => {
+    const root4 = mkdtempSync(join(tmpdir(), 'tbpipe-projector-'));
+    try {
+      mkdirSync(join(root4, 'r'));
+      writeFileSync(join(root4, 'r', 'events.out.tfevents.0.test'), '');
+      writeFileSync(join(root4, 't.tsv'), '1\t2\t3\n');
+      writeFileSync(join(root4, 'projector_config.pbtxt'), 'embeddings { tensor_name: "t:0" tensor_path: "t.tsv" }');
+      const { ctx } = contextFor(root4);
+      assert.deepEqual(JSON.parse(bytesOf(await call(ctx, '/runs', {})).toString()), ['.']);
+      assert.deepEqual(JSON.parse(bytesOf(await call(ctx, '/info', { run: '.' })).toString()), { embeddings: [{ tensorName: 't', tensorShape: [1, 3], tensorPath: 't.tsv' }] });
+    } finally {
+      rmSync(root4, { recursive: true, force: true });
     }
   });
 

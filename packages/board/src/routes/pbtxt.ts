@@ -1,7 +1,7 @@
 /**
  * Protocol-buffer text format, both ways, driven by small hand-written schemas: decode wire bytes into a generic
  * message and print it exactly as Python's `text_format.MessageToString` (what TensorBoard's `str(proto)` sends from
- * the graphs plugin), and parse text such as `projector_config.pbtxt` the way `text_format.Merge` reads it.
+ * the graphs plugin), and parse text such as `projector_config.pbtxt` the way `text_format.Parse` reads it.
  *
  * Printing rules reproduced (protobuf 4.21, the recording's): fields in field-number order; map entries sorted by
  * key; proto3 scalars printed only when not the default, except oneof members and proto2 fields, which print when
@@ -540,7 +540,7 @@ export function byteSize(schema: Schema, msg: Message): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Text → Message (text_format.Merge, for projector_config.pbtxt)
+// Text → Message (text_format.Parse, for projector_config.pbtxt)
 
 /** Thrown for text that is not a valid text-format message of the expected type (`text_format.ParseError`). */
 export class TextFormatError extends Error {}
@@ -631,8 +631,9 @@ function parseScalarToken(schema: Schema, type: string, token: string): Scalar {
 }
 
 /**
- * Parses text format into a message of `type`, with `text_format.Merge`'s semantics (a repeated singular field keeps
- * the last value). Unknown fields are an error, as in protobuf. Throws {@link TextFormatError}.
+ * Parses text format into a message of `type` as `text_format.Parse` does (what TensorBoard 2.20 reads
+ * `projector_config.pbtxt` with): unknown fields, a singular field given twice once set, two members of a oneof and
+ * out-of-range integers are errors. Throws {@link TextFormatError}.
  */
 export function parseText(schema: Schema, type: MessageType, text: string): Message {
   const tokens = tokenize(text);
@@ -712,6 +713,13 @@ export function parseText(schema: Schema, type: MessageType, text: string): Mess
       } else {
         values.push(readOne());
       }
+      // text_format.Parse: a singular field given twice is an error once it is set (a proto3 default is not "set"),
+      // and so is a second member of a oneof.
+      if (!field.repeated && msg.fields.has(field.number)) {
+        throw new TextFormatError(`Message type "${msg.type.name}" should not have multiple "${name}" fields`);
+      }
+      const rival = field.oneof ? msg.type.fields.find((f) => f !== field && f.oneof === field.oneof && msg.fields.has(f.number)) : undefined;
+      if (rival) throw new TextFormatError(`Field "${name}" is specified along with field "${rival.name}", another member of oneof "${field.oneof}"`);
       for (const value of values) addParsed(schema, msg, field, value);
       if (peek() === ',' || peek() === ';') i++;
     }

@@ -250,13 +250,14 @@ function findEmbedding(config: Message, name: string): Message | undefined {
 }
 
 /**
- * The projector runs and their completed configs, as TensorBoard's `configs` property computes them without
- * TensorFlow: runs with a config naming at least one `tensor_path`; embedding names without `:0`, named after the
+ * The projector runs and their completed configs, as TensorBoard 2.20's `_update_configs` computes them without
+ * TensorFlow: runs (and the logdir itself as run `.`) with a config naming at least one `tensor_path`; embedding names without `:0`, named after the
  * tensor file when unnamed, and `tensor_shape` read from the tensor when the config does not give it.
  */
 export async function projectorConfigs(ctx: RouteContext): Promise<Map<string, ProjectorRun>> {
   const runs = ctx.provider.listRuns().map((r) => ({ name: r.name, path: r.path }));
-  if (runs.length === 0) runs.push({ name: '.', path: ctx.logdir });
+  // The logdir itself is always a candidate, run or not (TensorBoard 2.20's `_update_configs`).
+  if (!runs.some((r) => r.name === '.')) runs.push({ name: '.', path: ctx.logdir });
   const result = new Map<string, ProjectorRun>();
   for (const run of runs) {
     // The plugin-assets config comes later and wins, as in TensorBoard's run/path pair list.
