@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+// A Ctrl-C (or SIGTERM) while the TypeScript sources are still loading has nothing to close: exit at once, quietly.
+// src/cli.ts removes this listener (by its name) once it listens itself.
+process.on('SIGINT', function exitBeforeStart() { process.exit(0); });
+process.on('SIGTERM', function exitBeforeStart() { process.exit(0); });
+const { register } = await import('tsx/esm/api');
 register();
 await import('../src/cli.ts');

@@ -58,6 +58,10 @@ await runCli({
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    // The bin's listener for signals during start-up (see bin/tbpipe-board.mjs) is no longer needed.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (listener.name === 'exitBeforeStart') process.off(signal, listener);
+    }
     let board;
     try {
       board = await startBoard({
