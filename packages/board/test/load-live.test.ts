@@ -51,6 +51,25 @@ describe('live reloads', () => {
     await s.close();
   });
 
+  it('keeps the same sample whether a file is read at once or in many appends', async () => {
+    const all = Array.from({ length: 5000 }, (_, i) => scalar(i % 2 ? 'loss' : 'acc', i, i / 7));
+    const once = logdir();
+    writeEvents(join(once, EF), [fileVersion(), ...all]);
+    const piecewise = logdir();
+    writeEvents(join(piecewise, EF), [fileVersion()]);
+    const a = await open(once, { samplesPerPlugin: { scalars: 50 } });
+    const b = await open(piecewise, { samplesPerPlugin: { scalars: 50 } });
+    const bytes = records(all);
+    for (let at = 0; at < bytes.length; at += 9973) {
+      appendFileSync(join(piecewise, EF), bytes.subarray(at, at + 9973));
+      await b.reload();
+    }
+    for (const tag of ['loss', 'acc']) assert.deepEqual(series(b, '.', tag), series(a, '.', tag));
+    assert.equal(series(a, '.', 'loss').length, 50);
+    await a.close();
+    await b.close();
+  });
+
   it('follows a SummaryWriter that keeps appending', async () => {
     const d = logdir();
     const w = new SummaryWriter(d, { fileName: stableEventFileName('.train'), filenameSuffix: '.train' });
