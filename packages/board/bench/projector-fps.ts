@@ -4,11 +4,12 @@
  * every frame re-renders all points). Counts the frames the scatter drew over --seconds (default 5) after a 1 s
  * warm-up, --repeats times (default 3), and prints the medians with the WebGL renderer Chromium used. Headless
  * Chromium here has no GPU: WebGL runs on SwiftShader (`--use-angle=swiftshader`), i.e. on the CPU, so this is a
- * lower bound for a machine with a GPU.
+ * lower bound for a machine with a GPU. Also reports the CPU time the browser's processes (read from /proc) spend per
+ * frame, which contention on a shared machine inflates much less than wall time.
  *
  *   npx tsx packages/board/bench/projector-fps.ts [--points 70000] [--seconds 5] [--repeats 3]
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -41,10 +42,30 @@ await writeFile(join(run, 'projector_config.pbtxt'), 'embeddings {\n  tensor_nam
 // A run needs an event file; an empty one will do.
 await writeFile(join(run, 'events.out.tfevents.0.bench'), new Uint8Array());
 
+/** CPU seconds (user + system) used so far by the process whose command line holds `marker` and its descendants. */
+async function browserCpuSeconds(marker: string): Promise<number> {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  let root = -1;
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      if (root < 0 && (await readFile(`/proc/${name}/cmdline`, 'utf8')).includes(marker)) root = Number(name);
+    } catch { /* the process ended */ }
+  }
+  const inTree = (pid: number): boolean => pid === root || (pid > 1 && stats.has(pid) && inTree(stats.get(pid)!.ppid));
+  let ticks = 0;
+  for (const [pid, s] of stats) if (inTree(pid)) ticks += s.ticks;
+  return ticks / 100; // USER_HZ
+}
+
+const marker = `--tbpipe-projector-fps-bench=${process.pid}`;
 const board = await startBoard({ logdir, port: 0 });
 const browser = await chromium.launch({
   executablePath: findChromium() ?? undefined,
-  args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage'],
+  args: ['--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-dev-shm-usage', marker],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -57,15 +78,23 @@ try {
   });
   await page.locator('label', { hasText: 'Rotate' }).locator('input').check();
   const fps: number[] = [];
+  const cpuPerFrame: number[] = [];
   for (let r = 0; r < repeats; r++) {
     await page.waitForTimeout(1000);
     const f0 = await page.locator('[data-ready=true]').evaluate((el: any) => el.__projector.scatter.frames);
+    const c0 = await browserCpuSeconds(marker);
     const t0 = Date.now();
     await page.waitForTimeout(seconds * 1000);
     const f1 = await page.locator('[data-ready=true]').evaluate((el: any) => el.__projector.scatter.frames);
+    const c1 = await browserCpuSeconds(marker);
     fps.push(((f1 - f0) * 1000) / (Date.now() - t0));
+    cpuPerFrame.push(((c1 - c0) * 1000) / Math.max(1, f1 - f0));
   }
   console.log(`${points} points × 3-D, auto-rotating, 1280×800 page (canvas ≈ 690×600 CSS px): ${median(fps).toFixed(1)} fps median of ${repeats} × ${seconds} s [${fps.map((f) => f.toFixed(1)).join(', ')}]`);
+  const cpu = median(cpuPerFrame);
+  console.log(`browser CPU time per frame (all its processes, user + system): ${cpu.toFixed(1)} ms median ` +
+    `[${cpuPerFrame.map((c) => c.toFixed(1)).join(', ')}]: on an idle machine at most ${(1000 / cpu).toFixed(0)} fps if that work ` +
+    `ran on one core, ${(2000 / cpu).toFixed(0)} fps if spread over two`);
   console.log(`WebGL renderer: ${renderer}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
 } finally {
   await browser.close();
