@@ -21,7 +21,10 @@ import { createRandom, writeManifest } from '@tbpipe/core';
 import { encodeEvent, prCurveValue } from '@tbpipe/eventlog';
 import { readImages, INGEST_CONTRACT, TRAIN_FILE, TEST_FILE, writeImages } from '@tbpipe/ingest';
 import { loadCnnPredictor, normalizeImages, train, type BackendName } from '@tbpipe/train';
-import { computeClassPrCurves, computePrCurve, prCurveTensor } from '../src/pr-curve.ts';
+import { computePrCurve, prCurveTensor as rowsTensor } from '@tbpipe/eventlog';
+import { computeClassPrCurves, type PrCurve } from '../src/pr-curve.ts';
+
+const prCurveTensor = (curve: PrCurve) => rowsTensor(curve, curve.numThresholds);
 import { readPredictions } from '../src/predictions.ts';
 import { runInference } from '../src/inference.ts';
 

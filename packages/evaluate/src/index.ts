@@ -10,7 +10,7 @@ export {
 } from './contract.ts';
 export { readPredictions, writePredictions, predictionsToTable } from './predictions.ts';
 export type { Predictions } from './predictions.ts';
-export { computePrCurve, computeClassPrCurves, prCurveTensor, MAX_PR_THRESHOLDS, DEFAULT_PR_THRESHOLDS } from './pr-curve.ts';
+export { computeClassPrCurves } from './pr-curve.ts';
 export type { PrCurve } from './pr-curve.ts';
 export { computeMetrics, computeConfusionMatrix, computeAveragePrecision, describeClassAccuracy, renderMetricsMarkdown } from './metrics.ts';
 export type { Metrics, MetricsInput, ClassMetrics } from './metrics.ts';

@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import { EVALUATE_CONTRACT } from '../src/contract.ts';
 import { evaluate } from '../src/evaluate.ts';
 import type { EvaluateOptions } from '../src/options.ts';
-import { computeClassPrCurves, prCurveTensor } from '../src/pr-curve.ts';
+import { prCurveTensor } from '@tbpipe/eventlog';
+import { computeClassPrCurves } from '../src/pr-curve.ts';
 import { readPredictions } from '../src/predictions.ts';
 import { fakeLoader, FASHION_CLASSES, makeIngestDir, makeTrainDir, runRecord, stripedImages } from './helpers/fixtures.ts';
 
@@ -98,7 +99,7 @@ test('TensorBoard gets a PR curve per class, the confusion matrix, the table, th
     assert.equal(step, 0);
     assert.deepEqual(Array.from(v.metadata!.pluginData!.content!), [0x10, 127]);
     assert.deepEqual(v.tensor!.tensorShape!.dim!.map((d) => Number(d.size)), [6, 127]);
-    assert.deepEqual(Float32Array.from(v.tensor!.floatVal!), prCurveTensor(curves[c]));
+    assert.deepEqual(Float32Array.from(v.tensor!.floatVal!), prCurveTensor(curves[c], curves[c].numThresholds));
   });
 
   const byTag = new Map(values.map(({ v, step }) => [v.tag, { v, step }]));

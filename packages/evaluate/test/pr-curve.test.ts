@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { computeClassPrCurves, computePrCurve, prCurveTensor } from '../src/pr-curve.ts';
+import { checkThresholds, computePrCurve as computeRows, prCurveTensor as rowsTensor } from '@tbpipe/eventlog';
+import { computeClassPrCurves, type PrCurve } from '../src/pr-curve.ts';
+
+/** eventlog's `computePrCurve` (the one implementation of torch's rule) with torch's cap on `numThresholds`. */
+function computePrCurve(labels: ArrayLike<number | boolean>, predictions: ArrayLike<number>, numThresholds: number): PrCurve {
+  const n = checkThresholds(numThresholds);
+  return { ...computeRows(labels, predictions, n), numThresholds: n };
+}
+const prCurveTensor = (curve: PrCurve) => rowsTensor(curve, curve.numThresholds);
 
 interface GoldenCurve {
   tag: string;
@@ -87,7 +95,7 @@ test("the tutorial's 5-sample example gives precision 1, 1, 0.67, 0.4 at recall 
 test('numThresholds above 127 is capped at 127, below 2 is refused with the exact message', () => {
   assert.equal(computePrCurve([true], new Float32Array([0.5]), 500).numThresholds, 127);
   assert.throws(() => computePrCurve([true], new Float32Array([0.5]), 1), {
-    message: 'evaluate: numThresholds 1, expected an integer ≥ 2 (at most 127 are used); use the default 127',
+    message: 'eventlog: numThresholds 1, expected an integer ≥ 2; use the default 127',
   });
 });
 

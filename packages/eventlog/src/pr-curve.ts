@@ -19,6 +19,9 @@ export interface PrCurveData {
   recall: ArrayLike<number>;
 }
 
+/** {@link PrCurveData} as {@link computePrCurve} returns it: float64 rows, as torch computes them. */
+export type PrCurveRows = { [K in keyof PrCurveData]: Float64Array };
+
 /**
  * torch's `compute_curve`: bucket each prediction with `int32(floor(p * (N-1)))` in the prediction's own precision
  * (a `Float32Array` multiplies in float32 via `Math.fround`, like a float32 tensor; other inputs in float64, like a
@@ -30,7 +33,7 @@ export function computePrCurve(
   predictions: ArrayLike<number>,
   numThresholds: number,
   weights?: ArrayLike<number>,
-): PrCurveData {
+): PrCurveRows {
   const n = predictions.length;
   if (labels.length !== n) {
     throw eventlogError('EVENTLOG_PR_LENGTH', `${labels.length} labels for ${n} predictions`, 'one label per prediction', 'pass arrays of equal length');
@@ -76,6 +79,16 @@ export function computePrCurve(
       fpBuckets[bin] += (1 - label) * w;
     }
   }
+  return prCurveFromBuckets(tpBuckets, fpBuckets);
+}
+
+/**
+ * The end of torch's `compute_curve` from per-threshold bucket sums (weighted positives and negatives whose
+ * prediction falls in each bucket): reverse cumulative sums give TP and FP, then TN, FN, precision and recall in
+ * torch's order of operations. For callers that bucket many curves in one pass (evaluate's per-class curves).
+ */
+export function prCurveFromBuckets(tpBuckets: Float64Array, fpBuckets: Float64Array): PrCurveRows {
+  const numThresholds = tpBuckets.length;
   const tp = reverseCumsum(tpBuckets);
   const fp = reverseCumsum(fpBuckets);
   const tn = new Float64Array(numThresholds);
