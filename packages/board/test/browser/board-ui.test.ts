@@ -258,7 +258,7 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     assert.deepEqual([...errors, ...againErrors], []);
   });
 
-  test('a writer appending points makes the chart grow without a reload, keeping the zoom and the filters', async () => {
+  test('a writer appending points makes the chart grow without a reload, keeping the zoom and the filters; a new run joins the list', async () => {
     const { page, errors } = await openPage(browser);
     const card = '.scalar-card[data-tag="live loss"]';
     await page.goto(`${board.url}/?tab=scalars&run=live&tagFilter=live`);
@@ -279,6 +279,11 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     await waitForChartPoints(page, card, 12);
     assert.equal(await page.evaluate(() => (globalThis as any).__notReloaded), true);
     assert.deepEqual(await xScale(), zoomed, 'the zoom survives the update');
+    // A run that appears while the page is open joins the run list.
+    const late = new SummaryWriter(join(logdir.dir, 'late run'), { maxQueue: 1 });
+    late.addScalar('live loss', 1, 0);
+    await late.close();
+    await page.locator('.run-list input[data-run="late run"]').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('.tag-filter').inputValue(), 'live');
     assert.deepEqual(errors, []);
   });

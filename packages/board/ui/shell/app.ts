@@ -291,6 +291,9 @@ export function startApp(root: HTMLElement): void {
         updateActive(changes);
       }
     },
+    onRuns: () => {
+      void loadRunsAndListing().then(render);
+    },
     onConnection: (connected, recovered) => {
       status.classList.toggle('live', connected);
       status.textContent = connected ? '● live' : '○ offline';

@@ -1,6 +1,6 @@
 /**
  * The server's live channel: `/api/events` (server-sent events, one JSON message `{run, plugin, tag, lastStep}` — or
- * an array of them — per series that gained points). Reports batches of changes (debounced so a burst becomes one
+ * an array of them — per series that gained points; `event: runs` when runs appear or disappear). Reports batches of changes (debounced so a burst becomes one
  * re-render), and the connection state for the "connection lost" banner; EventSource reconnects by itself, and
  * `reconnect()` forces it.
  */
@@ -13,6 +13,8 @@ export interface SeriesChange {
 
 export interface LiveHandlers {
   onChanges(changes: SeriesChange[]): void;
+  /** The server's `event: runs` (`{added, removed}`): runs appeared or disappeared. */
+  onRuns(): void;
   /** `connected` false: the stream broke (server gone); true again after it reopens (`recovered` = it was broken). */
   onConnection(connected: boolean, recovered: boolean): void;
 }
@@ -48,6 +50,7 @@ export function connectLive(url: string, handlers: LiveHandlers, debounceMs = 20
       }
       if (!timer) timer = setTimeout(flush, debounceMs);
     };
+    source.addEventListener('runs', () => handlers.onRuns());
     source.onerror = () => {
       if (!broken) {
         broken = true;
