@@ -11,8 +11,9 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectMachine } from './pipeline/machine.ts';
 import { measureCommand } from './pipeline/measure-rss.ts';
-import { renderMarkdown, type ReportData, type TrainSample } from './pipeline/render-markdown.ts';
+import { renderMarkdown, type ReportData, type StartupRun, type TrainSample } from './pipeline/render-markdown.ts';
 import { runNx, type NxRun } from './pipeline/run-nx.ts';
+import { compareUmapFitsIn, type UmapFitCase } from './pipeline/umap-peer.ts';
 import { readStageCommands, runStage, type StageRun } from './pipeline/run-stage.ts';
 import { probeTutorialDeps, runTorchEpoch, runTorchSpeed, type TorchEpochRun, type TorchSpeedRun } from './pipeline/torch-peer.ts';
 import { cleanOutputs, createWorkspace, patchPipelineParams, removeWorkspace, type WorkspaceSource } from './pipeline/workspace.ts';
@@ -36,6 +37,9 @@ export const DEFAULT_REPORT_OPTIONS = Object.freeze({
   dataDir: process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist',
   torchThreads: 1,
   torchSpeedSteps: 3000,
+  /** UMAP fits against umap-learn: points (first n test images, PCA-50) and timed fits a side after a warm-up */
+  umapSizes: [2000, 10000] as number[],
+  umapRepeats: 3,
   out: join(repoRoot, 'bench/REPORT.md'),
   json: join(repoRoot, 'bench/report.json'),
 });
@@ -45,6 +49,8 @@ const QUICK_OVERRIDES = {
   cachedRepeats: 3,
   dataDir: join(repoRoot, 'test/fixtures/fashion-mnist-small'),
   torchSpeedSteps: 300,
+  umapSizes: [150],
+  umapRepeats: 1,
   out: join(repoRoot, 'bench/REPORT.quick.md'),
   json: join(repoRoot, 'bench/report.quick.json'),
   /** pipeline.json params patched in the copy: a smoke run, not the tutorial */
@@ -73,7 +79,7 @@ async function main(): Promise<void> {
   }
   if (values['render-only'] !== undefined) {
     // Re-render a report from its JSON (after a change to render-markdown.ts) without measuring anything.
-    const data: ReportData = { oursAccuracy: [], ...JSON.parse(readFileSync(values['render-only'], 'utf8')) };
+    const data: ReportData = { oursAccuracy: [], stageStartups: [], umapFits: [], ...JSON.parse(readFileSync(values['render-only'], 'utf8')) };
     const md = values['render-only'].replace(/report(\.quick)?\.json$/, (_, q) => `REPORT${q ?? ''}.md`);
     if (md === values['render-only']) throw new Error(`--render-only ${values['render-only']}: expected a file named report.json or report.quick.json`);
     writeFileSync(md, renderMarkdown(data));
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
     await measureCommand(['npx', 'nx', 'show', 'projects'], { cwd: ws.root, env, logPrefix: join(ws.logs, 'warmup-nx') });
 
     const stageRuns: StageRun[] = [];
+    const stageStartups: StartupRun[] = [];
     const trainSamples: TrainSample[] = [];
     const oursAccuracy: number[] = [];
     const nxCold: NxRun[] = [];
@@ -135,6 +142,11 @@ async function main(): Promise<void> {
         log(`${tag} stage ${c.stage}: ${r.measurement.wallSeconds.toFixed(2)} s, ${(r.measurement.peakRssBytes / 2 ** 20).toFixed(0)} MiB (load ${r.measurement.loadBefore[0]})`);
       }
       trainTimings('direct', round);
+      // Start-up of each bin: node, tsx and the stage's imports, no work (`--help` exits after the imports).
+      for (const c of commands) {
+        const m = await measureCommand(['sh', '-c', `${c.command.split(' --')[0]} --help`], { cwd: ws.root, env, logPrefix: join(ws.logs, `round${round}-startup-${c.stage}`) });
+        stageStartups.push({ stage: c.stage, round, measurement: m });
+      }
       const evaluate = commands.find((c) => c.stage === 'evaluate');
       const metrics = evaluate && join(ws.root, evaluate.outDir, 'metrics.json');
       if (metrics && existsSync(metrics)) oursAccuracy.push(JSON.parse(readFileSync(metrics, 'utf8')).accuracy);
@@ -161,6 +173,15 @@ async function main(): Promise<void> {
       log(`cached rerun ${i}/${cachedRepeats}: ${r.measurement.wallSeconds.toFixed(2)} s, ${r.cacheHits}/${commands.length} hits (load ${r.measurement.loadBefore[0]})`);
     }
 
+    log(`UMAP fits against umap-learn: ${o.umapSizes.join(', ')} points, ${o.umapRepeats} timed fit(s) a side after a warm-up`);
+    let umapFits: UmapFitCase[] = [];
+    try {
+      umapFits = await compareUmapFitsIn(ws.root, { python, dataDir: o.dataDir, sizes: o.umapSizes, repeats: o.umapRepeats, logs: ws.logs });
+      for (const c of umapFits) log(`umap ${c.points} points: ours ${c.ours.map((x) => x.toFixed(2)).join(', ')} s; umap-learn ${c.umapLearn ? c.umapLearn.seconds.map((x) => x.toFixed(2)).join(', ') : `not run (${c.umapLearnMissing})`}`);
+    } catch (err) {
+      notes.push(`UMAP comparison failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+
     if (quick) notes.push(`Quick mode: ${relative(repoRoot, o.dataDir)} (300 train / 200 test images), pipeline params patched in the copy: ${JSON.stringify(QUICK_OVERRIDES.params)}. These figures only show that the script works.`);
     if (source === 'worktree' && ws.repoDirty) notes.push('Measured the working tree with uncommitted changes: not reproducible from the commit alone.');
     const data: ReportData = {
@@ -175,6 +196,8 @@ async function main(): Promise<void> {
       dataDir: o.dataDir,
       stageCommands: commands,
       stageRuns,
+      stageStartups,
+      umapFits,
       trainSamples,
       oursAccuracy,
       nxCold,

@@ -5,16 +5,37 @@ import type { NxRun } from './run-nx.ts';
 import type { StageCommand, StageRun } from './run-stage.ts';
 import { median, range } from './stats.ts';
 import type { TorchEpochRun, TorchSpeedRun } from './torch-peer.ts';
+import type { UmapFitCase } from './umap-peer.ts';
 
-/** The targets of issue 7 and the anchor the first one is judged against when the tutorial script cannot run here. */
+/**
+ * The targets (issues 7 and 16) and the anchor the pipeline is judged against: the tutorial script cannot run here
+ * (no Python `tensorboard`), so its figures are the ones measured on this 2-core machine on 2026-12-04, in one
+ * interleaved run with our cold pipeline (median): 35.1 s as written (2 DataLoader workers), 771 MB peak RSS, 25 s
+ * with num_workers=0. They are recorded, never measured by this script.
+ */
 export const TARGETS = Object.freeze({
   /** the cached rerun of `npx nx run pipeline:all` must take less than this, seconds (median) */
   cachedRerunSeconds: 1.5,
-  /** the tutorial script as written, num_workers=0, on this kind of machine (../shared/MEASUREMENTS.md), seconds */
-  tutorialScriptAnchorSeconds: 26.0,
-  /** the same with the tutorial's num_workers=2 */
-  tutorialScriptAsWrittenSeconds: 39.6,
+  /** the tutorial script as written (num_workers=2), seconds, measured 2026-12-04 on this machine */
+  tutorialScriptAsWrittenSeconds: 35.1,
+  /** its peak RSS then, MB */
+  tutorialScriptPeakRssMB: 771,
+  /** the same script with num_workers=0, seconds */
+  tutorialScriptNoWorkersSeconds: 25,
+  /** date of those figures */
+  tutorialScriptMeasuredOn: '2026-12-04',
+  /** issue 16: the cold pipeline at most this fraction of the tutorial script as written */
+  coldPipelineFraction: 0.33,
+  /** issue 16: one UMAP fit (2-D, n_neighbors 15, min_dist 0.1, umap-js's epochs) of this many points, at most seconds */
+  umapFitSeconds: { 2000: 0.6, 10000: 3 } as Record<number, number>,
 });
+
+/** Each stage's bin with `--help`: node, tsx and the stage's imports, no work. */
+export interface StartupRun {
+  stage: string;
+  round: number;
+  measurement: Measurement;
+}
 
 export interface TrainSample {
   source: 'direct' | 'nx';
@@ -38,6 +59,10 @@ export interface ReportData {
   dataDir: string;
   stageCommands: StageCommand[];
   stageRuns: StageRun[];
+  /** `<bin> --help` per stage and round (absent from reports older than issue 16) */
+  stageStartups: StartupRun[];
+  /** UMAP fits against umap-learn in the same run (absent from reports older than issue 16) */
+  umapFits: UmapFitCase[];
   trainSamples: TrainSample[];
   /** test accuracy from the evaluate stage's metrics.json after each direct round (empty without an evaluate stage) */
   oursAccuracy: number[];
@@ -96,25 +121,37 @@ export function renderMarkdown(d: ReportData): string {
   );
 
   out.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |');
-  const anchor = TARGETS.tutorialScriptAnchorSeconds;
-  let pipelineVerdict: string;
-  if (quick) pipelineVerdict = 'n/a (quick mode)';
-  else if (tutorialRunnable) pipelineVerdict = 'see below';
-  else if (coldMedian <= epochWall) pipelineVerdict = `${verdict(true)}: faster even than the bare PyTorch epoch process`;
-  else if (coldMedian <= anchor) pipelineVerdict = `${verdict(true)} against the ${s(anchor, 1)} s anchor (not re-measured here); slower than the bare PyTorch epoch process (${s(epochWall, 1)} s)`;
-  else pipelineVerdict = verdict(false);
+  const asWritten = TARGETS.tutorialScriptAsWrittenSeconds;
+  const goal = TARGETS.coldPipelineFraction * asWritten;
+  // The anchor is recorded, not measured here: the verdict says so instead of "met".
+  const pipelineVerdict = quick
+    ? 'n/a (quick mode)'
+    : tutorialRunnable
+      ? 'see below'
+      : `${coldMedian <= goal ? 'yes' : '**no**'}: ${s(coldMedian / asWritten)}× the recorded anchor (not re-measured in this run)`;
   out.push(
-    `| whole pipeline, cold (\`npx nx run ${d.nxTarget} --skip-nx-cache\`), no slower than the PyTorch tutorial script | ` +
+    `| whole pipeline, cold (\`npx nx run ${d.nxTarget} --skip-nx-cache\`), at most ${TARGETS.coldPipelineFraction}× the PyTorch tutorial script as written (≤ ${s(goal, 1)} s) | ` +
       `ours ${s(coldMedian, 1)} s (load ${load1(cold)}) vs ${tutorialRunnable ? 'the tutorial script' : `the tutorial script: **not runnable here** (missing Python modules: ${d.tutorialDeps.missing.join(', ')}); ` +
-      `its measured anchor is ${s(anchor, 1)} s at num_workers=0 (${s(TARGETS.tutorialScriptAsWrittenSeconds, 1)} s as written) in ../shared/MEASUREMENTS.md; ` +
+      `recorded anchor: ${s(asWritten, 1)} s as written (2 loader workers; ${TARGETS.tutorialScriptPeakRssMB} MB peak RSS), ${TARGETS.tutorialScriptNoWorkersSeconds} s with num_workers=0, measured on this machine ${TARGETS.tutorialScriptMeasuredOn}; ` +
       `torch_reference.py \`epoch\` (training + test accuracy only, no TensorBoard, no figures: a lower bound on the script) took ${s(epochWall, 1)} s in this run (load ${load1(epochs)})`} | ${pipelineVerdict} |`,
   );
   out.push(
     `| fully cached rerun (\`npx nx run ${d.nxTarget}\`) < ${TARGETS.cachedRerunSeconds} s | ${s(cachedMedian)} s, median of ${cached.length} ` +
       `(${cached.map((m) => s(m.wallSeconds)).join(', ')}; load ${load1(cached)}); ${allHits ? `every stage from the cache` : `**not every stage from the cache** (${d.nxCached.map((r) => `${r.cacheHits}/${d.stageCommands.length}`).join(', ')})`} | ` +
       `${verdict(cachedMedian < TARGETS.cachedRerunSeconds && allHits)} |`,
-    '',
   );
+  for (const [points, limit] of Object.entries(TARGETS.umapFitSeconds)) {
+    const c = (d.umapFits ?? []).find((f) => f.points === Number(points));
+    const theirs = c?.umapLearn ? median(c.umapLearn.seconds) : null;
+    out.push(
+      `| one UMAP fit of ${points} points ≤ ${limit} s (steady state, one thread) | ` +
+        (c
+          ? `ours ${s(median(c.ours))} s vs umap-learn ${theirs === null ? 'not run' : `${s(theirs)} s (${s(theirs / median(c.ours), 1)}× ours)`}, same run (load ${s(c.load[0])})`
+          : 'not measured in this run') +
+        ` | ${c ? verdict(median(c.ours) <= limit) : 'n/a'} |`,
+    );
+  }
+  out.push('');
 
   if (!quick) {
     const shares = d.stageCommands
@@ -124,6 +161,15 @@ export function renderMarkdown(d: ReportData): string {
     out.push(
       `Where the cold pipeline's time goes (stages run directly, medians): ${shares.map((x) => `${x.stage} ${s(x.wall, 1)} s (${((x.wall / total) * 100).toFixed(0)} %)`).join(', ')}; ` +
         `Nx adds about ${s(coldMedian - total, 1)} s. Without its slowest stage the pipeline would take about ${s(coldMedian - shares[0].wall, 1)} s.`,
+      '',
+    );
+  }
+  const startups = d.stageStartups ?? [];
+  if (startups.length) {
+    const per = d.stageCommands.map((c) => ({ stage: c.stage, wall: median(startups.filter((r) => r.stage === c.stage).map((r) => r.measurement.wallSeconds)) }));
+    const sum = per.reduce((acc, x) => acc + x.wall, 0);
+    out.push(
+      `Start-up inside those stage times (each bin with \`--help\`: node, tsx, the stage's imports, no work; medians): ${per.map((x) => `${x.stage} ${s(x.wall)} s`).join(', ')}; ${s(sum, 1)} s in all.`,
       '',
     );
   }
@@ -195,10 +241,35 @@ export function renderMarkdown(d: ReportData): string {
     out.push(
       `**Not measured: the tutorial script itself.** It needs ${d.tutorialDeps.missing.map((x) => `\`${x}\``).join(', ')}, which ` +
         `${d.tutorialDeps.missing.length === 1 ? 'is' : 'are'} not importable by \`/usr/bin/python3\` here (no Debian package ships \`tensorboard\`, and only the npm and Debian ` +
-        `registries are reachable). The comparison above therefore uses ../shared/MEASUREMENTS.md's ${s(anchor, 1)} s (num_workers=0) as the anchor ` +
-        `and this run's bare epoch as a lower bound; the script's own logging costs about 4 s there (add_scalar + add_figure).`,
+        `registries are reachable). The comparison above therefore uses the figures recorded on this machine on ${TARGETS.tutorialScriptMeasuredOn}: ` +
+        `${s(TARGETS.tutorialScriptAsWrittenSeconds, 1)} s as written (2 loader workers), ${TARGETS.tutorialScriptPeakRssMB} MB peak RSS, ${TARGETS.tutorialScriptNoWorkersSeconds} s with num_workers=0, ` +
+        `and this run's bare epoch as a lower bound. They are not re-measured by this script.`,
       '',
     );
+  }
+
+  const fits = d.umapFits ?? [];
+  if (fits.length) {
+    out.push(
+      '## UMAP fits against umap-learn',
+      '',
+      'The same points for both: the first n FashionMNIST test images, reduced to 50 PCA components by @tbpipe/project and handed to umap-learn through a file; ' +
+        'the same parameters: 2-D, n_neighbors 15, min_dist 0.1, umap-js\'s epoch rule (what the project stage uses; passed to umap-learn as n_epochs). ' +
+        'Each side fits once untimed (JIT / numba warm-up) in its own process, then the timed fits; umap-learn with a random_state runs single-threaded, ours runs on the calling thread. ' +
+        'Ours = exact 15-NN graph + umap-js\'s initializeFit + the wasm SGD; theirs = `UMAP(...).fit_transform` (NN-descent, graph, SGD). kNN accuracy: leave-one-out 10-NN vote on the last layout.',
+      '',
+      '| points | epochs | ours (s) | runs | umap-learn (s) | runs | umap-learn / ours | 10-NN acc. ours / umap-learn | load (ours / theirs) |',
+      '| ---: | ---: | ---: | --- | ---: | --- | ---: | --- | --- |',
+    );
+    for (const c of fits) {
+      const ours = median(c.ours);
+      const theirs = c.umapLearn ? median(c.umapLearn.seconds) : null;
+      out.push(
+        `| ${c.points} | ${c.nEpochs} | ${s(ours)} | ${c.ours.map((x) => s(x)).join(', ')} | ${theirs === null ? 'not run' : s(theirs)} | ${c.umapLearn ? c.umapLearn.seconds.map((x) => s(x)).join(', ') : (c.umapLearnMissing ?? '')} | ` +
+          `${theirs === null ? '–' : s(theirs / ours, 1)} | ${(c.oursKnn10 * 100).toFixed(1)} % / ${c.umapLearn ? `${(c.umapLearn.knn10 * 100).toFixed(1)} %` : '–'} | ${s(c.load[0])} / ${s(c.load[1])} |`,
+      );
+    }
+    out.push('');
   }
 
   out.push(

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 export const FASHION_MNIST_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 
 /** The bench reads IDX directly (16-byte image header, 8-byte label header) so it depends on no other stage. */
-export function readFashionMnist(split: 'train' | 't10k', limit = Infinity): { images: Uint8Array; labels: Uint8Array; count: number } {
-  const images = gunzipSync(readFileSync(join(FASHION_MNIST_DIR, `${split}-images-idx3-ubyte.gz`)));
-  const labels = gunzipSync(readFileSync(join(FASHION_MNIST_DIR, `${split}-labels-idx1-ubyte.gz`)));
-  if (images.readUInt32BE(0) !== 0x803 || labels.readUInt32BE(0) !== 0x801) throw new Error(`bad IDX magic in ${FASHION_MNIST_DIR}`);
+export function readFashionMnist(split: 'train' | 't10k', limit = Infinity, dir = FASHION_MNIST_DIR): { images: Uint8Array; labels: Uint8Array; count: number } {
+  const images = gunzipSync(readFileSync(join(dir, `${split}-images-idx3-ubyte.gz`)));
+  const labels = gunzipSync(readFileSync(join(dir, `${split}-labels-idx1-ubyte.gz`)));
+  if (images.readUInt32BE(0) !== 0x803 || labels.readUInt32BE(0) !== 0x801) throw new Error(`bad IDX magic in ${dir}`);
   const count = Math.min(images.readUInt32BE(4), limit);
   return {
     images: new Uint8Array(images.subarray(16, 16 + count * 784)),
