@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import { openLogdir } from '../src/load/index.ts';
 import type { LoadOptions, ReloadReport } from '../src/store/provider.ts';
-import { appendEvents, fileVersion, record, records, scalar, tempLogdir, writeEvents } from './load-helpers.ts';
+import { appendEvents, fileVersion, record, records, scalar, summary, tempLogdir, writeEvents } from './load-helpers.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -120,6 +120,26 @@ describe('live reloads', () => {
     assert.deepEqual(series(s), [[0, 1], [2, 3], [3, 4]]);
     assert.equal(warnings.length, 1);
     assert.deepEqual(warnings[0].o, { run: '.', file: path, offset: head.length, skipped: 2 });
+    await s.close();
+  });
+
+  it('checks large values (images) kept from a chunk, drops a corrupt one, and keeps their bytes when the buffer is reused', async () => {
+    const d = logdir();
+    const path = join(d, EF);
+    const png = (n: number) => Uint8Array.from({ length: 2000 }, (_, i) => (i * 31 + n) & 0xff);
+    const img = (step: number) => summary({ tag: 'img', image: { height: 4, width: 5, colorspace: 3, encodedImageString: png(step) } }, step);
+    const bad = Buffer.from(record(img(2)));
+    bad[bad.length - 100] ^= 0xff;
+    writeFileSync(path, Buffer.concat([records([fileVersion(), img(0), img(1)]), bad, records([img(3)])]));
+    const { warnings, logger } = quietLog();
+    const s = await open(d, { logger });
+    const blobs = () => s.readBlobSequences('images', 100).get('.')!.get('img')!.map((p) => [p.step, Array.from(s.readBlob(p.blobKeys[2])!)]);
+    assert.deepEqual(blobs(), [0, 1, 3].map((i) => [i, Array.from(png(i))]));
+    assert.equal(warnings.length, 1);
+    assert.equal((warnings[0].o as { skipped: number }).skipped, 1);
+    appendEvents(path, [img(4), img(5)]);
+    await s.reload();
+    assert.deepEqual(blobs(), [0, 1, 3, 4, 5].map((i) => [i, Array.from(png(i))]));
     await s.close();
   });
 

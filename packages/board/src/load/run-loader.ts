@@ -22,6 +22,8 @@ export const DEFAULT_SAMPLES = 10;
 const SESSION_START = 1;
 /** Bytes read per `read()` call; a larger record gets a buffer of its own size. */
 const CHUNK_BYTES = 16 * 1024 * 1024;
+/** Records at least this large take {@link RunLoader.largeValue}'s deferred CRC check and copy when they can. */
+const LARGE_VALUE_BYTES = 1024;
 /** First bytes of a file remembered to notice it was replaced by another of at least the same size. */
 const HEAD_BYTES = 64;
 
@@ -92,6 +94,8 @@ export class RunLoader {
   private chunkBase = 0;
   private chunkSeq = 0;
   private chunkTouched: TagState[] = [];
+  /** While a large value is offered by {@link largeValue}: its record's file offset, else -1. */
+  private deferredOrigin = -1;
   /** A DataView over the chunk buffer, for the hot path's float reads. */
   private view: DataView = new DataView(new ArrayBuffer(8));
 
@@ -233,8 +237,11 @@ export class RunLoader {
         const at = r.origins[slot] - this.chunkBase;
         if (r.origins[slot] < 0 || r.files[slot] !== file || at < 0 || at >= scanned) continue;
         const length = buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24);
-        if (dataCrcOk(buf, at + 12, at + 12 + length)) r.origins[slot] = -1;
-        else {
+        if (dataCrcOk(buf, at + 12, at + 12 + length)) {
+          r.origins[slot] = -1;
+          const raw = r.raws?.[slot];
+          if (raw !== undefined && raw.bytes.buffer === buf.buffer) raw.bytes = raw.bytes.slice();
+        } else {
           (bad ??= new Set()).add(slot);
           count++;
           first = Math.min(first, at);
@@ -253,6 +260,7 @@ export class RunLoader {
   /** Process one record's Event bytes; false if they are not an Event (counted as corrupt). */
   private record(buf: Uint8Array, start: number, end: number, file: number, recordStart: number): boolean {
     if (this.startTime !== null && this.fastScalar(buf, start, end, file, recordStart)) return true;
+    if (this.startTime !== null && end - start >= LARGE_VALUE_BYTES && this.largeValue(buf, start, end, file, recordStart)) return true;
     if (!dataCrcOk(buf, start, end)) return false;
     try {
       scanEvent(buf, start, end);
@@ -453,17 +461,17 @@ export class RunLoader {
             return;
           }
         }
-        this.offer(target, step, wallTime, NaN, { form, bytes: buf.slice(val.start, val.end) }, file);
+        this.offer(target, step, wallTime, NaN, { form, bytes: this.valueBytes(buf) }, file);
         return;
       }
       case Kind.image:
-        this.offer(target, step, wallTime, NaN, { form: Form.image, bytes: buf.slice(val.start, val.end) }, file);
+        this.offer(target, step, wallTime, NaN, { form: Form.image, bytes: this.valueBytes(buf) }, file);
         return;
       case Kind.histo:
-        this.offer(target, step, wallTime, NaN, { form: Form.histo, bytes: buf.slice(val.start, val.end) }, file);
+        this.offer(target, step, wallTime, NaN, { form: Form.histo, bytes: this.valueBytes(buf) }, file);
         return;
       case Kind.audio:
-        this.offer(target, step, wallTime, NaN, { form: Form.audio, bytes: buf.slice(val.start, val.end) }, file);
+        this.offer(target, step, wallTime, NaN, { form: Form.audio, bytes: this.valueBytes(buf) }, file);
         return;
       default:
         if (form === Form.nullTensor) this.offer(target, step, wallTime, NaN, { form, bytes: new Uint8Array(0) }, file);
@@ -476,8 +484,46 @@ export class RunLoader {
       const size = plugin !== undefined && plugin in this.samplesPerPlugin ? this.samplesPerPlugin[plugin] : DEFAULT_SAMPLES;
       t.points = new Reservoir(size);
     }
-    t.points.offer(step, wallTime, value, raw, file);
+    t.points.offer(step, wallTime, value, raw, file, this.deferredOrigin);
     if (!t.changed) this.markChanged(t);
+    if (this.deferredOrigin >= 0 && t.chunkSeq !== this.chunkSeq) {
+      t.chunkSeq = this.chunkSeq;
+      this.chunkTouched.push(t);
+    }
+  }
+
+  /** The current value's bytes: a view into the chunk while its CRC check and copy are deferred, else a copy. */
+  private valueBytes(buf: Uint8Array): Uint8Array {
+    return this.deferredOrigin >= 0 ? buf.subarray(val.start, val.end) : buf.slice(val.start, val.end);
+  }
+
+  /**
+   * The hot path for large values (images, histograms, ...): a summary event of one value of a tag already known in
+   * this file, with no purge to consider, only adds a point. Its data CRC check and the copy of its bytes out of the
+   * chunk are deferred to the end of the chunk, for the points still kept then (see {@link verifyDeferred}).
+   */
+  private largeValue(buf: Uint8Array, start: number, end: number, file: number, recordStart: number): boolean {
+    try {
+      scanEvent(buf, start, end);
+      if (ev.what !== What.summary || (ev.step < this.mostRecentStep && !this.purgeBySession)) return false;
+      wire.pos = ev.whatStart;
+      if (!scanNextValue(buf, ev.whatEnd) || wire.pos !== ev.whatEnd || val.tagEnd === val.tagStart) return false;
+    } catch (err) {
+      if (err instanceof WireError) return false;
+      throw err;
+    }
+    const k = val.kind;
+    if (k !== Kind.tensor && k !== Kind.image && k !== Kind.histo && k !== Kind.audio) return false;
+    const t = this.tagOf(buf, val.tagStart, val.tagEnd);
+    if (t.lastFile !== file || t.meta === null || t.points === null || t.meta.dataClass === DataClass.SCALAR) return false;
+    this.mostRecentStep = ev.step;
+    this.deferredOrigin = this.chunkBase + recordStart;
+    try {
+      this.value(buf, ev.step, ev.wallTime, file);
+    } finally {
+      this.deferredOrigin = -1;
+    }
+    return true;
   }
 
   private recentTag(buf: Uint8Array, start: number, end: number): TagState {
