@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseTensorTsv, projectorRoutes, PROJECTOR_SCHEMA } from '../src/routes/projector.ts';
 import { TextFormatError, messageType, parseText, printMessage } from '../src/routes/pbtxt.ts';
@@ -82,6 +82,53 @@ describe('projector routes on the golden corpus', () => {
   it('is active when some run has a projector config', async () => {
     const { ctx } = contextFor(`${GOLDEN_HTTP}logdir`);
     assert.equal(await projectorRoutes.isActive?.(ctx), true);
+  });
+});
+
+describe('projector routes against the projector plugin of TensorBoard itself', () => {
+  it('answer 40 random logdirs x 15 requests as TensorBoard 2.20 does (status, MIME type, bytes)', async () => {
+    const fixture = new URL('./fixtures/projector-tb/', import.meta.url);
+    const cases = JSON.parse(readFileSync(new URL('cases.json', fixture), 'utf8')) as {
+      files: Record<string, string>;
+      runs: string[];
+      requests: { route: string; query: Record<string, string>; response: { status?: number; mime?: string; json?: any; body?: string; crash?: string } }[];
+    }[];
+    let compared = 0;
+    for (const [i, c] of cases.entries()) {
+      const dir = mkdtempSync(join(tmpdir(), 'tbpipe-projector-tb-'));
+      try {
+        for (const [path, base64] of Object.entries(c.files)) {
+          mkdirSync(dirname(join(dir, path)), { recursive: true });
+          writeFileSync(join(dir, path), Buffer.from(base64, 'base64'));
+        }
+        const { ctx } = routeContext(memoryProvider({ logdir: dir, runs: c.runs.map((r) => ({ name: r, path: join(dir, r), startTime: 0 })) }));
+        for (const [j, r] of c.requests.entries()) {
+          const want = r.response;
+          if (want.crash) break; // TensorBoard's state is half-updated from here on
+          const shared = (want.json?.embeddings as { tensorName?: string }[] | undefined)?.map((e) => e.tensorName ?? '');
+          if (shared && new Set(shared).size !== shared.length) continue; // its name-keyed tensor cache, see README
+          const label = `case ${i}.${j} ${r.route} ${JSON.stringify(r.query)}`;
+          let reply: RouteReply;
+          try {
+            reply = await call(ctx, r.route, r.query);
+          } catch (err) {
+            assert.ok(err instanceof BadRequest, `${label}: ${err}`);
+            assert.equal(err.status, want.status, `${label}: ${err.message}`);
+            compared++;
+            continue;
+          }
+          assert.equal(reply.status, want.status, label);
+          assert.equal(reply.contentType.split(';')[0], want.mime, label);
+          if (r.route === '/runs') assert.deepEqual(JSON.parse(bytesOf(reply).toString()).sort(), want.json.sort(), label);
+          else if (r.route === '/info') assert.deepEqual(JSON.parse(bytesOf(reply).toString()), want.json, label);
+          else assert.equal(bytesOf(reply).toString('base64'), want.body, label);
+          compared++;
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    assert.ok(compared >= 400, `compared ${compared}`);
   });
 });
 
