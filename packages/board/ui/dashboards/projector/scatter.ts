@@ -6,6 +6,7 @@
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { CpuDots, packColor } from './cpu-dots.ts';
 
 const VERTEX = /* glsl */ `
 attribute vec3 color;
@@ -80,6 +81,13 @@ export class Scatter {
   private frameRequested = false;
   private rotating = false;
   private readonly observer: ResizeObserver;
+  /** Software WebGL (no GPU): large dot clouds are drawn on the CPU instead (see cpu-dots.ts). */
+  readonly softwareGl: boolean;
+  private readonly cpu = new CpuDots();
+  private cpuColors = new Uint32Array(0);
+  private cpuDimmed = new Uint32Array(0);
+  private cpuEmphasis = new Uint8Array(0);
+  private background = 0xffffffff;
   /** Frames drawn so far (the fps bench reads it). */
   frames = 0;
   onRender: (() => void) | null = null;
@@ -90,6 +98,12 @@ export class Scatter {
     this.canvas = this.renderer.domElement;
     this.canvas.className = 'proj-canvas';
     container.appendChild(this.canvas);
+    const gl = this.renderer.getContext();
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const rendererName = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    this.softwareGl = /swiftshader|llvmpipe|software/i.test(rendererName);
+    this.cpu.canvas.hidden = true;
+    container.appendChild(this.cpu.canvas);
     this.camera = new THREE.PerspectiveCamera(45, 1, 0.01, 100);
     this.controls = new OrbitControls(this.camera, this.canvas);
     this.controls.addEventListener('change', () => this.requestRender());
@@ -143,6 +157,11 @@ export class Scatter {
       this.material.uniforms.gridSize!.value = new THREE.Vector2(o.sprite.image.naturalWidth / o.sprite.cell[1], o.sprite.image.naturalHeight / o.sprite.cell[0]);
     }
     this.scene.background = new THREE.Color(o.background);
+    const bg = new THREE.Color(o.background);
+    this.background = packColor(bg.r, bg.g, bg.b);
+    this.cpuColors = new Uint32Array(this.rows);
+    this.cpuDimmed = new Uint32Array(this.rows);
+    this.cpuEmphasis = new Uint8Array(this.rows).fill(1);
     this.controls.reset();
     this.camera.position.set(0, 0, 3.2);
     this.camera.up.set(0, 1, 0);
@@ -156,6 +175,11 @@ export class Scatter {
     this.controls.update();
     this.setSpriteMode(false);
     this.resize();
+  }
+
+  /** Whether frames are drawn on the CPU: software WebGL, dots (not thumbnails), more than 5 000 points. */
+  get usesCpu(): boolean {
+    return this.softwareGl && !this.spriteMode && this.rows > 5000;
   }
 
   /** Thumbnails instead of dots (only when the embedding has a sprite). */
@@ -182,6 +206,15 @@ export class Scatter {
     const e = this.geometry.getAttribute('emphasis') as THREE.BufferAttribute;
     (e.array as Float32Array).set(emphasis);
     e.needsUpdate = true;
+    const bg = [(this.background & 255) / 255, ((this.background >> 8) & 255) / 255, ((this.background >> 16) & 255) / 255];
+    for (let i = 0; i < this.rows; i++) {
+      const r = colors[i * 3]!;
+      const g = colors[i * 3 + 1]!;
+      const b = colors[i * 3 + 2]!;
+      this.cpuColors[i] = packColor(r, g, b);
+      this.cpuDimmed[i] = packColor(bg[0]! + (r - bg[0]!) * 0.12, bg[1]! + (g - bg[1]!) * 0.12, bg[2]! + (b - bg[2]!) * 0.12);
+    }
+    this.cpuEmphasis.set(emphasis);
     this.requestRender();
   }
 
@@ -232,7 +265,17 @@ export class Scatter {
     requestAnimationFrame(() => {
       this.frameRequested = false;
       if (this.rotating) this.controls.update();
-      this.renderer.render(this.scene, this.camera);
+      const cpu = this.usesCpu;
+      this.cpu.canvas.hidden = !cpu;
+      if (cpu) {
+        this.camera.updateMatrixWorld();
+        const vp = new THREE.Matrix4().multiplyMatrices(this.camera.projectionMatrix, this.camera.matrixWorldInverse);
+        this.cpu.draw({
+          positions: this.positions, viewProjection: vp.elements, colors: this.cpuColors, dimmed: this.cpuDimmed,
+          emphasis: this.cpuEmphasis, size: this.material.uniforms.pointSize!.value * this.renderer.getPixelRatio(),
+          background: this.background,
+        });
+      } else this.renderer.render(this.scene, this.camera);
       this.frames++;
       this.onRender?.();
       if (this.rotating) this.requestRender();
@@ -244,6 +287,8 @@ export class Scatter {
     const h = this.container.clientHeight;
     if (w === 0 || h === 0) return;
     this.renderer.setSize(w, h, false);
+    const ratio = this.renderer.getPixelRatio();
+    this.cpu.resize(Math.round(w * ratio), Math.round(h * ratio), w, h);
     this.canvas.style.width = `${w}px`;
     this.canvas.style.height = `${h}px`;
     this.camera.aspect = w / h;
