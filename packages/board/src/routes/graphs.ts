@@ -36,9 +36,6 @@ export const GRAPH_PLUGINS = {
   taggedRunMetadata: 'graph_tagged_run_metadata',
 } as const;
 
-/** TensorBoard's default `large_attrs_key` (process_graph.py); the frontend passes it with `limit_attr_size=1024`. */
-export const DEFAULT_LARGE_ATTRS_KEY = '_too_large_attrs';
-
 const PROTOBUF_TEXT = 'text/x-protobuf; charset=utf-8';
 const GRAPH_DEF = messageType(GRAPH_SCHEMA, 'GraphDef');
 const RUN_METADATA = messageType(GRAPH_SCHEMA, 'RunMetadata');

@@ -13,6 +13,7 @@
  * `add_hparams` (and our writer) always write false there, one experiment per run; a sweep would then show no
  * differing column. Here `differs` is also true when the sessions' values of the hparam differ.
  */
+import { HPARAMS_TAGS, pythonFloatRepr } from '@tbpipe/eventlog';
 import type { DataProvider } from '../store/provider.ts';
 import { downloadReply, downloadTable } from './hparams-download.ts';
 import {
@@ -39,16 +40,8 @@ import {
   type SessionStartInfo,
 } from './hparams-protos.ts';
 import { comparePython } from './params.ts';
-import { pythonFloatRepr } from '@tbpipe/eventlog';
 import { downsampleFor } from './sampling.ts';
 import { BadRequest, jsonReply, type PluginRoutes, type RouteContext, type RouteReply, type RouteRequest } from './types.ts';
-
-/** The summary tags of the hparams plugin (`hparams/metadata.py`). */
-export const HPARAMS_TAGS = {
-  experiment: '_hparams_/experiment',
-  sessionStartInfo: '_hparams_/session_start_info',
-  sessionEndInfo: '_hparams_/session_end_info',
-} as const;
 
 type RunTagContent = Map<string, Map<string, Uint8Array>>;
 
