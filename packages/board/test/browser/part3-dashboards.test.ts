@@ -6,7 +6,7 @@
  * artifacts/test-output/board-browser/part3-*.png.
  */
 import assert from 'node:assert/strict';
-import { readFile, cp } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -64,6 +64,16 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
       { name: 'Identity', op: 'Identity', input: ['AddV2'], device: '/job:localhost/replica:0/task:0/device:CPU:0', outputShapes: [[-1, 32]] },
     ] });
     await keras.close();
+    // 6 000 points × 3 (more than the 5 000 above which software WebGL hands dots to the CPU renderer).
+    const cloud = join(logdir.dir, 'cloud');
+    await mkdir(join(cloud, 'emb'), { recursive: true });
+    const rows = Array.from({ length: 6000 }, (_, i) => [Math.cos(i * 0.37) * (1 + (i % 7)), Math.sin(i * 0.37) * (1 + (i % 5)), ((i % 11) - 5) * 0.3].map((v) => v.toFixed(4)).join('\t'));
+    await writeFile(join(cloud, 'emb', 'tensors.tsv'), `${rows.join('\n')}\n`);
+    await writeFile(join(cloud, 'emb', 'metadata.tsv'), `${Array.from({ length: 6000 }, (_, i) => `c${i % 7}`).join('\n')}\n`);
+    await writeFile(join(cloud, 'projector_config.pbtxt'), 'embeddings {\n  tensor_name: "cloud"\n  tensor_path: "emb/tensors.tsv"\n  metadata_path: "emb/metadata.tsv"\n}\n');
+    const w = new SummaryWriter(cloud, { now: () => 1_700_000_000 });
+    w.addScalar('x', 1, 0);
+    await w.close();
     board = await startBoard({ logdir: logdir.dir, port: 0 });
     browser = await launchWithWebGl();
   });
@@ -193,6 +203,35 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
     await p.page.locator('input[aria-label="Neighbours"]').dispatchEvent('change');
     await p.page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.proj-neighbors li').length === 15);
     assert.deepEqual(await listed(), bruteForceKnn(x, 784, picked, 15, 'euclidean'));
+    await done(p);
+  });
+
+  test('PROJECTOR on software WebGL draws a large cloud on the CPU, where the dots are, and picks the point clicked', async () => {
+    const p = await open('tab=projector&run=cloud');
+    const el = p.page.locator('[data-ready=true]');
+    await el.waitFor({ timeout: 30_000 });
+    assert.equal(await el.evaluate((e: any) => e.__projector.scatter.softwareGl), true, 'headless Chromium here renders WebGL with SwiftShader');
+    assert.equal(await el.evaluate((e: any) => e.__projector.scatter.usesCpu), true);
+    await p.page.waitForFunction(() => (globalThis as any).document.querySelector('.proj-cpu-canvas:not([hidden])'));
+    await p.page.waitForTimeout(300);
+    // The CPU canvas is painted (not background) at the screen position of a point, and clicking there selects a point
+    // whose listed neighbours are the brute-force ones.
+    const at = await el.evaluate((e: any) => e.__projector.scatter.screenPosition(1234));
+    const painted = await p.page.locator('.proj-cpu-canvas').evaluate((c: any, pos: { x: number; y: number }) => {
+      const r = c.getBoundingClientRect();
+      const ratio = c.width / r.width;
+      const d = c.getContext('2d').getImageData(Math.round((pos.x - r.left) * ratio), Math.round((pos.y - r.top) * ratio), 1, 1).data;
+      return [d[0], d[1], d[2]];
+    }, at);
+    assert.notDeepEqual(painted, [255, 255, 255]);
+    await p.page.mouse.click(at.x, at.y);
+    await p.page.locator('.proj-neighbors li').first().waitFor();
+    const picked = await el.evaluate((e: any) => e.__projector.selected);
+    const bytes = new Uint8Array(await (await fetch(`${board.url}/data/plugin/projector/tensor?run=cloud&name=cloud&num_rows=100000`)).arrayBuffer());
+    const x = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const listed = await p.page.locator('.proj-neighbors li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-index'))));
+    assert.deepEqual(listed, bruteForceKnn(x, 3, picked, 10, 'cosine'));
+    await screenshot(p.page, 'part3-projector-cpu-cloud');
     await done(p);
   });
 
