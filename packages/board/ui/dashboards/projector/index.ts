@@ -308,7 +308,15 @@ export const projectorDashboard: Dashboard = {
     void ready.then(() => refreshRuns());
     return {
       update(next) {
+        const themeChanged = next.theme !== ctx.theme;
         ctx = next;
+        if (themeChanged) {
+          // The page's --card colour follows the theme attribute the shell sets; read it after that.
+          requestAnimationFrame(() => {
+            scatter?.setBackground(getComputedStyle(document.documentElement).getPropertyValue('--card').trim() || (ctx.theme === 'dark' ? '#202124' : '#ffffff'));
+            if (embedding) restyle(false);
+          });
+        }
         void ready.then(() => refreshRuns());
       },
       destroy() { scatter?.destroy(); element.textContent = ''; },

@@ -177,6 +177,14 @@ export class Scatter {
     this.resize();
   }
 
+  /** The background colour (CSS colour), e.g. after the theme changed. */
+  setBackground(color: string): void {
+    const bg = new THREE.Color(color);
+    this.scene.background = bg;
+    this.background = packColor(bg.r, bg.g, bg.b);
+    this.requestRender();
+  }
+
   /** Whether frames are drawn on the CPU: software WebGL, dots (not thumbnails), more than 5 000 points. */
   get usesCpu(): boolean {
     return this.softwareGl && !this.spriteMode && this.rows > 5000;
