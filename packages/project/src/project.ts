@@ -45,8 +45,9 @@ export interface ProjectOptions {
   /** UMAP's min_dist, 0 ≤ x ≤ 1. Default 0.1. */
   umapMinDist?: number;
   /**
-   * Worker threads for PCA, kNN and the UMAP fits, 0 ≤ n ≤ 4; 0 runs them on the main thread, one at a time. Default
-   * `os.availableParallelism()`, at most 4. Artifacts are byte-identical for any value.
+   * Worker threads for the UMAP fits' SGD kernel, 0 ≤ n ≤ 4 (PCA, kNN and the fits' preparation stay on the main
+   * thread, overlapping the fits); 0 runs the kernel on the main thread too. Default `os.availableParallelism()`, at
+   * most 4 (measured faster than 0 here: README, Speed notes). Artifacts are byte-identical for any value.
    */
   workers?: number;
   /** pino logger; silent by default. */
