@@ -115,7 +115,14 @@ export class RunLoader {
         this.files.delete(name);
       }
     }
-    for (const name of names) await this.loadFile(name, stats);
+    for (const name of names) {
+      try {
+        await this.loadFile(name, stats);
+      } catch (err) {
+        // An I/O error on one file (EIO, EACCES after a chmod, ...) must not stop the others; the next cycle retries.
+        this.log.warn({ run: this.name, file: join(this.path, name), err }, 'cannot read event file; will retry');
+      }
+    }
   }
 
   /** Tags changed since the last call. */
