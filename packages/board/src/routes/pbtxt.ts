@@ -139,27 +139,46 @@ export class WireError extends Error {}
 
 class Reader {
   pos = 0;
-  constructor(
-    readonly buf: Uint8Array,
-    readonly view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
-  ) {}
+  private dataView: DataView | undefined;
+  constructor(readonly buf: Uint8Array) {}
+  /** For fixed-width fields only; most messages have none, so it is made on first use. */
+  get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
   get done(): boolean {
     return this.pos >= this.buf.length;
   }
+  /** A full 64-bit varint; numbers up to 49 bits are gathered without BigInt arithmetic (the common case). */
   varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
+    let low = 0;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.buf.length) throw new WireError('truncated varint');
+      const b = this.buf[this.pos++];
+      low += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) return BigInt(low);
+    }
+    let result = BigInt(low);
+    for (let i = 7; i < 10; i++) {
+      if (this.pos >= this.buf.length) throw new WireError('truncated varint');
+      const b = this.buf[this.pos++];
+      result |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if ((b & 0x80) === 0) return result & 0xffffffffffffffffn;
+    }
+    throw new WireError('varint longer than 10 bytes');
+  }
+  /** The low 32 bits of a varint, unsigned (tags, lengths, 32-bit fields: protobuf truncates the same way). */
+  varint32(): number {
+    let result = 0;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.buf.length) throw new WireError('truncated varint');
       const b = this.buf[this.pos++];
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result & 0xffffffffffffffffn;
-      shift += 7n;
+      if (i < 5) result += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) return result % 2 ** 32;
     }
     throw new WireError('varint longer than 10 bytes');
   }
   smallVarint(): number {
-    return Number(this.varint() & 0xffffffffn) >>> 0;
+    return this.varint32();
   }
   /** Advances past `n` bytes and returns where they start (for the DataView reads). */
   at(n: number): number {
@@ -207,7 +226,7 @@ function readScalar(r: Reader, type: string): Scalar {
     case 'bytes':
       return r.take(r.smallVarint());
     case 'bool':
-      return r.varint() !== 0n;
+      return r.varint() !== 0n; // any set bit of the 64 is true
     case 'int64':
       return BigInt.asIntN(64, r.varint());
     case 'uint64':
@@ -217,9 +236,9 @@ function readScalar(r: Reader, type: string): Scalar {
       return (v >> 1n) ^ -(v & 1n);
     }
     case 'int32':
-      return Number(BigInt.asIntN(32, r.varint()));
+      return r.varint32() | 0;
     case 'uint32':
-      return Number(BigInt.asUintN(32, r.varint()));
+      return r.varint32();
     case 'sint32': {
       const v = r.smallVarint();
       return (v >>> 1) ^ -(v & 1);
@@ -238,7 +257,7 @@ function readScalar(r: Reader, type: string): Scalar {
       return r.view.getFloat64(r.at(8), true);
     default:
       // enums
-      return Number(BigInt.asIntN(32, r.varint()));
+      return r.varint32() | 0;
   }
 }
 
@@ -251,7 +270,7 @@ function isDefault(v: Scalar): boolean {
 
 /** The printed (and map-dedup) form of a map key. */
 function keyId(key: Scalar): string {
-  return key instanceof Uint8Array ? Buffer.from(key).toString('latin1') : String(key);
+  return key instanceof Uint8Array ? Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1') : String(key);
 }
 
 function setSingular(msg: Message, field: FieldType, value: FieldValue): void {
@@ -267,7 +286,7 @@ function setSingular(msg: Message, field: FieldType, value: FieldValue): void {
  */
 export function decodeMessage(schema: Schema, type: MessageType, bytes: Uint8Array): Message {
   const msg = newMessage(type);
-  const pendingMessages = new Map<number, Uint8Array[]>();
+  let pendingMessages: Map<number, Uint8Array[]> | undefined;
   const r = new Reader(bytes);
   while (!r.done) {
     const tag = r.smallVarint();
@@ -301,9 +320,10 @@ export function decodeMessage(schema: Schema, type: MessageType, bytes: Uint8Arr
         if (!list) msg.fields.set(number, (list = []));
         list.push(decodeMessage(schema, messageType(schema, field.type), chunk));
       } else {
-        const chunks = pendingMessages.get(number) ?? [];
-        chunks.push(chunk);
-        pendingMessages.set(number, chunks);
+        pendingMessages ??= new Map();
+        const chunks = pendingMessages.get(number);
+        if (chunks) chunks.push(chunk);
+        else pendingMessages.set(number, [chunk]);
         // Mark presence now so a later oneof member clears it in order.
         setSingular(msg, field, newMessage(messageType(schema, field.type)));
       }
@@ -332,7 +352,7 @@ export function decodeMessage(schema: Schema, type: MessageType, bytes: Uint8Arr
       msg.fields.delete(number);
     }
   }
-  for (const [number, chunks] of pendingMessages) {
+  for (const [number, chunks] of pendingMessages ?? []) {
     if (!msg.fields.has(number)) continue; // cleared by a later oneof member
     const field = type.byNumber.get(number) as FieldType;
     msg.fields.set(number, decodeMessage(schema, messageType(schema, field.type), concat(chunks)));
@@ -381,6 +401,12 @@ const BYTE_TEXT: string[] = Array.from({ length: 256 }, (_, b) =>
 
 /** protobuf's `text_encoding.CEscape(bytes, as_utf8=False)`. */
 export function cEscape(bytes: Uint8Array): string {
+  let plain = true;
+  for (let i = 0; i < bytes.length && plain; i++) {
+    const b = bytes[i];
+    plain = b >= 32 && b < 127 && b !== 34 && b !== 39 && b !== 92;
+  }
+  if (plain) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   let out = '';
   for (const b of bytes) out += BYTE_TEXT[b];
   return out;
@@ -393,7 +419,11 @@ export function cEscape(bytes: Uint8Array): string {
 export function shortestFloat32Repr(value: number): string {
   if (!Number.isFinite(value)) return pythonFloatRepr(value);
   for (let precision = 6; precision <= 17; precision++) {
-    const rounded = roundSignificant(value, precision);
+    // toPrecision rounds ties up, %g to even; they differ only on an exact tie, which shows as a final 5 one digit
+    // further (an expansion ending there is exact, so toPrecision(p + 1) prints it unrounded). Then the slow way.
+    const further = value.toPrecision(precision + 1);
+    const mantissa = further.includes('e') ? further.slice(0, further.indexOf('e')) : further;
+    const rounded = mantissa.endsWith('5') ? roundSignificant(value, precision) : Number(value.toPrecision(precision));
     if (Math.fround(rounded) === value) return pythonFloatRepr(rounded);
   }
   return pythonFloatRepr(value);
@@ -425,6 +455,9 @@ export function printMessage(schema: Schema, msg: Message): string {
   return out.join('');
 }
 
+const PADS: string[] = [];
+const padOf = (indent: number) => (PADS[indent] ??= ' '.repeat(indent));
+
 function printFields(schema: Schema, msg: Message, indent: number, out: string[]): void {
   for (const field of msg.type.fields) {
     const value = msg.fields.get(field.number);
@@ -432,14 +465,14 @@ function printFields(schema: Schema, msg: Message, indent: number, out: string[]
     if (field.map) {
       const entries = [...(value as Map<string, MapEntry>).values()].sort(compareKeys);
       for (const entry of entries) {
-        out.push(`${' '.repeat(indent)}${field.name} {\n`);
+        out.push(`${padOf(indent)}${field.name} {\n`);
         // An entry is printed as Entry(key=..., value=...): in proto3 defaults are then not printed (a message value
         // is), in proto2 both fields are set and printed.
         const explicit = msg.type.proto2;
         if (explicit || !isDefault(entry.key)) printValue(schema, 'key', field.map.key, entry.key, indent + 2, out);
         const valueType = field.map.value;
         if (explicit || isMessageType(schema, valueType) || !isDefault(entry.value as Scalar)) printValue(schema, 'value', valueType, entry.value, indent + 2, out);
-        out.push(`${' '.repeat(indent)}}\n`);
+        out.push(`${padOf(indent)}}\n`);
       }
     } else if (field.repeated) {
       for (const item of value as FieldValue[]) printValue(schema, field.name, field.type, item, indent, out);
@@ -450,7 +483,7 @@ function printFields(schema: Schema, msg: Message, indent: number, out: string[]
 }
 
 function printValue(schema: Schema, name: string, type: string, value: FieldValue, indent: number, out: string[]): void {
-  const pad = ' '.repeat(indent);
+  const pad = padOf(indent);
   if (isMessageType(schema, type)) {
     out.push(`${pad}${name} {\n`);
     printFields(schema, value as Message, indent + 2, out);
@@ -463,7 +496,16 @@ function printValue(schema: Schema, name: string, type: string, value: FieldValu
 // ---------------------------------------------------------------------------------------------------------------
 // Message sizes (protobuf's ByteSize, for TensorBoard's large-attribute filter)
 
-function varintSize(v: bigint): number {
+function varintSize(v: number | bigint): number {
+  if (typeof v === 'number') {
+    if (v < 0) return 10; // negative int32/enum values are sign-extended to 64 bits
+    let n = 1;
+    while (v >= 128) {
+      v = Math.floor(v / 128);
+      n++;
+    }
+    return n;
+  }
   let n = 1;
   let x = BigInt.asUintN(64, v);
   while (x >= 0x80n) {
@@ -478,7 +520,7 @@ function scalarSize(type: string, value: Scalar): number {
     case 'string':
     case 'bytes': {
       const len = (value as Uint8Array).length;
-      return varintSize(BigInt(len)) + len;
+      return varintSize(len) + len;
     }
     case 'bool':
       return 1;
@@ -496,9 +538,16 @@ function scalarSize(type: string, value: Scalar): number {
       return varintSize(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
     }
     default:
-      // int32/int64/uint*/enums: negative 32-bit values take 10 bytes, as in C++.
-      return varintSize(BigInt(value as number | bigint));
+      // int32/int64/uint*/enums: negative values take 10 bytes, as in C++.
+      return varintSize(value as number | bigint);
   }
+}
+
+/** The size of one field value without its tag (an embedded message with its length prefix). */
+function valueSize(schema: Schema, type: string, v: FieldValue): number {
+  if (!isMessageType(schema, type)) return scalarSize(type, v as Scalar);
+  const n = byteSize(schema, v as Message);
+  return varintSize(n) + n;
 }
 
 /** The serialized size of `msg` as protobuf's `ByteSize()` computes it (proto3 repeated scalars packed). */
@@ -507,33 +556,27 @@ export function byteSize(schema: Schema, msg: Message): number {
   for (const field of msg.type.fields) {
     const value = msg.fields.get(field.number);
     if (value === undefined) continue;
-    const tagSize = varintSize(BigInt(field.number << 3));
-    const sizeOf = (type: string, v: FieldValue) => {
-      if (isMessageType(schema, type)) {
-        const n = byteSize(schema, v as Message);
-        return varintSize(BigInt(n)) + n;
-      }
-      return scalarSize(type, v as Scalar);
-    };
+    const tagSize = varintSize(field.number * 8);
     if (field.map) {
       for (const entry of (value as Map<string, MapEntry>).values()) {
         let n = 0;
         if (msg.type.proto2 || !isDefault(entry.key)) n += 1 + scalarSize(field.map.key, entry.key);
-        if (msg.type.proto2 || isMessageType(schema, field.map.value) || !isDefault(entry.value as Scalar)) n += 1 + sizeOf(field.map.value, entry.value);
-        size += tagSize + varintSize(BigInt(n)) + n;
+        if (msg.type.proto2 || isMessageType(schema, field.map.value) || !isDefault(entry.value as Scalar)) n += 1 + valueSize(schema, field.map.value, entry.value);
+        size += tagSize + varintSize(n) + n;
       }
     } else if (field.repeated) {
       const items = value as FieldValue[];
       if (items.length === 0) continue;
       const packable = !isMessageType(schema, field.type) && field.type !== 'string' && field.type !== 'bytes' && !msg.type.proto2;
       if (packable) {
-        const n = items.reduce<number>((s, v) => s + scalarSize(field.type, v as Scalar), 0);
-        size += tagSize + varintSize(BigInt(n)) + n;
+        let n = 0;
+        for (const v of items) n += scalarSize(field.type, v as Scalar);
+        size += tagSize + varintSize(n) + n;
       } else {
-        for (const v of items) size += tagSize + sizeOf(field.type, v);
+        for (const v of items) size += tagSize + valueSize(schema, field.type, v);
       }
     } else {
-      size += tagSize + sizeOf(field.type, value as FieldValue);
+      size += tagSize + valueSize(schema, field.type, value as FieldValue);
     }
   }
   return size;
