@@ -28,7 +28,8 @@ function placeholder(option: OptionInfo): string {
 function defaultText(option: OptionInfo): string {
   const { json } = option;
   if (json['x-default'] !== undefined) return ` (default ${json['x-default']})`;
-  if (json.default === undefined || json.type === 'boolean') return '';
+  if (json.default === undefined) return '';
+  if (json.type === 'boolean') return json.default ? ` (default on; --no-${option.flag} turns it off)` : '';
   return ` (default ${json.default})`;
 }
 
@@ -38,7 +39,7 @@ function defaultText(option: OptionInfo): string {
  */
 export function formatStageHelp(spec: StageSpec): string {
   const options = stageOptionInfo(spec);
-  const heads = new Map(options.map((o) => [o, `  --${o.flag}${placeholder(o) ? ` ${placeholder(o)}` : ''}`]));
+  const heads = new Map(options.map((o) => [o, `  --${o.flag}${placeholder(o) ? ` ${placeholder(o)}` : o.json.default === true ? `, --no-${o.flag}` : ''}`]));
   const column = Math.max(...[...heads.values()].map((h) => h.length)) + 2;
   const required = options.filter((o) => o.required).map((o) => `--${o.flag} ${placeholder(o)}`);
   const lines = [`usage: ${spec.bin} ${required.join(' ')} [params]`, '', spec.summary, ''];
@@ -73,11 +74,21 @@ export function runStageCli<S extends StageOptionsSchema>(
     {
       name: spec.bin,
       help: formatStageHelp(spec),
-      options: Object.fromEntries(options.map((o) => [o.flag, { type: o.json.type === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
+      options: Object.fromEntries(
+        options.flatMap((o) =>
+          o.json.type === 'boolean'
+            ? [
+                [o.flag, { type: 'boolean' as const }],
+                [`no-${o.flag}`, { type: 'boolean' as const }],
+              ]
+            : [[o.flag, { type: 'string' as const }]],
+        ),
+      ),
       async run({ values }, logger) {
         const parsed: Record<string, unknown> = {};
         for (const option of options) {
-          const raw = values[option.flag];
+          // A boolean is a switch: `--histograms` sets it, `--no-histograms` clears it (what the Nx plugin passes for false).
+          const raw = values[`no-${option.flag}`] ? false : values[option.flag];
           if (raw !== undefined) parsed[option.name] = parseOptionFlag(option, raw as string | boolean);
         }
         await run(resolveStageOptions(spec, parsed as never), logger);

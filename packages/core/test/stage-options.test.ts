@@ -28,6 +28,7 @@ const DEMO = {
     init: v.optional(v.pipe(v.picklist(['pytorch', 'glorot']), v.description('weight init')), 'pytorch'),
     maxSteps: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description('stop early'))),
     dryRun: v.optional(v.pipe(v.boolean(), v.description('do nothing')), false),
+    figures: v.optional(v.pipe(v.boolean(), v.description('draw figures')), true),
   }),
 } as const satisfies StageSpec;
 
@@ -53,7 +54,7 @@ async function capture(argv: string[]) {
 test('resolveStageOptions applies the schema defaults and keeps keys the schema does not declare', () => {
   const logger = { fake: true };
   const resolved = resolveStageOptions(DEMO, { dataDir: 'd', outDir: 'o', batchSize: 8, logger });
-  assert.deepEqual(resolved, { dataDir: 'd', outDir: 'o', batchSize: 8, momentum: 0.9, init: 'pytorch', dryRun: false, logger });
+  assert.deepEqual(resolved, { dataDir: 'd', outDir: 'o', batchSize: 8, momentum: 0.9, init: 'pytorch', dryRun: false, figures: true, logger });
 });
 
 test('resolveStageOptions names the flag, the value and what the schema accepts', () => {
@@ -78,7 +79,13 @@ test('resolveStageOptions names the flag, the value and what the schema accepts'
 test('the CLI parses kebab-case flags into typed options with defaults', async () => {
   const r = await capture(['--data', 'd', '--out', 'o', '--batch-size', '16', '--init', 'glorot', '--dry-run']);
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(r.received, { dataDir: 'd', outDir: 'o', batchSize: 16, momentum: 0.9, init: 'glorot', dryRun: true });
+  assert.deepEqual(r.received, { dataDir: 'd', outDir: 'o', batchSize: 16, momentum: 0.9, init: 'glorot', dryRun: true, figures: true });
+});
+
+test('a boolean is a switch: --flag sets it, --no-flag clears it', async () => {
+  const r = await capture(['--data', 'd', '--out', 'o', '--no-figures']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal((r.received as { figures: boolean }).figures, false);
 });
 
 test('a bad flag value is one line quoting what was typed, exit 2', async () => {
@@ -99,16 +106,17 @@ test('--help is generated: usage from the required flags, inputs / outputs / par
 Trains nothing, quickly.
 
 inputs
-  --data <dir>      the ingest output
+  --data <dir>             the ingest output
 outputs
-  --out <dir>       artifacts
+  --out <dir>              artifacts
 params (pipeline.json names in camelCase)
-  --batch-size <n>  images per batch (default 4)
-  --momentum <x>    SGD momentum (default 0.9)
-  --init <name>     pytorch | glorot: weight init (default pytorch)
-  --max-steps <n>   stop early
-  --dry-run         do nothing
-  -h, --help        this text
+  --batch-size <n>         images per batch (default 4)
+  --momentum <x>           SGD momentum (default 0.9)
+  --init <name>            pytorch | glorot: weight init (default pytorch)
+  --max-steps <n>          stop early
+  --dry-run                do nothing
+  --figures, --no-figures  draw figures (default on; --no-figures turns it off)
+  -h, --help               this text
 
 exit codes: 0 done, 2 bad usage.
 `,

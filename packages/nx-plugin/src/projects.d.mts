@@ -16,8 +16,8 @@ export function stageProjectName(pipeline: string, stage: string): string;
 export function deterministicArtifactsGlob(pipeline: string): string;
 /**
  * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
- * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch when true and left out
- * when false.
+ * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch: `--<param>` when true,
+ * `--no-<param>` when false (core's runStageCli reads both, so false overrides a default of true).
  * In a sweep, `task` (from `stageTasks`) gives a run's own folders: `artifacts/<p>/<run>/<stage>`, its run directory and
  * its upstream tasks' folders.
  * @param {Pipeline} pipeline

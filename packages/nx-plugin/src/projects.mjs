@@ -60,8 +60,8 @@ export function deterministicArtifactsGlob(pipeline) {
 
 /**
  * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
- * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch when true and left out
- * when false.
+ * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch: `--<param>` when true,
+ * `--no-<param>` when false (core's runStageCli reads both, so false overrides a default of true).
  * In a sweep, `task` (from `stageTasks`) gives a run's own folders: `artifacts/<p>/<run>/<stage>`, its run directory and
  * its upstream tasks' folders.
  * @param {Pipeline} pipeline
@@ -76,9 +76,9 @@ export function stageCommand(pipeline, stage, task) {
     args.push(`--${toKebab(option)}`, task?.inputDirs[option] ?? `artifacts/${pipeline.name}/${upstream}`);
   }
   for (const [option, value] of Object.entries(stage.params)) {
-    if (value === false) continue;
-    args.push(`--${toKebab(option)}`);
-    if (value !== true) args.push(String(value));
+    if (value === false) args.push(`--no-${toKebab(option)}`);
+    else args.push(`--${toKebab(option)}`);
+    if (typeof value !== 'boolean') args.push(String(value));
   }
   return args.map(shellQuote).join(' ');
 }

@@ -126,7 +126,7 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
       command:
         'node packages/evaluate/bin/tbpipe-evaluate.mjs --out artifacts/fashion-mnist/evaluate' +
         ' --run-dir runs/fashion_mnist_experiment_1 --data artifacts/fashion-mnist/ingest --model artifacts/fashion-mnist/train' +
-        " --num-thresholds 127 --note 'it'\\''s a test' --fast",
+        " --num-thresholds 127 --note 'it'\\''s a test' --fast --no-slow",
       cwd: '{workspaceRoot}',
     });
     assert.deepEqual(projects['fashion-mnist-evaluate'].targets.run.dependsOn, [
