@@ -63,10 +63,9 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     live = new SummaryWriter(join(logdir.dir, 'live'), { maxQueue: 1, flushMillis: 50 });
     for (let step = 0; step < 5; step++) live.addScalar('live loss', 1 / (step + 1), step);
     await live.flush();
-    [browser, board] = await Promise.all([
-      launchChromium(),
-      startBoard({ logdir: logdir.dir, host: '127.0.0.1', port: 0, reloadIntervalSeconds: 1, heartbeatMillis: 1000 }),
-    ]);
+    // One after the other: if the browser cannot start (CI without Chromium), after() must still close the server.
+    board = await startBoard({ logdir: logdir.dir, host: '127.0.0.1', port: 0, reloadIntervalSeconds: 1, heartbeatMillis: 1000 });
+    browser = await launchChromium();
   });
 
   after(async () => {
