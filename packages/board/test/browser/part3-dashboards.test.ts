@@ -235,6 +235,17 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
     await done(p);
   });
 
+  test('PROJECTOR computes UMAP on demand in a worker', async () => {
+    const p = await open('tab=projector&run=tutorial');
+    await p.page.locator('[data-ready=true]').waitFor({ timeout: 30_000 });
+    await p.page.locator('select[aria-label="Projection"]').selectOption('umap');
+    await p.page.waitForFunction(() => /computed in a worker/.test((globalThis as any).document.querySelector('.proj-projection').textContent), null, { timeout: 120_000 });
+    await p.page.locator('[data-ready=true]').waitFor();
+    assert.equal(await p.page.locator('.proj-legend li').count(), 10);
+    await screenshot(p.page, 'part3-projector-umap');
+    await done(p);
+  });
+
   test('PROJECTOR shows a 3-wide layout as is, and search highlights the matching points', async () => {
     const p = await open(`tab=projector&run=${PIPELINE}&projEmbedding=features_umap3:00000`);
     await p.page.locator('[data-ready=true]').waitFor({ timeout: 30_000 });

@@ -3,7 +3,7 @@
  * wide (our precomputed PCA/UMAP layouts) are shown as they are; wider ones get PCA in a Web Worker, with the share
  * of variance each component explains. Colour by any metadata column (legend), sprite thumbnails, hover tooltip
  * with the metadata row and thumbnail, regex search, click → k nearest neighbours in the original space.
- * URL params: `projRun`, `projEmbedding`, `projColor`, `projDims`.
+ * UMAP on demand (umap-js in a worker). URL params: `projRun`, `projEmbedding`, `projColor`, `projDims`, `projMethod`.
  */
 import { h, replaceChildren } from '../../lib/dom.ts';
 import { formatValue } from '../../lib/format.ts';
@@ -61,6 +61,8 @@ export const projectorDashboard: Dashboard = {
     const embSelect = h('select', { 'aria-label': 'Embedding', onchange: () => { ctx.setParam('projEmbedding', embSelect.value); void loadEmbedding(); } });
     const dimsSelect = h('select', { 'aria-label': 'Dimensions', onchange: () => { ctx.setParam('projDims', dimsSelect.value); void project(); } },
       h('option', { value: '3' }, '3-D'), h('option', { value: '2' }, '2-D'));
+    const methodSelect = h('select', { 'aria-label': 'Projection', onchange: () => { ctx.setParam('projMethod', methodSelect.value === 'pca' ? undefined : methodSelect.value); void project(); } },
+      h('option', { value: 'pca' }, 'PCA'), h('option', { value: 'umap' }, 'UMAP'));
     const colorSelect = h('select', { 'aria-label': 'Colour by', onchange: () => { ctx.setParam('projColor', colorSelect.value || undefined); restyle(true); } });
     const spriteToggle = h('input', { type: 'checkbox', checked: true, onchange: () => { scatter?.setSpriteMode(spriteToggle.checked); updateProbe(); } });
     const spriteLabel = h('label', null, spriteToggle, 'Thumbnails');
@@ -90,6 +92,7 @@ export const projectorDashboard: Dashboard = {
       h('div', { class: 'dash-controls proj-controls' },
         h('label', null, 'Run', runSelect),
         h('label', null, 'Embedding', embSelect),
+        h('label', null, 'Projection', methodSelect),
         h('label', null, 'View', dimsSelect),
         h('label', null, 'Colour by', colorSelect),
         spriteLabel,
@@ -197,7 +200,7 @@ export const projectorDashboard: Dashboard = {
 
     async function project(): Promise<void> {
       if (!embedding) return;
-      const mine = generation;
+      const mine = ++generation;
       const wanted = dimsSelect.value === '2' ? 2 : 3;
       if (embedding.dim <= 3) {
         const dims = Math.min(embedding.dim, wanted) as 2 | 3;
@@ -205,6 +208,17 @@ export const projectorDashboard: Dashboard = {
         if (dims !== embedding.dim) positions = Float32Array.from({ length: embedding.rows * dims }, (_, t) => embedding!.vectors[Math.floor(t / dims) * embedding!.dim + (t % dims)]!);
         projected = { positions, dims: Math.max(2, dims), explained: null };
         projectionInfo.textContent = `${embedding.rows} points × ${embedding.dim} dims, shown as they are (a precomputed layout).`;
+      } else if (methodSelect.value === 'umap') {
+        const info = (text: string) => { projectionInfo.textContent = text; };
+        info(`UMAP of ${embedding.rows} × ${embedding.dim} in a worker…`);
+        const { runUmap } = await import('./umap.ts');
+        const positions = await runUmap(embedding.vectors, embedding.rows, embedding.dim, {
+          nComponents: wanted,
+          onProgress: (epoch, epochs) => { if (mine === generation) info(`UMAP of ${embedding!.rows} × ${embedding!.dim}: epoch ${epoch} of ${epochs}…`); },
+        });
+        if (mine !== generation) return;
+        projected = { positions, dims: wanted, explained: null };
+        info(`UMAP of ${embedding.rows} × ${embedding.dim} (umap-js, 15 neighbours, min_dist 0.1, seed 0), computed in a worker.`);
       } else {
         projectionInfo.textContent = `PCA of ${embedding.rows} × ${embedding.dim} in a worker…`;
         const result = await runPca(embedding.vectors, embedding.rows, embedding.dim, wanted);
@@ -213,7 +227,6 @@ export const projectorDashboard: Dashboard = {
         const pct = result.explained.map((v) => `${(v * 100).toFixed(1)} %`);
         projectionInfo.textContent = `PCA of ${embedding.rows} × ${embedding.dim}: components explain ${pct.join(', ')} of the variance (${(result.explained.reduce((a, b) => a + b, 0) * 100).toFixed(1)} % in total).`;
       }
-      if (projected.dims === 2 && projected.positions.length === embedding.rows * 1) return;
       const bg = getComputedStyle(document.documentElement).getPropertyValue('--card').trim() || (ctx.theme === 'dark' ? '#202124' : '#ffffff');
       if (!scatter) return;
       scatter.setData({
@@ -248,6 +261,7 @@ export const projectorDashboard: Dashboard = {
       searchColumn.replaceChildren(...cols.map((c) => h('option', { value: c }, c)));
       spriteLabel.style.display = embedding.sprite === null ? 'none' : '';
       dimsSelect.disabled = embedding.dim < 3;
+      methodSelect.disabled = embedding.dim <= 3;
       status.textContent = `${embedding.rows} points × ${embedding.dim}${embedding.sprite ? ', with sprite' : ''}`;
       runSearch();
       select(-1);
@@ -305,6 +319,7 @@ export const projectorDashboard: Dashboard = {
 
     const wantedDims = ctx.getParam('projDims');
     if (wantedDims === '2') dimsSelect.value = '2';
+    if (ctx.getParam('projMethod') === 'umap') methodSelect.value = 'umap';
     void ready.then(() => refreshRuns());
     return {
       update(next) {

@@ -95,6 +95,8 @@ export class Scatter {
   constructor(private readonly container: HTMLElement) {
     this.renderer = new THREE.WebGLRenderer({ antialias: false, alpha: false, preserveDrawingBuffer: false });
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio || 1));
+    // Until the first embedding arrives the canvas shows the card colour, not GL's black.
+    this.renderer.setClearColor(new THREE.Color(getComputedStyle(container).backgroundColor || '#ffffff'));
     this.canvas = this.renderer.domElement;
     this.canvas.className = 'proj-canvas';
     container.appendChild(this.canvas);
