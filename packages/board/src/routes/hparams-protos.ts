@@ -8,10 +8,15 @@
 import { BadRequest } from './types.ts';
 import { decodeMessage, defineSchema, getMap, getMessage, getRepeated, getString, messageType, WireError, type Message } from './pbtxt.ts';
 
+/** api.proto enums, by value: the name at index n is the enum value n (JSON writes names). */
 export const DATA_TYPES = ['DATA_TYPE_UNSET', 'DATA_TYPE_STRING', 'DATA_TYPE_BOOL', 'DATA_TYPE_FLOAT64'] as const;
+/** api.proto enum dataset_types, by value. */
 export const DATASET_TYPES = ['DATASET_UNKNOWN', 'DATASET_TRAINING', 'DATASET_VALIDATION'] as const;
+/** api.proto enum statuses, by value. */
 export const STATUSES = ['STATUS_UNKNOWN', 'STATUS_SUCCESS', 'STATUS_FAILURE', 'STATUS_RUNNING'] as const;
+/** api.proto enum sort_orders, by value. */
 export const SORT_ORDERS = ['ORDER_UNSPECIFIED', 'ORDER_ASC', 'ORDER_DESC'] as const;
+/** api.proto enum aggregation_types, by value. */
 export const AGGREGATION_TYPES = ['AGGREGATION_UNSET', 'AGGREGATION_AVG', 'AGGREGATION_MEDIAN', 'AGGREGATION_MIN', 'AGGREGATION_MAX'] as const;
 
 const enumMap = (names: readonly string[]) => Object.fromEntries(names.map((n, i) => [i, n]));
@@ -46,10 +51,12 @@ export const HPARAMS_SCHEMA = defineSchema(
 /** A google.protobuf.Value as its JSON value (number, string, boolean, null, list or object). */
 export type HValue = number | string | boolean | null | HValue[] | { [key: string]: HValue };
 
+/** api.proto messages as the routes answer them (camelCase, defaults included as TensorBoard includes them). */
 export interface MetricName {
   group: string;
   tag: string;
 }
+/** api.proto HParamInfo. */
 export interface HParamInfo {
   name: string;
   displayName: string;
@@ -59,12 +66,14 @@ export interface HParamInfo {
   domainDiscrete?: HValue[];
   domainInterval?: { minValue: number; maxValue: number };
 }
+/** api.proto MetricInfo. */
 export interface MetricInfo {
   name?: MetricName;
   displayName: string;
   description: string;
   datasetType: (typeof DATASET_TYPES)[number];
 }
+/** api.proto Experiment. */
 export interface Experiment {
   name: string;
   description: string;
@@ -73,12 +82,14 @@ export interface Experiment {
   hparamInfos: HParamInfo[];
   metricInfos: MetricInfo[];
 }
+/** api.proto MetricValue. */
 export interface MetricValue {
   name: MetricName;
   value: number;
   trainingStep: number;
   wallTimeSecs: number;
 }
+/** api.proto Session. */
 export interface Session {
   name: string;
   startTimeSecs: number;
@@ -88,6 +99,7 @@ export interface Session {
   metricValues: MetricValue[];
   monitorUrl: string;
 }
+/** api.proto SessionGroup. */
 export interface SessionGroup {
   name: string;
   hparams: Record<string, HValue>;
@@ -95,6 +107,7 @@ export interface SessionGroup {
   sessions: Session[];
   monitorUrl: string;
 }
+/** plugin_data.proto's SessionStartInfo, decoded (hparams as JSON values). */
 export interface SessionStartInfo {
   hparams: Map<string, HValue>;
   modelUri: string;
@@ -102,6 +115,7 @@ export interface SessionStartInfo {
   groupName: string;
   startTimeSecs: number;
 }
+/** plugin_data.proto's SessionEndInfo, decoded. */
 export interface SessionEndInfo {
   status: (typeof STATUSES)[number];
   endTimeSecs: number;
