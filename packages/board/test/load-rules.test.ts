@@ -150,6 +150,21 @@ describe('conversions (data_compat, dataclass_compat)', () => {
     await s.close();
   });
 
+  it('reads scalar tensors written as TF2 does (metadata on the first record only, empty shape), float and double', async () => {
+    const d = logdir();
+    const meta = { pluginData: { pluginName: 'scalars', content: new Uint8Array(0) } };
+    const f = (step: number, v: number, first = false) => summary({ tag: 'f', tensor: { dtype: DataType.DT_FLOAT, tensorShape: { dim: [] }, floatVal: [v] }, ...(first ? { metadata: meta } : {}) }, step);
+    const g = (step: number, v: number, first = false) => summary({ tag: 'g', tensor: { dtype: DataType.DT_DOUBLE, doubleVal: [v] }, ...(first ? { metadata: meta } : {}) }, step);
+    const v = (step: number, x: number) => summary({ tag: 'v', tensor: { dtype: DataType.DT_INT64, tensorShape: { dim: [{ size: 1 }] }, int64Val: [x] }, ...(step === 0 ? { metadata: meta } : {}) }, step);
+    writeEvents(join(d, EF), [fileVersion(), f(0, 0.5, true), g(0, 0.1, true), v(0, 7), ...[1, 2, 3].flatMap((i) => [f(i, i / 3), g(i, i / 3), v(i, -i)])]);
+    const s = await open(d);
+    const r = s.readScalars('scalars', 10).get('.')!;
+    assert.deepEqual(Array.from(r.get('f')!.values), [0.5, 1 / 3, 2 / 3, 1].map(Math.fround));
+    assert.deepEqual(Array.from(r.get('g')!.values), [0.1, 1 / 3, 2 / 3, 1]);
+    assert.deepEqual(Array.from(r.get('v')!.values), [7, -1, -2, -3]);
+    await s.close();
+  });
+
   it('turns an old-style Summary.Image into an images blob sequence [width, height, png]', async () => {
     const d = logdir();
     const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 1, 2, 3);

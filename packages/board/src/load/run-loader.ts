@@ -2,8 +2,8 @@
  * One run's loader: TensorBoard's `EventAccumulator` (plugin_event_accumulator.py) for the files of one directory.
  * Files are read in name order, each from the byte where the last reload stopped; records go through the compat
  * migrations (compat.ts), the orphaned-data purge, and into a reservoir per tag (reservoir.ts). Values are decoded
- * only as far as needed: a scalar's number is read in place, any other value is kept as raw bytes (copied only when
- * offered) and converted on first read.
+ * only as far as needed: a scalar's number is read in place, any other value is kept as raw bytes (copied out of the
+ * read buffer once it is known to be kept, see `largeValue`) and converted on first read.
  */
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -368,9 +368,10 @@ export class RunLoader {
   }
 
   /**
-   * The hot path: an event that is exactly `{wall_time, step, summary{value{tag, simple_value}}}` (what every
-   * `add_scalar` writes, byte layout as protobuf serializers emit it) for a tag already known as a scalar in this file,
-   * with no purge to consider. Anything else returns false and takes the general path.
+   * The hot path: an event that is exactly `{wall_time, step, summary{value{tag, simple_value | tensor}}}` (what every
+   * `add_scalar` and TF2's `tf.summary.scalar` write after a tag's first record, byte layout as protobuf serializers
+   * emit it) for a tag already known as a scalar in this file, with no purge to consider. Anything else returns false
+   * and takes the general path.
    */
   private fastScalar(buf: Uint8Array, start: number, end: number, file: number, recordStart: number): boolean {
     let p = start;
@@ -409,13 +410,20 @@ export class RunLoader {
     if (buf[p] !== 0x0a || buf[p + 1] >= 0x80) return false;
     const tagStart = p + 2;
     const tagEnd = tagStart + buf[p + 1];
-    if (tagEnd + 5 !== end || buf[tagEnd] !== 0x15) return false;
+    // simple_value (field 2, fixed32), or a tensor (field 8) with a one-byte length: a scalar tensor (TF2, new_style)
+    let value: number | undefined;
+    if (buf[tagEnd] === 0x15 && tagEnd + 5 === end) value = this.view.getFloat32(tagEnd + 1, true);
+    else if (buf[tagEnd] === 0x42 && buf[tagEnd + 1] < 0x80 && tagEnd + 2 + buf[tagEnd + 1] === end) value = NaN;
+    else return false;
     if (step < this.mostRecentStep && !this.purgeBySession) return false;
     const t = this.recentTag(buf, tagStart, tagEnd);
-    if (t.lastFile !== file || t.meta === null || t.meta.dataClass !== DataClass.SCALAR) return false;
+    if (t.lastFile !== file || t.meta === null || t.meta.dataClass !== DataClass.SCALAR || t.points === null) return false;
+    if (buf[tagEnd] === 0x42) {
+      value = tensorScalar(buf, tagEnd + 2, end);
+      if (value === undefined) return false;
+    }
     this.mostRecentStep = step;
-    if (t.points === null) return false;
-    t.points.offer(step, wallTime, this.view.getFloat32(tagEnd + 1, true), undefined, file, this.chunkBase + recordStart);
+    t.points.offer(step, wallTime, value, undefined, file, this.chunkBase + recordStart);
     if (!t.changed) this.markChanged(t);
     if (t.chunkSeq !== this.chunkSeq) {
       t.chunkSeq = this.chunkSeq;

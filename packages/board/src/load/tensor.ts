@@ -156,9 +156,23 @@ export function decodeTensor(buf: Uint8Array, start: number, end: number): Tenso
   return { dtype, shape, numbers };
 }
 
-/** The single value of a scalar tensor (`make_ndarray(...).item()`), or NaN-free undefined when it holds none. */
+/** The single value of a scalar tensor (`make_ndarray(...).item()`), or undefined when it holds none. */
 export function tensorScalar(buf: Uint8Array, start: number, end: number): number | undefined {
-  // Fast path for what every writer emits: dtype, then one float_val/double_val (packed or not), nothing else.
+  // What TF2 and torch's new_style write: dtype FLOAT or DOUBLE, an empty shape or none, one float_val/double_val,
+  // packed or not — read in place; anything else is decoded in full.
+  let p = start;
+  if (buf[p] === 0x08 && (buf[p + 1] === DT.FLOAT || buf[p + 1] === DT.DOUBLE)) {
+    const dtype = buf[p + 1];
+    p += 2;
+    if (buf[p] === 0x12 && buf[p + 1] === 0x00) p += 2;
+    if (dtype === DT.FLOAT) {
+      if (p + 6 === end && buf[p] === 0x2a && buf[p + 1] === 4) return float32At(buf, p + 2);
+      if (p + 5 === end && buf[p] === 0x2d) return float32At(buf, p + 1);
+    } else {
+      if (p + 10 === end && buf[p] === 0x32 && buf[p + 1] === 8) return float64At(buf, p + 2);
+      if (p + 9 === end && buf[p] === 0x31) return float64At(buf, p + 1);
+    }
+  }
   const t = decodeTensor(buf, start, end);
   return t.numbers !== undefined && t.numbers.length >= 1 ? t.numbers[0] : undefined;
 }
