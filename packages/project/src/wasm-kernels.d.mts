@@ -62,3 +62,13 @@ export function kernelRandoms(state: number, count: number): Float64Array;
 
 /** The k nearest other rows of n uint8 vectors of width d, exactly: row-major n × k, ascending by (distance, index). */
 export function nearestNeighborsU8(x: Uint8Array, n: number, d: number, k: number): { indices: Int32Array; squaredDistances: Int32Array };
+
+/** knn.ts's candidate search in wasm: per row the k smallest (expanded-form squared distance, index), ascending. */
+export function knnCandidatesF32(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  norms: Float64Array,
+  tile: number,
+): { bestD: Float64Array; bestI: Int32Array };

@@ -139,3 +139,25 @@ export function nearestNeighborsU8(x, n, d, k) {
   w.knnU8(xAt, n, stride, k, normsAt, dAt, iAt);
   return { indices: new Int32Array(w.memory.buffer, iAt, n * k).slice(), squaredDistances: new Int32Array(w.memory.buffer, dAt, n * k).slice() };
 }
+
+/**
+ * knn.ts's candidate search for Float32 rows in wasm (wasm/assembly/knn.ts `knnF32`): per row the k smallest
+ * (squared distance by the expanded form, index), with the same Float64 numbers as the JavaScript loop.
+ */
+export function knnCandidatesF32(x, n, d, k, norms, tile) {
+  const w = instantiate();
+  const t = Math.max(4, tile - (tile % 4));
+  const xAt = align(w.heapBase());
+  const normsAt = align(xAt + 4 * n * d);
+  const dAt = align(normsAt + 8 * n);
+  const iAt = align(dAt + 8 * n * k);
+  const packedAt = align(iAt + 4 * n * k);
+  ensureBytes(w, packedAt + (t / 4) * d * 32);
+  const buf = w.memory.buffer;
+  new Float32Array(buf, xAt, n * d).set(x);
+  new Float64Array(buf, normsAt, n).set(norms);
+  new Float64Array(buf, dAt, n * k).fill(Infinity);
+  new Int32Array(buf, iAt, n * k).fill(0x7fffffff);
+  w.knnF32(xAt, n, d, k, normsAt, dAt, iAt, packedAt, t);
+  return { bestD: new Float64Array(w.memory.buffer, dAt, n * k).slice(), bestI: new Int32Array(w.memory.buffer, iAt, n * k).slice() };
+}

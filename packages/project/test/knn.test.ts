@@ -31,3 +31,13 @@ test('kNN accuracy is 1 for separated clusters and counts the misplaced point', 
   // Point 3 (at 0.3, class 1) has three class-0 neighbours; every other vote still goes right.
   assert.equal(knnAccuracy(x, 8, 1, [0, 0, 0, 1, 1, 1, 1, 1], 3), 7 / 8);
 });
+
+test('the wasm candidate search gives exactly the JavaScript loop\'s neighbours and distances', () => {
+  for (const [n, d, k, tileRows] of [[37, 3, 5, 8], [203, 50, 15, 128], [64, 2, 10, 12], [5, 1, 4, 4]] as const) {
+    const x = Float32Array.from({ length: n * d }, (_, i) => Math.round(Math.sin(i * 1.7) * 20) / 4); // ties on purpose
+    for (const includeSelf of [false, true]) {
+      const options = { tileRows, includeSelf };
+      assert.deepEqual(nearestNeighbors(x, n, d, k, options), nearestNeighbors(x, n, d, k, { ...options, useWasm: false }), `${n} × ${d}, k ${k}`);
+    }
+  }
+});

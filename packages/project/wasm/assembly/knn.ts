@@ -81,3 +81,91 @@ export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD
     }
   }
 }
+
+/** As `offer`, for Float64 distances (knn.ts's rule: ties to the lower index). */
+@inline function offerF64(bestD: usize, bestI: usize, r: i32, k: i32, dist: f64, idx: i32): void {
+  const base = <usize>r * <usize>k;
+  let p = base + <usize>k - 1;
+  const last = load<f64>(bestD + (p << 3));
+  if (dist > last || (dist == last && idx > load<i32>(bestI + (p << 2)))) return;
+  while (p > base) {
+    const d = load<f64>(bestD + ((p - 1) << 3));
+    if (!(d > dist || (d == dist && load<i32>(bestI + ((p - 1) << 2)) > idx))) break;
+    store<f64>(bestD + (p << 3), d);
+    store<i32>(bestI + (p << 2), load<i32>(bestI + ((p - 1) << 2)));
+    p--;
+  }
+  store<f64>(bestD + (p << 3), dist);
+  store<i32>(bestI + (p << 2), idx);
+}
+
+@inline function offerPair(bestD: usize, bestI: usize, k: i32, i: i32, j: i32, dist: f64): void {
+  const d = dist < 0 ? 0 : dist;
+  offerF64(bestD, bestI, i, k, d, j);
+  offerF64(bestD, bestI, j, k, d, i);
+}
+
+/**
+ * knn.ts's candidate search for Float32 rows, with the same numbers: every dot product a·b summed in Float64 over the
+ * width in order (one pair per SIMD lane, so each lane's sum is the scalar sum), squared distance ‖a‖² + ‖b‖² − 2a·b
+ * clamped at 0, offered to both rows' sorted lists (k smallest by (distance, index), initialised by the caller to
+ * +∞ / i32 max). Blocks of 2 rows × 4 rows; the 4 are packed as Float64 pairs, `tile` rows at a time, in `packed`
+ * (tile/4 × width × 32 bytes, tile a multiple of 4).
+ */
+export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: usize, bestI: usize, packed: usize, tile: i32): void {
+  const rowBytes = <usize>d << 2;
+  for (let j0 = 0; j0 < n; j0 += tile) {
+    const rj = min(tile, n - j0);
+    const quads = (rj + 3) >> 2;
+    for (let q = 0; q < quads; q++) {
+      for (let lane = 0; lane < 4; lane++) {
+        const j = j0 + q * 4 + lane;
+        const out = packed + ((<usize>q * <usize>d) << 5) + (<usize>lane << 3);
+        const src = x + <usize>j * rowBytes;
+        for (let kk = 0; kk < d; kk++) {
+          store<f64>(out + (<usize>kk << 5), j < n ? <f64>load<f32>(src + (<usize>kk << 2)) : 0.0);
+        }
+      }
+    }
+    const jEnd = j0 + rj;
+    for (let i = 0; i < jEnd - 1; i += 2) {
+      const two = i + 1 < n;
+      const a0 = x + <usize>i * rowBytes;
+      const a1 = two ? a0 + rowBytes : a0;
+      const n0 = load<f64>(norms + (<usize>i << 3));
+      const n1 = two ? load<f64>(norms + (<usize>(i + 1) << 3)) : 0.0;
+      // First quad holding a row > i.
+      let q = i + 1 - j0;
+      q = q < 0 ? 0 : q >> 2;
+      for (; q < quads; q++) {
+        const pq = packed + ((<usize>q * <usize>d) << 5);
+        let s00 = f64x2.splat(0);
+        let s01 = f64x2.splat(0);
+        let s10 = f64x2.splat(0);
+        let s11 = f64x2.splat(0);
+        for (let kk = 0; kk < d; kk++) {
+          const b01 = v128.load(pq + (<usize>kk << 5));
+          const b23 = v128.load(pq + (<usize>kk << 5), 16);
+          const x0 = f64x2.splat(<f64>load<f32>(a0 + (<usize>kk << 2)));
+          const x1 = f64x2.splat(<f64>load<f32>(a1 + (<usize>kk << 2)));
+          s00 = f64x2.add(s00, f64x2.mul(x0, b01));
+          s01 = f64x2.add(s01, f64x2.mul(x0, b23));
+          s10 = f64x2.add(s10, f64x2.mul(x1, b01));
+          s11 = f64x2.add(s11, f64x2.mul(x1, b23));
+        }
+        const jq = j0 + q * 4;
+        for (let lane = 0; lane < 4; lane++) {
+          const j = jq + lane;
+          if (j >= n) break;
+          const nj = load<f64>(norms + (<usize>j << 3));
+          const dot0 = lane == 0 ? f64x2.extract_lane(s00, 0) : lane == 1 ? f64x2.extract_lane(s00, 1) : lane == 2 ? f64x2.extract_lane(s01, 0) : f64x2.extract_lane(s01, 1);
+          if (j > i) offerPair(bestD, bestI, k, i, j, n0 + nj - 2 * dot0);
+          if (two && j > i + 1) {
+            const dot1 = lane == 0 ? f64x2.extract_lane(s10, 0) : lane == 1 ? f64x2.extract_lane(s10, 1) : lane == 2 ? f64x2.extract_lane(s11, 0) : f64x2.extract_lane(s11, 1);
+            offerPair(bestD, bestI, k, i + 1, j, n1 + nj - 2 * dot1);
+          }
+        }
+      }
+    }
+  }
+}
