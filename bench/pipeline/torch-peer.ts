@@ -12,7 +12,7 @@ export interface TorchPeerOptions {
   script: string;
   /** the four IDX .gz files */
   dataDir: string;
-  /** torch intra-op threads; MEASUREMENTS.md: 1 thread is the faster and steadier on 2 cores */
+  /** torch intra-op threads; docs/measurements.md §B: 1 thread is the faster and steadier on 2 cores */
   threads: number;
   /** directory for logs */
   logs: string;
