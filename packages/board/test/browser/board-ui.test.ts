@@ -31,6 +31,9 @@ function tensorboardSmoothing(values: number[], w: number): number[] {
   });
 }
 
+/** A 3×16×16 float image in [0, 1] that differs per step. */
+const figure = (step: number) => ({ shape: [3, 16, 16], data: Array.from({ length: 3 * 256 }, (_, i) => ((i * (step + 3)) % 17) / 16) });
+
 const num = (v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : Number(v));
 
 /** The plotted data (uPlot's aligned columns) of the chart in the card matching `selector`. */
@@ -62,6 +65,7 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     }
     live = new SummaryWriter(join(logdir.dir, 'live'), { maxQueue: 1, flushMillis: 50 });
     for (let step = 0; step < 5; step++) live.addScalar('live loss', 1 / (step + 1), step);
+    live.addImage('live figure', figure(0), 0);
     await live.flush();
     // One after the other: if the browser cannot start (CI without Chromium), after() must still close the server.
     board = await startBoard({ logdir: logdir.dir, host: '127.0.0.1', port: 0, reloadIntervalSeconds: 1, heartbeatMillis: 1000 });
@@ -257,7 +261,7 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     assert.deepEqual([...errors, ...againErrors], []);
   });
 
-  test('a writer appending points makes the chart grow without a reload, keeping the zoom and the filters; a new run joins the list', async () => {
+  test('a writer appending points makes the chart grow without a reload, keeping the zoom and the filters; the figure slider grows; a new run joins the list', async () => {
     const { page, errors } = await openPage(browser);
     const card = '.scalar-card[data-tag="live loss"]';
     await page.goto(`${board.url}/?tab=scalars&run=live&tagFilter=live`);
@@ -278,12 +282,22 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     await waitForChartPoints(page, card, 12);
     assert.equal(await page.evaluate(() => (globalThis as any).__notReloaded), true);
     assert.deepEqual(await xScale(), zoomed, 'the zoom survives the update');
+    assert.equal(await page.locator('.tag-filter').inputValue(), 'live');
+    // The figure slider grows too, and a slider at the newest step follows the new one.
+    await page.goto(`${board.url}/?tab=images&run=live`);
+    const slider = page.locator('.image-card[data-tag="live figure"] input[type="range"]');
+    await page.locator('.image-card[data-tag="live figure"][data-step="0"]').waitFor();
+    await page.evaluate(() => { (globalThis as any).__notReloaded = true; });
+    live.addImage('live figure', figure(1), 1);
+    await live.flush();
+    await page.locator('.image-card[data-tag="live figure"][data-step="1"]').waitFor({ timeout: 15_000 });
+    assert.equal(await slider.getAttribute('max'), '1');
+    assert.equal(await page.evaluate(() => (globalThis as any).__notReloaded), true);
     // A run that appears while the page is open joins the run list.
     const late = new SummaryWriter(join(logdir.dir, 'late run'), { maxQueue: 1 });
     late.addScalar('live loss', 1, 0);
     await late.close();
     await page.locator('.run-list input[data-run="late run"]').waitFor({ timeout: 15_000 });
-    assert.equal(await page.locator('.tag-filter').inputValue(), 'live');
     assert.deepEqual(errors, []);
   });
 
