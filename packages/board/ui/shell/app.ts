@@ -54,6 +54,8 @@ export function startApp(root: HTMLElement): void {
     p.catch(() => { /* reported when the dashboard asks for it */ });
     prefetched.set(path, p);
   }
+  // Only for the first paint: a listing nobody asked for within a few seconds would be stale later.
+  setTimeout(() => prefetched.clear(), 5000);
 
   const tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Dashboards' });
   const status = h('span', { class: 'live-status', title: 'Live updates from the server' });
