@@ -1,6 +1,7 @@
 import { PCA } from 'ml-pca';
 import type { Random } from '@tbpipe/core/random';
-import { multiplyABt, transpose } from './kernels.ts';
+import { transpose } from './kernels.ts';
+import { multiplyABtWasm } from './wasm-kernels.mjs';
 
 /** Options of {@link fitPca}. */
 export interface PcaOptions {
@@ -106,14 +107,10 @@ function multiplyCentred(x: Float32Array, n: number, d: number, mean: Float64Arr
     for (let j = 0; j < d; j++) s += mean[j] * v[c * d + j];
     shift[c] = s;
   }
+  // X·Vᵀ in one wasm call (the same numbers as kernels.ts's multiplyABt), then the centring shift.
   const y = new Float64Array(n * l);
-  const tile = 64;
-  const tmp = new Float64Array(tile * l);
-  for (let i0 = 0; i0 < n; i0 += tile) {
-    const rows = Math.min(tile, n - i0);
-    multiplyABt(x, i0 * d, rows, v, 0, l, d, tmp);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < l; c++) y[(i0 + r) * l + c] = tmp[r * l + c] - shift[c];
-  }
+  multiplyABtWasm(x, 0, n, v, l, d, y);
+  for (let i = 0; i < n; i++) for (let c = 0; c < l; c++) y[i * l + c] -= shift[c];
   return y;
 }
 
@@ -127,13 +124,9 @@ function multiplyCentredTransposed(xt: Float32Array, n: number, d: number, mean:
     colSum[c] = s;
   }
   const w = new Float64Array(l * d);
-  const tile = 16;
-  const tmp = new Float64Array(tile * l);
-  for (let j0 = 0; j0 < d; j0 += tile) {
-    const cols = Math.min(tile, d - j0);
-    multiplyABt(xt, j0 * n, cols, yt, 0, l, n, tmp);
-    for (let r = 0; r < cols; r++) for (let c = 0; c < l; c++) w[c * d + j0 + r] = tmp[r * l + c] - mean[j0 + r] * colSum[c];
-  }
+  const tmp = new Float64Array(d * l);
+  multiplyABtWasm(xt, 0, d, yt, l, n, tmp);
+  for (let r = 0; r < d; r++) for (let c = 0; c < l; c++) w[c * d + r] = tmp[r * l + c] - mean[r] * colSum[c];
   return w;
 }
 

@@ -72,3 +72,6 @@ export function knnCandidatesF32(
   norms: Float64Array,
   tile: number,
 ): { bestD: Float64Array; bestI: Int32Array };
+
+/** A·Bᵀ (Float32 A from `aStart`, Float64 B) into `out`, with kernels.ts multiplyABt's numbers. */
+export function multiplyABtWasm(a: Float32Array, aStart: number, aRows: number, b: Float64Array, bRows: number, width: number, out: Float64Array): void;

@@ -161,3 +161,21 @@ export function knnCandidatesF32(x, n, d, k, norms, tile) {
   w.knnF32(xAt, n, d, k, normsAt, dAt, iAt, packedAt, t);
   return { bestD: new Float64Array(w.memory.buffer, dAt, n * k).slice(), bestI: new Int32Array(w.memory.buffer, iAt, n * k).slice() };
 }
+
+/**
+ * A·Bᵀ for Float32 A (aRows × width, from `aStart`) and Float64 B (bRows × width) into `out` (Float64, aRows × bRows):
+ * kernels.ts's multiplyABt with the same numbers (wasm/assembly/gemm.ts), for large blocks.
+ */
+export function multiplyABtWasm(a, aStart, aRows, b, bRows, width, out) {
+  const w = instantiate();
+  const aAt = align(w.heapBase());
+  const bAt = align(aAt + 4 * aRows * width);
+  const outAt = align(bAt + 8 * bRows * width);
+  const packedAt = align(outAt + 8 * aRows * bRows);
+  ensureBytes(w, packedAt + Math.ceil(bRows / 4) * width * 32);
+  const buf = w.memory.buffer;
+  new Float32Array(buf, aAt, aRows * width).set(a.subarray(aStart, aStart + aRows * width));
+  new Float64Array(buf, bAt, bRows * width).set(b.subarray(0, bRows * width));
+  w.mulABtF32F64(aAt, aRows, bAt, bRows, width, outAt, packedAt);
+  out.set(new Float64Array(w.memory.buffer, outAt, aRows * bRows));
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds wasm/project.wasm from wasm/assembly/index.ts (umap.ts, knn.ts) with the pinned AssemblyScript compiler (the pattern of
+// Builds wasm/project.wasm from wasm/assembly/index.ts (umap.ts, knn.ts, gemm.ts) with the pinned AssemblyScript compiler (the pattern of
 // packages/train/wasm/build.mjs), then checks what the loader relies on: the only import is env.pow (the host's
 // Math.pow, for the bit-exact mode) and the module exports its memory.
 //   node wasm/build.mjs           rebuild wasm/project.wasm
