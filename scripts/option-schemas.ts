@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JSON_SCHEMA_DRAFT, stageJsonSchema, stageOptionInfo, type StageSpec } from '@tbpipe/core';
+import { describeBounds, JSON_SCHEMA_DRAFT, stageJsonSchema, stageOptionInfo, type StageSpec } from '@tbpipe/core';
 import { INGEST_STAGE } from '@tbpipe/ingest/options';
 import { EVALUATE_STAGE } from '@tbpipe/evaluate/options';
 
@@ -82,7 +82,7 @@ export function optionsTable(spec: StageSpec): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\s*\n\s*/g, ' ');
   const rows = stageOptionInfo(spec).map((o) => {
     const { json } = o;
-    const type = json.enum ? json.enum.map((e) => `\`${String(e)}\``).join(', ') : [json.type, rangeText(json)].filter(Boolean).join(' ');
+    const type = json.enum ? json.enum.map((e) => `\`${String(e)}\``).join(', ') : [json.type, describeBounds(json).join(', ')].filter(Boolean).join(' ');
     const fallback = o.required ? 'required' : json['x-default'] ?? (json.default === undefined ? '' : `\`${String(json.default)}\``);
     const description = o.role === 'param' ? cell(json.description ?? '') : cell((json.description ?? '').split('\n')[0]!.replace(/:$/, ''));
     return `| \`${o.name}\` | \`--${o.flag}\` | ${o.role} | ${cell(type)} | ${fallback} | ${description} |`;
@@ -90,17 +90,6 @@ export function optionsTable(spec: StageSpec): string {
   return [BEGIN, '| option | flag | role | type | default | description |', '| --- | --- | --- | --- | --- | --- |', ...rows, END].join('\n');
 }
 
-function rangeText(json: StageSpecJson): string {
-  return [
-    json.minimum !== undefined ? `≥ ${json.minimum}` : '',
-    json.exclusiveMinimum !== undefined ? `> ${json.exclusiveMinimum}` : '',
-    json.maximum !== undefined ? `≤ ${json.maximum}` : '',
-    json.exclusiveMaximum !== undefined ? `< ${json.exclusiveMaximum}` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-}
-type StageSpecJson = ReturnType<typeof stageJsonSchema>['properties'][string];
 
 /** Every generated file: path relative to the root → content (READMEs with their table replaced). */
 export async function generatedFiles(stages = STAGES): Promise<Map<string, string>> {

@@ -11,7 +11,7 @@ export type { CliSpec, NumberRule } from './cli.ts';
 export { runStageCli, formatStageHelp } from './stage-cli.ts';
 export { inputDir, outputDir, resolveStageOptions, stageJsonSchema, stageOptionInfo, JSON_SCHEMA_DRAFT } from './stage-options.ts';
 export type { OptionInfo, OptionRole, StageInput, StageJsonSchema, StageOptionsSchema, StageOutput, StageSpec } from './stage-options.ts';
-export { checkOptionValue, closestName, describeExpected, toKebab } from './option-rules.mjs';
+export { checkOptionValue, closestName, describeBounds, describeExpected, toKebab } from './option-rules.mjs';
 export type { OptionJsonSchema } from './option-rules.mjs';
 export { formatFixed1 } from './format.ts';
 export { createProgress } from './progress.ts';

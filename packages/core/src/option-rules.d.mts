@@ -21,6 +21,7 @@ export interface OptionJsonSchema {
 export function toKebab(name: string): string;
 export function optionFlag(name: string, schema: OptionJsonSchema): string;
 export function describeExpected(schema: OptionJsonSchema): string;
+export function describeBounds(schema: OptionJsonSchema): string[];
 export function checkOptionValue(schema: OptionJsonSchema, value: unknown): boolean;
 export function formatOptionValue(value: unknown): string;
 export function closestName(name: string, names: Iterable<string>): string | undefined;

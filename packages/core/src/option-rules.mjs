@@ -30,17 +30,23 @@ export function describeExpected(schema) {
   if (Array.isArray(schema.enum)) return `one of ${schema.enum.join(', ')}`;
   if (schema.type === 'boolean') return 'true or false';
   if (schema.type === 'integer' || schema.type === 'number') {
-    return [
-      schema.type === 'integer' ? 'an integer' : 'a number',
-      schema.minimum !== undefined ? `≥ ${schema.minimum}` : '',
-      schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : '',
-      schema.maximum !== undefined ? `≤ ${schema.maximum}` : '',
-      schema.exclusiveMaximum !== undefined ? `< ${schema.exclusiveMaximum}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
+    return [schema.type === 'integer' ? 'an integer' : 'a number', ...describeBounds(schema)].join(' ');
   }
   return schema.minLength ? 'a non-empty string' : 'a string';
+}
+
+/**
+ * A number's bounds in words, in order: `≥ 2`, `> 0`, `≤ 127`, `< 1` (none for an unbounded one).
+ * @param {OptionJsonSchema} schema
+ * @returns {string[]}
+ */
+export function describeBounds(schema) {
+  return [
+    schema.minimum !== undefined ? `≥ ${schema.minimum}` : '',
+    schema.exclusiveMinimum !== undefined ? `> ${schema.exclusiveMinimum}` : '',
+    schema.maximum !== undefined ? `≤ ${schema.maximum}` : '',
+    schema.exclusiveMaximum !== undefined ? `< ${schema.exclusiveMaximum}` : '',
+  ].filter(Boolean);
 }
 
 /**

@@ -75,13 +75,13 @@ export function runStageCli<S extends StageOptionsSchema>(
       name: spec.bin,
       help: formatStageHelp(spec),
       options: Object.fromEntries(
-        options.flatMap((o) =>
+        options.flatMap((o): Array<[string, { type: 'string' | 'boolean' }]> =>
           o.json.type === 'boolean'
             ? [
-                [o.flag, { type: 'boolean' as const }],
-                [`no-${o.flag}`, { type: 'boolean' as const }],
+                [o.flag, { type: 'boolean' }],
+                [`no-${o.flag}`, { type: 'boolean' }],
               ]
-            : [[o.flag, { type: 'string' as const }]],
+            : [[o.flag, { type: 'string' }]],
         ),
       ),
       async run({ values }, logger) {

@@ -4,23 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, TbpipeError, UsageError, type CliSpec } from '../src/index.ts';
+import { captureOutput } from './helpers/capture.ts';
 
 async function capture(spec: CliSpec, argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  const before = process.exitCode;
-  try {
-    const code = await runCli(spec, argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    process.exitCode = before;
-  }
+  const { result: code, out, err } = await captureOutput(() => runCli(spec, argv));
+  return { code, out, err };
 }
 
 const spec = (run: CliSpec['run']): CliSpec => ({

@@ -14,6 +14,7 @@ import {
   UsageError,
   type StageSpec,
 } from '../src/index.ts';
+import { captureOutput } from './helpers/capture.ts';
 
 const DEMO = {
   package: '@tbpipe/demo',
@@ -33,22 +34,9 @@ const DEMO = {
 } as const satisfies StageSpec;
 
 async function capture(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  const before = process.exitCode;
   let received: unknown;
-  try {
-    const code = await runStageCli(DEMO, async (options) => void (received = options), argv);
-    return { code, out: out.join(''), err: err.join(''), received };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-    process.exitCode = before;
-  }
+  const { result: code, out, err } = await captureOutput(() => runStageCli(DEMO, async (options) => void (received = options), argv));
+  return { code, out, err, received };
 }
 
 test('resolveStageOptions applies the schema defaults and keeps keys the schema does not declare', () => {

@@ -1,15 +1,9 @@
 export { evaluate, DEFAULT_EVALUATE_OPTIONS } from './evaluate.ts';
 export type { EvaluateOptions, EvaluateResult, EvaluateTimings } from './evaluate.ts';
-export {
-  PredictionsSchema,
-  PREDICTIONS_CONTRACT,
-  EVALUATE_CONTRACT,
-  EVALUATE_FILES,
-  CLASS_COUNT,
-  FEATURE_COUNT,
-} from './contract.ts';
-export { readPredictions, writePredictions, predictionsToTable } from './predictions.ts';
-export type { Predictions } from './predictions.ts';
+// Everything a consumer of evaluate's output needs (the `./contract` entry), then the rest.
+export * from './entry/contract.ts';
+export { writePredictions, predictionsToTable } from './predictions.ts';
+export { EVALUATE_STAGE } from './options.ts';
 export { computeClassPrCurves } from './pr-curve.ts';
 export type { PrCurve } from './pr-curve.ts';
 export { computeMetrics, computeConfusionMatrix, computeAveragePrecision, describeClassAccuracy, renderMetricsMarkdown } from './metrics.ts';

@@ -1,23 +1,10 @@
 export { ingest, DEFAULT_INGEST_OPTIONS } from './ingest.ts';
 export type { IngestOptions, IngestResult } from './ingest.ts';
-export {
-  ImagesSchema,
-  imagesSchema,
-  IMAGES_CONTRACT,
-  INGEST_CONTRACT,
-  TRAIN_FILE,
-  TEST_FILE,
-  CLASS_NAMES_KEY,
-  IMAGE_HEIGHT_KEY,
-  IMAGE_WIDTH_KEY,
-  DATASET_KEY,
-  IMAGE_HEIGHT,
-  IMAGE_WIDTH,
-  IMAGE_PIXELS,
-  CLASS_COUNT,
-} from './contract.ts';
-export { readImages, writeImages, encodeImages, makeImagesTable } from './images.ts';
-export type { Images, ReadImagesResult } from './images.ts';
+// Everything a consumer of ingest's output needs (the `./contract` entry), then the rest.
+export * from './entry/contract.ts';
+export { IMAGE_HEIGHT, IMAGE_WIDTH } from './contract.ts';
+export { INGEST_STAGE } from './options.ts';
+export { writeImages, encodeImages, makeImagesTable } from './images.ts';
 export { DATASETS, DATASET_NAMES, IDX_FILES, IDX_ROLES, isDatasetName } from './datasets.ts';
 export type { DatasetName, DatasetSpec, ChecksumTable, KnownFile, IdxRole } from './datasets.ts';
 export {
