@@ -12,9 +12,14 @@ import { GraphLayout } from '../ui/dashboards/graphs/layout.ts';
 import { parseTextProto } from '../ui/dashboards/graphs/pbtxt.ts';
 import { rebinSeries } from '../ui/dashboards/histograms/rebin.ts';
 import { colorBy } from '../ui/dashboards/projector/colors.ts';
-import { parseMetadata } from '../ui/dashboards/projector/data.ts';
+import { parseMetadata } from '../ui/dashboards/projector/metadata.ts';
 import { nearestNeighbors } from '../ui/dashboards/projector/knn.ts';
-import { pcaWorkerMain, type PcaResult } from '../ui/dashboards/projector/pca.ts';
+import { pcaWorkerMain } from '../ui/dashboards/projector/pca-core.ts';
+
+interface PcaResult {
+  positions: Float32Array;
+  explained: number[];
+}
 
 const tutorialGraph = fileURLToPath(new URL('fixtures/golden-http/bodies/db8bab4ac1829616.pbtxt', import.meta.url));
 
@@ -115,11 +120,15 @@ test('PCA (the worker body) finds the variance shares of data on a plane and pro
     x.set([a / Math.SQRT2, a / Math.SQRT2, b / Math.SQRT2, -b / Math.SQRT2, 0, 0], i * dim);
   }
   const result = await new Promise<PcaResult>((resolve) => {
-    const scope = globalThis as unknown as { self: unknown };
-    const fake: { onmessage?: (e: { data: unknown }) => void; postMessage(m: PcaResult): void } = { postMessage: resolve };
-    scope.self = fake;
+    // The worker body talks to globalThis (a worker's `self`): stand in for it, then restore.
+    const scope = globalThis as unknown as { onmessage?: (e: { data: unknown }) => void; postMessage?: unknown };
+    const saved = { onmessage: scope.onmessage, postMessage: scope.postMessage };
+    scope.postMessage = (m: PcaResult) => {
+      Object.assign(scope, saved);
+      resolve(m);
+    };
     pcaWorkerMain();
-    fake.onmessage!({ data: { vectors: x, rows, dim, k: 3 } });
+    scope.onmessage!({ data: { vectors: x, rows, dim, k: 3 } });
   });
   assert.ok(Math.abs(result.explained[0]! - 0.9) < 1e-6 && Math.abs(result.explained[1]! - 0.1) < 1e-6, String(result.explained));
   assert.ok(result.explained[2]! < 1e-9);

@@ -1,5 +1,8 @@
 /** The projector plugin's routes, typed: embeddings of a run, their float32 tensors, TSV metadata and sprites. */
 import type { DashboardContext } from '../types.ts';
+import { parseMetadata, type Metadata } from './metadata.ts';
+
+export { parseMetadata, type Metadata };
 
 /** One embedding of `projector_config.pbtxt`, as `/data/plugin/projector/info` lists it. */
 export interface EmbeddingInfo {
@@ -7,12 +10,6 @@ export interface EmbeddingInfo {
   tensorShape?: [number, number];
   metadataPath?: string;
   sprite?: { imagePath: string; singleImageDim: [number, number] };
-}
-
-/** Metadata: column names and, per column, one string per point. */
-export interface Metadata {
-  columns: string[];
-  values: string[][];
 }
 
 /** A loaded embedding. */
@@ -37,25 +34,6 @@ export function fetchProjectorRuns(ctx: DashboardContext): Promise<string[]> {
 export async function fetchEmbeddings(ctx: DashboardContext, run: string): Promise<EmbeddingInfo[]> {
   const info = await ctx.fetchJson<{ embeddings?: EmbeddingInfo[] }>(`data/plugin/projector/info?run=${encodeURIComponent(run)}`);
   return info.embeddings ?? [];
-}
-
-/**
- * Metadata TSV as TensorBoard's projector reads it: one column → no header row (the column is called `label`);
- * several → the first row names them. Trailing empty lines are dropped.
- */
-export function parseMetadata(text: string, rows: number): Metadata {
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const firstCells = (lines[0] ?? '').split('\t');
-  const header = firstCells.length > 1;
-  const columns = header ? firstCells : ['label'];
-  const body = header ? lines.slice(1) : lines;
-  const values = columns.map(() => new Array<string>(rows).fill(''));
-  for (let i = 0; i < Math.min(rows, body.length); i++) {
-    const cells = body[i]!.split('\t');
-    for (let c = 0; c < columns.length; c++) values[c]![i] = cells[c] ?? '';
-  }
-  return { columns, values };
 }
 
 /** Fetches the tensor (float32 little-endian, TensorBoard's binary route), metadata and sprite of one embedding. */
