@@ -22,6 +22,7 @@ export class CardGrid {
   private readonly body = h('div', { class: 'hist-groups' });
   private readonly note = h('p', { class: 'muted hist-note', hidden: true });
   private generation = 0;
+  private theme: 'light' | 'dark' | null = null;
 
   constructor(
     element: HTMLElement,
@@ -35,6 +36,11 @@ export class CardGrid {
   /** Brings the cards in line with the context; `changed` lists run/tag pairs with new points. */
   async update(ctx: DashboardContext, changed: readonly { run: string; plugin: string; tag: string }[]): Promise<void> {
     const generation = ++this.generation;
+    if (this.theme !== ctx.theme) {
+      // Axis and fill colours are chosen when a chart is made: a new theme makes every card anew.
+      this.theme = ctx.theme;
+      this.destroy();
+    }
     const items = await listRunTags(ctx, this.route);
     if (generation !== this.generation) return;
     const key = (i: { run: string; tag: string }) => `${i.run}\u0000${i.tag}`;
