@@ -81,6 +81,27 @@ test('an open metanode contains its children, and opening one re-lays out only i
   assert.equal(edge.label, '4×6×24×24');
 });
 
+test('shape labels sit where dagre reserved room for them: on no node, inside open blocks only as a whole', async () => {
+  const h = buildHierarchy(readGraphDef(parseTextProto(await readFile(tutorialGraph, 'utf8'))));
+  const layout = new GraphLayout(h);
+  const first = initialExpansion(h);
+  const views = [first, ...[...h.groups.values()].filter((g) => g.parent).map((g) => new Set([...first, ...ancestors(g).map((a) => a.id), g.id])),
+    new Set([...h.groups.values()].map((g) => g.id))];
+  for (const open of views) {
+    const scene = layout.layout(open);
+    assert.ok(scene.labels.some((l) => l.text === '4×16×8×8'));
+    for (const l of scene.labels) {
+      for (const n of scene.nodes) {
+        const apart = l.x + l.width / 2 <= n.x - n.width / 2 || l.x - l.width / 2 >= n.x + n.width / 2
+          || l.y + l.height / 2 <= n.y - n.height / 2 || l.y - l.height / 2 >= n.y + n.height / 2;
+        const inside = n.expanded && l.x - l.width / 2 >= n.x - n.width / 2 && l.x + l.width / 2 <= n.x + n.width / 2
+          && l.y - l.height / 2 >= n.y - n.height / 2 + 22 && l.y + l.height / 2 <= n.y + n.height / 2;
+        assert.ok(apart || inside, `${l.text} at ${l.x},${l.y} on ${n.item.id} (open: ${[...open].join(' ')})`);
+      }
+    }
+  }
+});
+
 test('re-binning keeps every count and spreads a bucket over the bins it overlaps', () => {
   const r = rebinSeries([[0, 1, [[0, 1, 4], [1, 3, 8]]], [0, 2, [[2, 4, 2]]]], 4);
   assert.deepEqual([r.min, r.max, r.binWidth], [0, 4, 1]);

@@ -34,9 +34,20 @@ export interface SceneEdge {
   control: boolean;
 }
 
+/** A shape label, centred at (x, y) in the scene, where dagre reserved room for it (beside its edge, off every node). */
+export interface SceneLabel {
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface Scene {
   nodes: SceneNode[];
   edges: SceneEdge[];
+  /** One label per laid-out route: the shapes carried between two children of a scope (both subtrees' edges). */
+  labels: SceneLabel[];
   width: number;
   height: number;
 }
@@ -56,10 +67,17 @@ interface GroupLayout {
   boxes: Map<string, Box>;
   /** `fromChildId>toChildId` → dagre's route. */
   routes: Map<string, Point[]>;
+  /** Labels at the points dagre computed for them, in the group's inner coordinates. */
+  labels: SceneLabel[];
 }
 
 /** Sizes and spacing in CSS pixels. */
-export const GEOMETRY = { opHeight: 22, groupHeight: 32, pad: 14, header: 22, charWidth: 6.6, nodesep: 18, ranksep: 34 } as const;
+export const GEOMETRY = {
+  opHeight: 22, groupHeight: 32, pad: 14, header: 22, charWidth: 6.6, nodesep: 18, ranksep: 34,
+  /** Edge labels are 9 px text: a wide digit is ~0.64 em in the usual sans-serif fonts, so this over- rather than
+   *  under-estimates, and the label keeps clear of nodes however the font renders. */
+  labelCharWidth: 5.8, labelHeight: 12, labelOffset: 4,
+} as const;
 
 /** Statistics of the last {@link GraphLayout.layout} call (for the bench and the status line). */
 export interface LayoutStats {
@@ -72,7 +90,7 @@ export interface LayoutStats {
 export class GraphLayout {
   private readonly cache = new Map<string, GroupLayout>();
   /** Per group: the edges between its children (independent of expansion). */
-  private readonly childEdges = new Map<string, Map<string, { a: Item; b: Item }>>();
+  private readonly childEdges = new Map<string, Map<string, { a: Item; b: Item; ops: OpEdge[] }>>();
   stats: LayoutStats = { dagreRuns: 0, dagreMillis: 0, visibleNodes: 0 };
 
   constructor(readonly hierarchy: Hierarchy) {
@@ -83,7 +101,10 @@ export class GraphLayout {
       if (a === b) continue;
       let m = this.childEdges.get(lca.id);
       if (!m) this.childEdges.set(lca.id, (m = new Map()));
-      m.set(`${a.id}>${b.id}`, { a, b });
+      const key = `${a.id}>${b.id}`;
+      const known = m.get(key);
+      if (known) known.ops.push(e);
+      else m.set(key, { a, b, ops: [e] });
     }
   }
 
@@ -93,9 +114,11 @@ export class GraphLayout {
     const root = this.hierarchy.root;
     const rootLayout = this.layoutGroup(root, expanded);
     const nodes: SceneNode[] = [];
+    const labels: SceneLabel[] = [];
     const origin = new Map<string, Point>([[root.id, { x: 0, y: 0 }]]);
     const place = (g: GroupItem, ox: number, oy: number) => {
       const l = this.cache.get(g.id)!;
+      for (const lab of l.labels) labels.push({ ...lab, x: lab.x + ox, y: lab.y + oy });
       for (const child of g.children) {
         const b = l.boxes.get(child.id)!;
         const x = ox + b.x;
@@ -138,7 +161,7 @@ export class GraphLayout {
       const points = [boundaryPoint(nu, toward), ...inner, boundaryPoint(nv, back)];
       edges.push({ from, to, points, label: edgeLabel(ops), count: ops.length, control: ops.every((e) => e.control) });
     }
-    return { nodes, edges, width: rootLayout.width, height: rootLayout.height };
+    return { nodes, edges, labels, width: rootLayout.width, height: rootLayout.height };
   }
 
   private sizeOf(item: Item, expanded: ReadonlySet<string>): { width: number; height: number } {
@@ -162,7 +185,16 @@ export class GraphLayout {
     dg.setGraph({ rankdir: 'BT', nodesep: GEOMETRY.nodesep, ranksep: GEOMETRY.ranksep, edgesep: 8, marginx: 0, marginy: 0 });
     dg.setDefaultEdgeLabel(() => ({}));
     g.children.forEach((c, i) => dg.setNode(c.id, { width: sizes[i]!.width, height: sizes[i]!.height }));
-    for (const { a, b } of this.childEdges.get(g.id)?.values() ?? []) dg.setEdge(a.id, b.id);
+    // Each shape label is an edge label of the size it draws at: dagre gives it a dummy node of its own (beside the
+    // edge, labelpos 'r') in a rank between the edge's ends, so no node is placed where the label goes.
+    const texts = new Map<string, string>();
+    for (const { a, b, ops } of this.childEdges.get(g.id)?.values() ?? []) {
+      const text = edgeLabel(ops);
+      if (text) texts.set(`${a.id}>${b.id}`, text);
+      dg.setEdge(a.id, b.id, text
+        ? { width: text.length * GEOMETRY.labelCharWidth + 4, height: GEOMETRY.labelHeight, labelpos: 'r', labeloffset: GEOMETRY.labelOffset }
+        : {});
+    }
     dagre.layout(dg);
     const boxes = new Map<string, Box>();
     for (const c of g.children) {
@@ -170,9 +202,15 @@ export class GraphLayout {
       boxes.set(c.id, { x: n.x, y: n.y, width: n.width, height: n.height });
     }
     const routes = new Map<string, Point[]>();
-    for (const e of dg.edges()) routes.set(`${e.v}>${e.w}`, ((dg.edge(e) as { points?: Point[] }).points ?? []).map((p) => ({ x: p.x, y: p.y })));
+    const labels: SceneLabel[] = [];
+    for (const e of dg.edges()) {
+      const de = dg.edge(e) as { points?: Point[]; x?: number; y?: number; width?: number; height?: number };
+      routes.set(`${e.v}>${e.w}`, (de.points ?? []).map((p) => ({ x: p.x, y: p.y })));
+      const text = texts.get(`${e.v}>${e.w}`);
+      if (text && de.x !== undefined && de.y !== undefined) labels.push({ text, x: de.x, y: de.y, width: de.width ?? 0, height: de.height ?? 0 });
+    }
     const label = dg.graph() as { width?: number; height?: number };
-    const layout: GroupLayout = { key, width: label.width ?? 0, height: label.height ?? 0, boxes, routes };
+    const layout: GroupLayout = { key, width: label.width ?? 0, height: label.height ?? 0, boxes, routes, labels };
     this.cache.set(g.id, layout);
     this.stats.dagreRuns++;
     this.stats.dagreMillis += performance.now() - t0;

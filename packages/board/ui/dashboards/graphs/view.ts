@@ -55,12 +55,11 @@ export class GraphView {
       const d = e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
       const width = Math.min(4, 1 + Math.log2(e.count));
       edges.appendChild(svg('path', { d, class: `graph-edge${e.control ? ' control' : ''}`, 'stroke-width': width, 'marker-end': 'url(#graph-arrow)' }));
-      if (e.label) {
-        const mid = midpoint(e.points);
-        const t = svg('text', { x: mid.x + 4, y: mid.y, class: 'graph-edge-label' });
-        t.textContent = e.label;
-        labels.appendChild(t);
-      }
+    }
+    for (const l of scene.labels) {
+      const t = svg('text', { x: (l.x - l.width / 2).toFixed(1), y: l.y.toFixed(1), 'dominant-baseline': 'central', class: 'graph-edge-label' });
+      t.textContent = l.text;
+      labels.appendChild(t);
     }
     this.viewport.append(groups, edges, ops, labels);
     if (fit) this.fit();
@@ -183,19 +182,4 @@ export class GraphView {
     };
     this.root.addEventListener('click', () => { if (!dragged) this.events.select(null); });
   }
-}
-
-function midpoint(points: readonly { x: number; y: number }[]): { x: number; y: number } {
-  if (points.length === 0) return { x: 0, y: 0 };
-  let total = 0;
-  for (let i = 1; i < points.length; i++) total += Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
-  let half = total / 2;
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1]!;
-    const b = points[i]!;
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    if (len >= half && len > 0) return { x: a.x + ((b.x - a.x) * half) / len, y: a.y + ((b.y - a.y) * half) / len };
-    half -= len;
-  }
-  return points[0]!;
 }
