@@ -105,6 +105,15 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
       await block.dblclick();
       await p.page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').waitFor();
       assert.ok(await p.page.locator('[data-name^="Net/Conv2d[conv1]/"]').count() >= 3);
+      // The view was not zoomed or panned, so the opened graph is fitted again: every node and label inside the canvas.
+      const outside = await p.page.evaluate(() => {
+        const c = document.querySelector('.graph-canvas')!.getBoundingClientRect();
+        return [...document.querySelectorAll('.graph-node, .graph-edge-label')].filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.top < c.top || r.bottom > c.bottom || r.left < c.left || r.right > c.right;
+        }).map((el) => el.getAttribute('data-name') ?? el.textContent);
+      });
+      assert.deepEqual(outside, []);
       await p.page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').click();
       const panel = await p.page.locator('.graph-info').innerText();
       assert.match(panel, /aten::_convolution/);
@@ -113,6 +122,27 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
       await done(p);
     });
   }
+
+  test('GRAPHS keeps a zoom the user chose when a block opens, and fits again after Fit', async () => {
+    const p = await open('tab=graphs&run=tutorial');
+    const block = p.page.locator('[data-name="Net/Conv2d[conv2]"]');
+    await block.waitFor();
+    const scale = () => p.page.locator('.graph-viewport').evaluate((g) => Number(/scale\(([^)]+)\)/.exec(g.getAttribute('transform') ?? '')![1]));
+    const fitted = await scale();
+    const box = (await block.boundingBox())!;
+    await p.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await p.page.mouse.wheel(0, -300);
+    const zoomed = await scale();
+    assert.ok(zoomed > fitted, `${zoomed} > ${fitted}`);
+    await block.dblclick();
+    await p.page.locator('[data-name^="Net/Conv2d[conv2]/"]').first().waitFor();
+    assert.equal(await scale(), Math.max(zoomed, 0.8));
+    await p.page.getByRole('button', { name: 'Fit' }).click();
+    await p.page.locator('[data-name="Net/Conv2d[conv2]"]').dblclick({ position: { x: 12, y: 6 } });
+    await p.page.locator('[data-name^="Net/Conv2d[conv2]/"]').first().waitFor({ state: 'detached' });
+    assert.equal(await scale(), fitted, 'collapsing after Fit fits the first view again');
+    await done(p);
+  });
 
   test('GRAPHS draws a TensorFlow/Keras-style graph without scopes, with shapes, a control edge and the device', async () => {
     const p = await open('tab=graphs&run=keras');

@@ -70,8 +70,11 @@ export const graphsDashboard: Dashboard = {
       if (!loaded || item.kind !== 'group') return;
       if (loaded.expanded.has(item.id)) loaded.expanded.delete(item.id);
       else loaded.expanded.add(item.id);
-      render(false);
-      view.center(item);
+      // Until the user zooms or pans, the whole graph stays in view as blocks open and close (an opened block can
+      // grow past the old frame); after that, the block they worked on is kept centred at their zoom.
+      const fit = view.isFitted;
+      render(fit);
+      if (!fit) view.center(item);
     }
 
     function setExpansion(which: 'none' | 'initial'): void {

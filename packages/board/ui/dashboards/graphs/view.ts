@@ -23,6 +23,8 @@ export class GraphView {
   private readonly root: SVGSVGElement;
   private readonly viewport: SVGGElement;
   private transform = { x: 0, y: 0, k: 1 };
+  /** The view is the last fit (no wheel, drag or centring since), so a changed scene is fitted again. */
+  private fitted = true;
   private scene: Scene | null = null;
   private nodeEls = new Map<string, SVGGElement>();
   private unbind = () => {};
@@ -39,6 +41,11 @@ export class GraphView {
     this.root.append(defs, this.viewport);
     this.element.appendChild(this.root);
     this.bindPanZoom();
+  }
+
+  /** True until the user zooms or pans (or a node is centred) after the last fit. */
+  get isFitted(): boolean {
+    return this.fitted;
   }
 
   /** Draws a new scene; keeps the current zoom unless `fit`. */
@@ -81,6 +88,7 @@ export class GraphView {
     const h = this.element.clientHeight || 600;
     const k = Math.min(2, (w - 40) / Math.max(1, this.scene.width), (h - 40) / Math.max(1, this.scene.height));
     this.transform = { k, x: (w - this.scene.width * k) / 2, y: (h - this.scene.height * k) / 2 };
+    this.fitted = true;
     this.apply();
   }
 
@@ -92,6 +100,7 @@ export class GraphView {
     const h = this.element.clientHeight || 600;
     const k = Math.max(this.transform.k, 0.8);
     this.transform = { k, x: w / 2 - n.x * k, y: h / 2 - n.y * k };
+    this.fitted = false;
     this.apply();
   }
 
@@ -154,6 +163,7 @@ export class GraphView {
       const k = Math.min(8, Math.max(0.05, this.transform.k * factor));
       const s = k / this.transform.k;
       this.transform = { k, x: px - (px - this.transform.x) * s, y: py - (py - this.transform.y) * s };
+      this.fitted = false;
       this.apply();
     }, { passive: false });
     this.root.addEventListener('pointerdown', (e) => {
@@ -168,6 +178,7 @@ export class GraphView {
       if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
       if (!drag.moved) return;
       this.transform = { ...this.transform, x: drag.tx + dx, y: drag.ty + dy };
+      this.fitted = false;
       this.apply();
     };
     const up = () => {
