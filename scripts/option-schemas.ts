@@ -9,11 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { describeBounds, JSON_SCHEMA_DRAFT, stageJsonSchema, stageOptionInfo, type StageSpec } from '@tbpipe/core';
 import { INGEST_STAGE } from '@tbpipe/ingest/options';
 import { EVALUATE_STAGE } from '@tbpipe/evaluate/options';
+import { TRAIN_STAGE } from '@tbpipe/train/options';
+import { PROJECT_STAGE } from '@tbpipe/project/options';
 
 /** Every stage package with its spec and folder. */
 export const STAGES: ReadonlyArray<{ dir: string; spec: StageSpec }> = [
   { dir: 'packages/ingest', spec: INGEST_STAGE },
+  { dir: 'packages/train', spec: TRAIN_STAGE },
   { dir: 'packages/evaluate', spec: EVALUATE_STAGE },
+  { dir: 'packages/project', spec: PROJECT_STAGE },
 ];
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -31,6 +31,21 @@ describe('graph-time option checks', () => {
     assert.doesNotThrow(() => parsePipeline(sweep, JSON.parse(readFileSync(join(ROOT, sweep), 'utf8')), workspace));
   });
 
+  it("names the issue's misspelt train param with the closest valid name", () => {
+    assert.equal(
+      failure((j) => (j.stages.train.params.learningRat = 0.01)),
+      `${FILE}: stages.train.params.learningRat is not an option of @tbpipe/train; did you mean learningRate?`,
+    );
+    assert.equal(
+      failure((j) => (j.stages.train.params.momentum = 1)),
+      `${FILE}: stages.train.params.momentum is 1, expected a number ≥ 0 < 1 (see packages/train/options.schema.json)`,
+    );
+    assert.equal(
+      failure((j) => (j.stages.train.params.histograms = 'no')),
+      `${FILE}: stages.train.params.histograms is "no", expected true or false (see packages/train/options.schema.json)`,
+    );
+  });
+
   it('names a misspelt param with the closest valid name', () => {
     assert.equal(
       failure((j) => (j.stages.evaluate.params = { numThresold: 127 })),

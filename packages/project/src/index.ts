@@ -1,5 +1,6 @@
 /** `@tbpipe/project`: PCA and UMAP projections of images and learned features, TensorBoard projector embeddings. */
 export { project, DEFAULT_PROJECT_OPTIONS, MAX_FEATURE_POINTS, PIXEL_KNN_DIMENSIONS } from './project.ts';
+export { PROJECT_STAGE } from './options.ts';
 export type { ProjectOptions, ProjectResult, ProjectMetrics, SourceMetrics } from './project.ts';
 export { ProjectionsSchema, PROJECT_CONTRACT, PROJECTIONS_CONTRACT, PROJECT_FILES, COORDINATE_COLUMNS, SOURCES } from './contract.ts';
 export type { Source, Method } from './contract.ts';

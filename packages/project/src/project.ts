@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
-import { createProgress, MANIFEST_FILE, removeTempDebris, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
+import { createProgress, MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
 import {
   FEATURE_WIDTH,
@@ -23,48 +23,10 @@ import { fitPca, type PcaModel } from './pca.ts';
 import { prepareUmap } from './umap.ts';
 import { nearestNeighborsU8 } from './wasm-kernels.mjs';
 import { createLayoutRunner, defaultWorkerCount, MAX_WORKERS, type LayoutRunner, type OnEpoch } from './worker-pool.ts';
+import { PROJECT_STAGE, type ProjectOptions, type ResolvedProjectParams } from './options.ts';
 
-/** Options of {@link project}; every parameter has its default in {@link DEFAULT_PROJECT_OPTIONS}. */
-export interface ProjectOptions {
-  /** The ingest stage's output (`train.arrow`, `test.arrow`, manifest `tbpipe.ingest/v1`). CLI `--data`. */
-  dataDir: string;
-  /** The evaluate stage's output (`predictions.arrow`, manifest `tbpipe.evaluate/v1`). CLI `--predictions`. */
-  predictionsDir: string;
-  /** This stage's artifact directory. CLI `--out`. */
-  outDir: string;
-  /** The TensorBoard run directory. CLI `--run-dir`. */
-  runDir: string;
-  /** Seed of every random choice: samples, PCA start vectors, UMAP init and negative sampling. Default 0. */
-  seed?: number;
-  /** Training images in the tutorial's embedding (tag `default`), 1 ≤ n ≤ training images. Default 100. */
-  sampleImages?: number;
-  /** Test images projected (pixels and learned features), nUmapNeighbors < n ≤ 10 000. Default 2000. */
-  featurePoints?: number;
-  /** UMAP's n_neighbors, 2–100. Default 15. */
-  umapNeighbors?: number;
-  /** UMAP's min_dist, 0 ≤ x ≤ 1. Default 0.1. */
-  umapMinDist?: number;
-  /**
-   * Worker threads for the UMAP fits' SGD kernel, 0 ≤ n ≤ 4 (PCA, kNN and the fits' preparation stay on the main
-   * thread, overlapping the fits); 0 runs the kernel on the main thread too. Default `os.availableParallelism()`, at
-   * most 4 (measured faster than 0 here: README, Speed notes). Artifacts are byte-identical for any value.
-   */
-  workers?: number;
-  /** pino logger; silent by default. */
-  logger?: Logger;
-}
-
-/** The defaults of every {@link ProjectOptions} parameter (the tutorial's, and pipeline.json's). */
-export const DEFAULT_PROJECT_OPTIONS = {
-  seed: 0,
-  sampleImages: 100,
-  featurePoints: 2000,
-  umapNeighbors: 15,
-  umapMinDist: 0.1,
-} as const;
-
-/** Upper bound of `featurePoints`: exact neighbour search is O(n²). */
-export const MAX_FEATURE_POINTS = 10_000;
+export { DEFAULT_PROJECT_OPTIONS, MAX_FEATURE_POINTS } from './options.ts';
+export type { ProjectOptions } from './options.ts';
 /** Dimensions pixels are reduced to (PCA) before the neighbour search that UMAP starts from. */
 export const PIXEL_KNN_DIMENSIONS = 50;
 
@@ -189,7 +151,7 @@ function startSource(
   bytes: Uint8Array | undefined,
   width: number,
   labels: Uint8Array,
-  o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>,
+  o: ResolvedProjectParams,
   timings: Record<string, number>,
   runner: LayoutRunner,
   onEpoch: (fit: string) => OnEpoch,
@@ -294,7 +256,7 @@ interface Sample {
   pixelBytes: Uint8Array;
 }
 
-async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>>): Promise<Sample> {
+async function readSample(o: ResolvedProjectParams): Promise<Sample> {
   const { classNames, train, test, predictions } = await readInputs(o.dataDir, o.predictionsDir, o.sampleImages, o.featurePoints);
 
   // The tutorial's embedding: select_n_random(trainset.data, trainset.targets), features = images.view(-1, 28*28).
@@ -340,9 +302,8 @@ async function readSample(o: Required<Omit<ProjectOptions, 'logger' | 'workers'>
  * });
  */
 export async function project(options: ProjectOptions): Promise<ProjectResult> {
-  const o = { ...DEFAULT_PROJECT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<
-    Omit<ProjectOptions, 'logger' | 'workers'>
-  >;
+  // The same check as the CLI's (PROJECT_STAGE): a library call with featurePoints: 0 fails with the flag's message.
+  const o: ResolvedProjectParams = resolveStageOptions(PROJECT_STAGE, withoutUndefined(options));
   const log = (options.logger ?? silentLogger).child({ stage: 'project' });
   const started = performance.now();
   const timings: Record<string, number> = {};
@@ -448,4 +409,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   });
   log.info({ millis: timings.totalMillis }, 'project done');
   return { files, metrics, embeddingTags, figureTags };
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as T;
 }

@@ -100,10 +100,13 @@ test('bad input gets exact one-line errors', async () => {
   await assert.rejects(run('e2', { sampleImages: 51 }), {
     message: `project: --sample-images 51 but ${join(up.dataDir, 'train.arrow')} has 50 training images, expected at most 50; lower --sample-images`,
   });
-  await assert.rejects(run('e3', { featurePoints: 0 }), {
+  await assert.rejects(run('e3', { featurePoints: 10 }), {
     code: 'PROJECT_TOO_FEW_POINTS',
-    message: 'project: 0 points for --umap-neighbors 15, expected more points than neighbours; raise --feature-points or lower --umap-neighbors',
+    message: 'project: 10 points for --umap-neighbors 15, expected more points than neighbours; raise --feature-points or lower --umap-neighbors',
   });
+  // The library checks its options against the stage's schema, like the CLI, before reading anything.
+  await assert.rejects(run('e5', { featurePoints: 0 }), { code: 'USAGE', message: '--feature-points is 0, expected an integer ≥ 1 ≤ 10000' });
+  await assert.rejects(run('e6', { umapMinDist: 1.5 }), { code: 'USAGE', message: '--umap-min-dist is 1.5, expected a number ≥ 0 ≤ 1' });
   await assert.rejects(
     project({ dataDir: join(up.root, 'nowhere'), predictionsDir: up.predictionsDir, outDir: join(up.root, 'e4'), runDir: join(up.root, 'e4r') }),
     { code: 'MANIFEST_MISSING', message: new RegExp(`^contract: cannot read ${join(up.root, 'nowhere', 'manifest.json')} \\(ENOENT\\), expected a tbpipe.ingest/v1 manifest; `) },

@@ -1,4 +1,5 @@
 export { train, DEFAULT_TRAIN_OPTIONS } from './train.ts';
+export { TRAIN_STAGE } from './options.ts';
 export type { TrainOptions, TrainResult } from './train.ts';
 export { HistorySchema, HISTORY_CONTRACT, TRAIN_CONTRACT, TRAIN_FILES } from './contract.ts';
 export { readHistory, writeHistory } from './history.ts';

@@ -1,0 +1,67 @@
+import * as v from 'valibot';
+import { inputDir, outputDir, type StageInput, type StageOutput, type StageSpec, type Logger } from '@tbpipe/core';
+
+/** Upper bound of `featurePoints`: exact neighbour search is O(n²). */
+export const MAX_FEATURE_POINTS = 10_000;
+
+/**
+ * The project stage's options, declared once: CLI flags and `--help`, {@link ProjectOptions}, pipeline.json's params,
+ * `options.schema.json`. The defaults are the tutorial's (and pipeline.json's).
+ */
+export const PROJECT_STAGE = {
+  package: '@tbpipe/project',
+  bin: 'tbpipe-project',
+  summary: `The tutorial's PROJECTOR embedding (random training images, their pixels, class names and thumbnails), plus
+precomputed PCA and UMAP layouts of sampled test images, as raw pixels and as the network's learned features,
+so TensorBoard shows whether the network separates the classes better than the pixels do.`,
+  notes: 'Exit codes: 0 done, 1 expected failure (missing or inconsistent input), 2 bad usage, 70 bug.',
+  options: v.object({
+    dataDir: inputDir('data', "the ingest stage's output: train.arrow, test.arrow, manifest.json (tbpipe.ingest/v1)"),
+    predictionsDir: inputDir('predictions', "the evaluate stage's output: predictions.arrow, manifest.json (tbpipe.evaluate/v1)"),
+    outDir: outputDir(
+      'out',
+      `this stage's artifact directory:
+projections.arrow  source, index, label, pca_x/y/z, umap2_x/y, umap3_x/y/z
+                   (tbpipe.projections/v1)
+metrics.json       explained variance ratios; 10-NN accuracy of every layout
+volatile/          timings.json (not cached)
+manifest.json      tbpipe.project/v1, sha256 of every file above but volatile/`,
+    ),
+    runDir: outputDir(
+      'run-dir',
+      `TensorBoard run directory; this stage owns and replaces events.out.tfevents.*.project,
+projector_config.pbtxt and 00000/ (embeddings default, features, pixels_pca,
+pixels_umap2, pixels_umap3, features_pca, features_umap2, features_umap3) and adds
+scatter plots projections/<source>_<pca|umap> to the IMAGES tab`,
+    ),
+    seed: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1), v.description('seed of every random choice: samples, PCA start vectors, UMAP init and negative sampling')),
+      0,
+    ),
+    sampleImages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description("training images in the tutorial's embedding (tag default), at most the training images")), 100),
+    featurePoints: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_FEATURE_POINTS), v.description('test images projected (pixels and learned features); more than umapNeighbors')),
+      2000,
+    ),
+    umapNeighbors: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(100), v.description("UMAP's n_neighbors")), 15),
+    umapMinDist: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1), v.description("UMAP's min_dist")), 0.1),
+  }),
+} as const satisfies StageSpec;
+
+/** Options of {@link project}: the stage's declared options ({@link PROJECT_STAGE}) and what only a library caller passes. */
+export type ProjectOptions = StageInput<typeof PROJECT_STAGE.options> & {
+  /**
+   * Worker threads for the UMAP fits' SGD kernel, 0 ≤ n ≤ 4 (PCA, kNN and the fits' preparation stay on the main
+   * thread, overlapping the fits); 0 runs the kernel on the main thread too. Default `os.availableParallelism()`, at
+   * most 4 (measured faster than 0 here: README, Speed notes). Artifacts are byte-identical for any value.
+   */
+  workers?: number;
+  /** pino logger; silent by default. */
+  logger?: Logger;
+};
+
+/** The declared options after validation, every default applied. */
+export type ResolvedProjectParams = StageOutput<typeof PROJECT_STAGE.options>;
+
+/** The defaults of every {@link ProjectOptions} parameter, from the schema. */
+export const DEFAULT_PROJECT_OPTIONS = v.getDefaults(PROJECT_STAGE.options) as Omit<ResolvedProjectParams, 'dataDir' | 'predictionsDir' | 'outDir' | 'runDir'>;
