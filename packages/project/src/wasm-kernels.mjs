@@ -14,6 +14,9 @@ function instantiate() {
 
 const align = (n) => (n + 15) & ~15;
 
+/** Rows per call of the long-running kernels (even: mulABtF32F64 works on row pairs). */
+const CHUNK_ROWS = 32;
+
 /**
  * Fill the kernel's pow tables for exponent `y` at `table` (see `tablePow` in wasm/assembly/umap.ts): 2^((e − 1023)·y)
  * for every biased exponent e, then (m_i^y, m_{i+1}^y − m_i^y) for m_i = 1 + i/256. Math.pow: V8's, deterministic.
@@ -136,7 +139,9 @@ export function nearestNeighborsU8(x, n, d, k) {
   ensureBytes(w, iAt + 4 * n * k);
   const rows = new Uint8Array(w.memory.buffer, xAt, n * stride);
   for (let i = 0; i < n; i++) rows.set(x.subarray(i * d, (i + 1) * d), i * stride);
-  w.knnU8(xAt, n, stride, k, normsAt, dAt, iAt);
+  w.knnU8Init(xAt, n, stride, k, normsAt, dAt, iAt);
+  // In row ranges: V8 swaps in optimised wasm code between calls, never inside one (see wasm/assembly/knn.ts).
+  for (let i = 0; i < n; i += CHUNK_ROWS) w.knnU8(xAt, n, stride, k, normsAt, dAt, iAt, i, Math.min(n, i + CHUNK_ROWS));
   return { indices: new Int32Array(w.memory.buffer, iAt, n * k).slice(), squaredDistances: new Int32Array(w.memory.buffer, dAt, n * k).slice() };
 }
 
@@ -158,7 +163,7 @@ export function knnCandidatesF32(x, n, d, k, norms, tile) {
   new Float64Array(buf, normsAt, n).set(norms);
   new Float64Array(buf, dAt, n * k).fill(Infinity);
   new Int32Array(buf, iAt, n * k).fill(0x7fffffff);
-  w.knnF32(xAt, n, d, k, normsAt, dAt, iAt, packedAt, t);
+  for (let j0 = 0; j0 < n; j0 += t) w.knnF32(xAt, n, d, k, normsAt, dAt, iAt, packedAt, j0, t);
   return { bestD: new Float64Array(w.memory.buffer, dAt, n * k).slice(), bestI: new Int32Array(w.memory.buffer, iAt, n * k).slice() };
 }
 
@@ -176,6 +181,7 @@ export function multiplyABtWasm(a, aStart, aRows, b, bRows, width, out) {
   const buf = w.memory.buffer;
   new Float32Array(buf, aAt, aRows * width).set(a.subarray(aStart, aStart + aRows * width));
   new Float64Array(buf, bAt, bRows * width).set(b.subarray(0, bRows * width));
-  w.mulABtF32F64(aAt, aRows, bAt, bRows, width, outAt, packedAt);
+  w.packQuadsF64(bAt, bRows, width, packedAt);
+  for (let i = 0; i < aRows; i += CHUNK_ROWS) w.mulABtF32F64(aAt, aRows, bRows, width, outAt, packedAt, i, Math.min(aRows, i + CHUNK_ROWS));
   out.set(new Float64Array(w.memory.buffer, outAt, aRows * bRows));
 }

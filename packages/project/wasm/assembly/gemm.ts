@@ -1,7 +1,8 @@
 // out = A·Bᵀ for Float32 A (aRows × width) and Float64 B (bRows × width), Float64 out (aRows × bRows): kernels.ts's
 // multiplyABt with the same numbers — each output is one f64x2 lane summing a[k]·b[k] over k in order — 2 A rows ×
-// 4 B rows per block, B packed as Float64 pairs (bRows/4 quads × width × 32 bytes at `packed`, the caller's space).
-export function mulABtF32F64(a: usize, aRows: i32, b: usize, bRows: i32, width: i32, out: usize, packed: usize): void {
+// 4 B rows per block, B packed as Float64 pairs (bRows/4 quads × width × 32 bytes at `packed`, the caller's space)
+// by `packQuadsF64`.
+export function packQuadsF64(b: usize, bRows: i32, width: i32, packed: usize): void {
   const quads = (bRows + 3) >> 2;
   for (let q = 0; q < quads; q++) {
     for (let lane = 0; lane < 4; lane++) {
@@ -11,9 +12,17 @@ export function mulABtF32F64(a: usize, aRows: i32, b: usize, bRows: i32, width: 
       for (let k = 0; k < width; k++) store<f64>(dst + (<usize>k << 5), j < bRows ? load<f64>(src + (<usize>k << 3)) : 0.0);
     }
   }
+}
+
+/**
+ * Rows iFrom ≤ i < iTo of out (aRows × bRows) from B packed by `packQuadsF64`. Called in row ranges: V8 switches
+ * a wasm function to optimised code between calls, never inside one.
+ */
+export function mulABtF32F64(a: usize, aRows: i32, bRows: i32, width: i32, out: usize, packed: usize, iFrom: i32, iTo: i32): void {
+  const quads = (bRows + 3) >> 2;
   const rowBytes = <usize>width << 2;
-  for (let i = 0; i < aRows; i += 2) {
-    const two = i + 1 < aRows;
+  for (let i = iFrom; i < iTo; i += 2) {
+    const two = i + 1 < iTo;
     const a0 = a + <usize>i * rowBytes;
     const a1 = two ? a0 + rowBytes : a0;
     for (let q = 0; q < quads; q++) {

@@ -37,8 +37,8 @@
   store<i32>(bestI + (p << 2), idx);
 }
 
-/** The k nearest other rows of every row (exact squared distances, i32); see the header for the memory layout. */
-export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD: usize, bestI: usize): void {
+/** Norms and empty lists for `knnU8` (exact squared distances, i32); see the header for the memory layout. */
+export function knnU8Init(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD: usize, bestI: usize): void {
   for (let i = 0; i < n; i++) {
     const xi = x + <usize>i * <usize>stride;
     store<i32>(norms + (<usize>i << 2), hsum(dot16(xi, xi, stride)));
@@ -47,7 +47,15 @@ export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD
     store<i32>(bestD + (<usize>e << 2), i32.MAX_VALUE);
     store<i32>(bestI + (<usize>e << 2), i32.MAX_VALUE);
   }
-  for (let i = 0; i < n; i++) {
+}
+
+/**
+ * The pairs (i, j > i) for rows iFrom ≤ i < iTo, after `knnU8Init`. Called in row ranges on purpose: V8 runs a
+ * wasm function's first calls in its baseline compiler and switches to optimised code between calls, never inside
+ * one, so a single call over all rows would run baseline code throughout (~3× slower).
+ */
+export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD: usize, bestI: usize, iFrom: i32, iTo: i32): void {
+  for (let i = iFrom; i < iTo; i++) {
     const xi = x + <usize>i * <usize>stride;
     const ni = load<i32>(norms + (<usize>i << 2));
     let j = i + 1;
@@ -109,12 +117,12 @@ export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD
  * knn.ts's candidate search for Float32 rows, with the same numbers: every dot product a·b summed in Float64 over the
  * width in order (one pair per SIMD lane, so each lane's sum is the scalar sum), squared distance ‖a‖² + ‖b‖² − 2a·b
  * clamped at 0, offered to both rows' sorted lists (k smallest by (distance, index), initialised by the caller to
- * +∞ / i32 max). Blocks of 2 rows × 4 rows; the 4 are packed as Float64 pairs, `tile` rows at a time, in `packed`
- * (tile/4 × width × 32 bytes, tile a multiple of 4).
+ * +∞ / i32 max). Blocks of 2 rows × 4 rows; the 4 are packed as Float64 pairs in `packed` (tile/4 × width × 32
+ * bytes, tile a multiple of 4). One call per tile of rows j0 ≤ j < j0 + tile (all pairs i < j): see `knnU8` on why.
  */
-export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: usize, bestI: usize, packed: usize, tile: i32): void {
+export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: usize, bestI: usize, packed: usize, j0: i32, tile: i32): void {
   const rowBytes = <usize>d << 2;
-  for (let j0 = 0; j0 < n; j0 += tile) {
+  {
     const rj = min(tile, n - j0);
     const quads = (rj + 3) >> 2;
     for (let q = 0; q < quads; q++) {
