@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { UMAP } from 'umap-js';
+import { findABParams } from 'umap-js/dist/umap.js';
 import { createRandom, type Random } from '@tbpipe/core/random';
 import type { KnnGraph } from './knn.ts';
 import { runLayoutJob, type LayoutJob } from './wasm-kernels.mjs';
@@ -78,16 +79,20 @@ interface FuzzyGraph {
   values: Float64Array;
 }
 
-const REPLACED = ['fuzzySimplicialSet', 'makeSearchGraph', 'initializeSimplicialSetEmbedding'] as const;
+const REPLACED = ['fuzzySimplicialSet', 'makeSearchGraph', 'initializeSimplicialSetEmbedding', 'initializeOptimization'] as const;
+const USED_INTERNALLY = ['assignOptimizationStateParameters'] as const;
 const USED = ['smoothKNNDistance', 'computeMembershipStrengths', 'makeEpochsPerSample', 'getNEpochs', 'initializeFit'] as const;
 
 function assertUmapInternals(): void {
   const proto = UMAP.prototype as unknown as Record<string, unknown>;
-  const missing = [...REPLACED, ...USED].filter((name) => typeof proto[name] !== 'function');
+  const missing = [...REPLACED, ...USED, ...USED_INTERNALLY].filter((name) => typeof proto[name] !== 'function');
   if (missing.length > 0) {
     throw new Error(`umap-js internals changed (missing ${missing.join(', ')}); @tbpipe/project is written against umap-js 1.4.0`);
   }
 }
+
+/** findABParams results by `${spread}:${minDist}`. */
+const abCache = new Map<string, { a: number; b: number }>();
 
 // Replacements of umap-js 1.4.0's private methods, installed on TypedUmap.prototype below. Each gives the same
 // numbers as the method it replaces: same arithmetic in the same order, same calls to `random`.
@@ -132,6 +137,28 @@ const replacements = {
     }
     for (let r = 0; r < n; r++) rowStart[r + 1] += rowStart[r];
     return { nRows: n, nCols: n, rowStart, cols: Int32Array.from(outCols), values: Float64Array.from(outVals) };
+  },
+
+  /**
+   * As umap-js, but the curve parameters (a, b) — a Levenberg–Marquardt fit, 30–180 ms — come from a cache keyed by
+   * (spread, minDist): the stage fits four layouts with the same pair. Same numbers (the fit is deterministic).
+   */
+  initializeOptimization(this: UmapInternals & { spread: number; minDist: number; assignOptimizationStateParameters(p: object): void }): void {
+    const s = this.optimizationState;
+    const key = `${this.spread}:${this.minDist}`;
+    let ab = abCache.get(key);
+    if (!ab) abCache.set(key, (ab = findABParams(this.spread, this.minDist)));
+    this.assignOptimizationStateParameters({
+      headEmbedding: this.embedding,
+      tailEmbedding: this.embedding,
+      head: s.head,
+      tail: s.tail,
+      epochsPerSample: s.epochsPerSample,
+      a: ab.a,
+      b: ab.b,
+      nEpochs: this.getNEpochs(),
+      nVertices: this.graph.nCols,
+    });
   },
 
   /** Only `transform()` uses the search graph, and TypedUmap does not support `transform()`. */
