@@ -106,13 +106,11 @@ describe('part 3 dashboards in Chromium', { skip: reason ?? false, timeout: 300_
       await p.page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').waitFor();
       assert.ok(await p.page.locator('[data-name^="Net/Conv2d[conv1]/"]').count() >= 3);
       // The view was not zoomed or panned, so the opened graph is fitted again: every node and label inside the canvas.
-      const outside = await p.page.evaluate(() => {
-        const c = document.querySelector('.graph-canvas')!.getBoundingClientRect();
-        return [...document.querySelectorAll('.graph-node, .graph-edge-label')].filter((el) => {
-          const r = el.getBoundingClientRect();
-          return r.top < c.top || r.bottom > c.bottom || r.left < c.left || r.right > c.right;
-        }).map((el) => el.getAttribute('data-name') ?? el.textContent);
-      });
+      const c = (await p.page.locator('.graph-canvas').boundingBox())!;
+      const outside = await p.page.locator('.graph-node, .graph-edge-label').evaluateAll((els: any[], c) => els.filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top < c.y || r.bottom > c.y + c.height || r.left < c.x || r.right > c.x + c.width;
+      }).map((el) => (el.getAttribute('data-name') ?? el.textContent) as string), c);
       assert.deepEqual(outside, []);
       await p.page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').click();
       const panel = await p.page.locator('.graph-info').innerText();
