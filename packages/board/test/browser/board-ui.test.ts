@@ -293,11 +293,22 @@ describe('board web app in Chromium', { skip: reason ?? false, timeout: 240_000 
     await page.locator('.image-card[data-tag="live figure"][data-step="1"]').waitFor({ timeout: 15_000 });
     assert.equal(await slider.getAttribute('max'), '1');
     assert.equal(await page.evaluate(() => (globalThis as any).__notReloaded), true);
-    // A run that appears while the page is open joins the run list.
+    // A run that appears while the page is open joins the run list. One that started earlier than every other run
+    // (so /data/runs lists it first) leaves every shown run's colour as it was.
+    const swatches = () => page.locator('.run-list input[data-run]').evaluateAll((els: any[]) => els.map((el) =>
+      [el.dataset.run as string, el.parentElement.querySelector('.swatch').style.background as string] as const));
+    const shown = new Map(await swatches());
     const late = new SummaryWriter(join(logdir.dir, 'late run'), { maxQueue: 1 });
     late.addScalar('live loss', 1, 0);
     await late.close();
+    const early = new SummaryWriter(join(logdir.dir, 'early run'), { maxQueue: 1, now: () => 1_000_000_000 });
+    early.addScalar('live loss', 1, 0);
+    await early.close();
     await page.locator('.run-list input[data-run="late run"]').waitFor({ timeout: 15_000 });
+    await page.locator('.run-list input[data-run="early run"]').waitFor({ timeout: 15_000 });
+    const after = await swatches();
+    assert.equal(after[0]![0], 'early run', 'the early run is listed first');
+    for (const [run, color] of after) if (shown.has(run)) assert.equal(color, shown.get(run), run);
     assert.deepEqual(errors, []);
   });
 

@@ -1,14 +1,8 @@
-/** Run colours: one palette for every dashboard, assigned by the run's position in /data/runs (which the server sorts
- *  by first event time, so a run keeps its colour across reloads and as new runs appear after it). */
-const PALETTE = [
+/** The run palette, shared by every dashboard (which run gets which colour: `run-colors.ts`). */
+export const PALETTE: readonly string[] = [
   '#ff7043', '#0077bb', '#009988', '#ee3377', '#33bbee', '#cc3311', '#aa3377', '#228833',
   '#ccbb44', '#4477aa', '#66ccee', '#bbbbbb', '#ee7733', '#994455', '#997700', '#6699cc',
 ];
-
-/** The colour of the run at `index` in /data/runs order. */
-export function colorForIndex(index: number): string {
-  return PALETTE[((index % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
-}
 
 /** `#rrggbb` with an alpha in 0..1, as an rgba() string (for raw series and bands). */
 export function withAlpha(hex: string, alpha: number): string {

@@ -5,7 +5,7 @@
  */
 import { DASHBOARDS } from '../dashboards/index.ts';
 import type { Dashboard, DashboardContext, DashboardView } from '../dashboards/types.ts';
-import { colorForIndex } from '../lib/colors.ts';
+import { RunColors } from '../lib/run-colors.ts';
 import { compileFilter, h, replaceChildren } from '../lib/dom.ts';
 import { connectLive, type SeriesChange } from './live.ts';
 import { UrlState } from './url-state.ts';
@@ -41,6 +41,8 @@ export function startApp(root: HTMLElement): void {
   const media = window.matchMedia('(prefers-color-scheme: dark)');
   let theme: 'light' | 'dark' = media.matches ? 'dark' : 'light';
   let runs: string[] = [];
+  /** Colours by run name, kept for the page's life (a run appearing later never recolours the others). */
+  const colors = new RunColors();
   let listing: PluginListing = {};
   let loaded = false;
   let loadError = '';
@@ -132,8 +134,7 @@ export function startApp(root: HTMLElement): void {
   }
 
   function runColor(run: string): string {
-    const i = runs.indexOf(run);
-    return colorForIndex(i < 0 ? runs.length : i);
+    return colors.color(run);
   }
 
   function context(): DashboardContext {
@@ -264,6 +265,7 @@ export function startApp(root: HTMLElement): void {
         request('data/plugins_listing').then((x) => x.json() as Promise<PluginListing>),
       ]);
       runs = r;
+      colors.assign(runs);
       listing = l;
       loadError = '';
     } catch (e) {
