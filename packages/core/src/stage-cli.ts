@@ -1,5 +1,6 @@
 import { runCli } from './cli.ts';
 import type { Logger } from './logger.ts';
+import { describeBounds } from './option-rules.mjs';
 import {
   parseOptionFlag,
   resolveStageOptions,
@@ -25,12 +26,15 @@ function placeholder(option: OptionInfo): string {
   return { integer: '<n>', number: '<x>', boolean: '', string: '<text>' }[json.type ?? 'string'];
 }
 
-function defaultText(option: OptionInfo): string {
+/** ` (≥ 0, < 1; default 0.9)`: a number's range and any option's default, or nothing. */
+function rangeAndDefault(option: OptionInfo): string {
   const { json } = option;
-  if (json['x-default'] !== undefined) return ` (default ${json['x-default']})`;
-  if (json.default === undefined) return '';
-  if (json.type === 'boolean') return json.default ? ` (default on; --no-${option.flag} turns it off)` : '';
-  return ` (default ${json.default})`;
+  const parts = [describeBounds(json).join(', ')];
+  if (json['x-default'] !== undefined) parts.push(`default ${json['x-default']}`);
+  else if (json.type === 'boolean') parts.push(json.default ? `default on; --no-${option.flag} turns it off` : '');
+  else if (json.default !== undefined) parts.push(`default ${json.default}`);
+  const text = parts.filter(Boolean).join('; ');
+  return text ? ` (${text})` : '';
 }
 
 /**
@@ -50,7 +54,7 @@ export function formatStageHelp(spec: StageSpec): string {
     for (const option of group) {
       const head = heads.get(option)!;
       const choices = option.json.enum ? `${option.json.enum.join(' | ')}: ` : '';
-      const text = `${choices}${option.json.description ?? ''}${defaultText(option)}`.split('\n');
+      const text = `${choices}${option.json.description ?? ''}${rangeAndDefault(option)}`.split('\n');
       lines.push(`${head.padEnd(column)}${text[0]}`, ...text.slice(1).map((l) => `${' '.repeat(column)}${l}`));
     }
   }

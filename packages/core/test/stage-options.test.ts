@@ -98,10 +98,10 @@ inputs
 outputs
   --out <dir>              artifacts
 params (pipeline.json names in camelCase)
-  --batch-size <n>         images per batch (default 4)
-  --momentum <x>           SGD momentum (default 0.9)
+  --batch-size <n>         images per batch (≥ 1; default 4)
+  --momentum <x>           SGD momentum (≥ 0, < 1; default 0.9)
   --init <name>            pytorch | glorot: weight init (default pytorch)
-  --max-steps <n>          stop early
+  --max-steps <n>          stop early (≥ 1)
   --dry-run                do nothing
   --figures, --no-figures  draw figures (default on; --no-figures turns it off)
   -h, --help               this text
