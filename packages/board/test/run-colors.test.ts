@@ -1,7 +1,7 @@
 /** Run colours (ui/lib/run-colors.ts): a function of the name, stable for the page's life, apart while they last. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PALETTE } from '../ui/lib/colors.ts';
+import { PALETTE, PRIMARY_COLORS } from '../ui/lib/colors.ts';
 import { nameHash, RunColors } from '../ui/lib/run-colors.ts';
 
 const runs = ['fashion_mnist_experiment_1', 'fashion_mnist_experiment_1/hparams', 'lr-sweep/lr-0.01', 'lr-sweep/lr-0.1', 'tutorial'];
@@ -34,7 +34,11 @@ test('runs get distinct colours until the palette is used up, then slots are sha
   assert.deepEqual([...new Set(counts.values())], [2]);
 });
 
-test("a run seen alone takes the slot its name hashes to", () => {
-  for (const r of runs) assert.equal(new RunColors().color(r), PALETTE[nameHash(r) % PALETTE.length], r);
+test('a run seen alone takes the primary colour its name hashes to; the first eight runs get the eight primary ones', () => {
+  for (const r of runs) assert.equal(new RunColors().color(r), PALETTE[nameHash(r) % PRIMARY_COLORS], r);
+  const c = new RunColors();
+  const eight = Array.from({ length: PRIMARY_COLORS }, (_, i) => `seed=${i}`);
+  c.assign(eight);
+  assert.deepEqual(eight.map((r) => c.color(r)).sort(), PALETTE.slice(0, PRIMARY_COLORS).sort());
   assert.notEqual(new Set(runs.map((r) => new RunColors().color(r))).size, 1, 'names spread over the palette');
 });

@@ -1,8 +1,12 @@
-/** The run palette, shared by every dashboard (which run gets which colour: `run-colors.ts`). */
+/** The run palette, shared by every dashboard (which run gets which colour: `run-colors.ts`). The first
+ *  {@link PRIMARY_COLORS} are far apart and used first; the rest are close to one of them and used only after. */
 export const PALETTE: readonly string[] = [
-  '#ff7043', '#0077bb', '#009988', '#ee3377', '#33bbee', '#cc3311', '#aa3377', '#228833',
-  '#ccbb44', '#4477aa', '#66ccee', '#bbbbbb', '#ee7733', '#994455', '#997700', '#6699cc',
+  '#ff7043', '#0077bb', '#009988', '#ee3377', '#33bbee', '#cc3311', '#228833', '#ccbb44',
+  '#aa3377', '#4477aa', '#66ccee', '#bbbbbb', '#ee7733', '#994455', '#997700', '#6699cc',
 ];
+
+/** How many of {@link PALETTE}'s colours, from the start, are given before any of the others. */
+export const PRIMARY_COLORS = 8;
 
 /** `#rrggbb` with an alpha in 0..1, as an rgba() string (for raw series and bands). */
 export function withAlpha(hex: string, alpha: number): string {
