@@ -83,15 +83,16 @@ export const graphsDashboard: Dashboard = {
       render(true);
     }
 
-    /** Selects an item; `reveal` expands its ancestors and centres it (search, info-panel links). */
-    function selectItem(item: Item | null, reveal: boolean): void {
+    /** Selects an item; `reveal` expands its ancestors and centres it (search, info-panel links), or with `fit` (a
+     *  node named in the URL on load) keeps the whole graph in view instead. */
+    function selectItem(item: Item | null, reveal: boolean, fit = false): void {
       selected = item;
       ctx.setParam('graphNode', item ? (item.kind === 'op' ? item.def.name : item.path) : undefined);
       if (item && reveal && loaded) {
         let changed = false;
         for (const g of ancestors(item)) if (!loaded.expanded.has(g.id)) { loaded.expanded.add(g.id); changed = true; }
-        if (changed) render(false);
-        view.center(item);
+        if (changed) render(fit);
+        if (!fit) view.center(item);
       }
       view.highlight(selected, matches);
       replaceChildren(info, ...(item && loaded ? renderInfo(item, loaded.hierarchy, (name) => {
@@ -140,7 +141,7 @@ export const graphsDashboard: Dashboard = {
       render(true);
       const wanted = ctx.getParam('graphNode');
       const item = wanted ? hierarchy.ops.get(wanted) ?? hierarchy.groups.get(wanted) ?? null : null;
-      selectItem(item, Boolean(item));
+      selectItem(item, Boolean(item), true);
       runSearch();
     }
 
