@@ -2,10 +2,10 @@
  * Remakes the README screenshots in docs/ (1280×800) from a logdir holding the pipeline's run and the lr-sweep
  * (default `runs/`, made by `npx nx run pipeline:all`): SCALARS (the test metrics of every run and, widened, the training loss),
  * GRAPHS (the pipeline's graph with Conv2d[conv1] opened and its convolution selected, the whole graph in view) and
- * PROJECTOR (the pipeline's 100 images with their sprite thumbnails, coloured by label). Not a test: look at the
- * images before committing them.
+ * PROJECTOR (the pipeline's 100 images with their sprite thumbnails, coloured by label) and HPARAMS (the three
+ * sessions, lr-0.01 highlighted). Not a test: look at the images before committing them.
  *
- *   npx tsx packages/board/test/browser/docs-screenshots.ts [--logdir runs] [--only scalars,graph,projector]
+ *   npx tsx packages/board/test/browser/docs-screenshots.ts [--logdir runs] [--only scalars,graph,projector,hparams]
  */
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -16,7 +16,7 @@ import { repoRoot } from './harness.ts';
 const args = process.argv.slice(2);
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const logdir = join(repoRoot, arg('--logdir') ?? 'runs');
-const only = new Set((arg('--only') ?? 'scalars,graph,projector').split(','));
+const only = new Set((arg('--only') ?? 'scalars,graph,projector,hparams').split(','));
 const PIPELINE = 'fashion_mnist_experiment_1';
 
 const board = await startBoard({ logdir, port: 0 });
@@ -51,6 +51,11 @@ try {
     + `&graphNode=${encodeURIComponent('Net/Conv2d[conv1]/input.1')}`, async (page) => {
     await page.locator('[data-name="Net/Conv2d[conv1]/input.1"]').waitFor();
     await page.locator('.graph-info h3').waitFor();
+  });
+  await shoot('hparams', 'tab=hparams', async (page) => {
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'lr-sweep/lr-0.01/hparams' }) });
+    await row.waitFor();
+    await row.hover(); // highlights the session's line in the parallel coordinates
   });
   await shoot('projector', `tab=projector&run=${PIPELINE}`, async (page) => {
     await page.locator('[data-ready=true]').waitFor({ timeout: 60_000 });
