@@ -1,14 +1,12 @@
 /**
- * The recorded TensorBoard 2.20 responses (golden-http), for route tests: the copy under test/fixtures when the
- * server's replay test has made one, else the shared corpus next to the repository.
+ * The recorded TensorBoard 2.20 responses (golden-http), for route tests: the package's committed copy under
+ * test/fixtures (see its README), so no test depends on a directory outside the clone.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const candidates = [new URL('./fixtures/golden-http/', import.meta.url), new URL('../../../../shared/golden-http/', import.meta.url)];
-
 /** Absolute path of the golden-http directory (with a trailing slash). */
-export const GOLDEN_HTTP = fileURLToPath(candidates.find((u) => existsSync(new URL('responses.json', u))) ?? candidates[1]);
+export const GOLDEN_HTTP = fileURLToPath(new URL('./fixtures/golden-http/', import.meta.url));
 
 /** One recorded exchange (see golden-http/README.md). */
 export interface GoldenRecord {

@@ -1,13 +1,13 @@
-// The loader against TensorBoard 2.20's own answers for the golden-http logdir (/work/shared/golden-http): every
+// The loader against TensorBoard 2.20's own answers for the golden-http logdir (test/fixtures/golden-http): every
 // series count and value the recorded responses imply, in both recorded sampling modes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openLogdir } from '../src/load/index.ts';
+import { GOLDEN_HTTP } from './golden-http.ts';
 import type { LogdirStore } from '../src/store/provider.ts';
 
-const GOLDEN_HTTP = new URL('../../../../shared/golden-http/', import.meta.url).pathname;
 const LOGDIR = join(GOLDEN_HTTP, 'logdir');
 
 interface Rec {

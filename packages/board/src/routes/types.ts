@@ -2,7 +2,7 @@
  * The contract between the HTTP server (src/server.ts) and the route modules (src/routes/<plugin>.ts): a route is a
  * plain function of a parsed request and the context, returning a reply. The server owns sockets, prefixes
  * (`/experiment/defaultExperimentId/...`), static files, safety checks and error replies; route modules own the
- * shape of TensorBoard's answers (see /work/shared/golden-http).
+ * shape of TensorBoard's answers (see test/fixtures/golden-http).
  */
 import type { DataProvider } from '../store/provider.ts';
 

@@ -2,7 +2,7 @@
  * Shared set-up of the board's browser tests and UI bench: a logdir assembled from fixtures, the real `startBoard`
  * server on it, pages that record every console error and page error, and the screenshot folder.
  */
-import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,15 +14,9 @@ const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 /** Screenshots and other files a person should look at after a run. */
 export const outputDir = join(repoRoot, 'artifacts', 'test-output', 'board-browser');
 
-/** The golden-http corpus: the package's copy, else the shared one beside the repository. */
+/** The golden-http corpus: the package's committed copy (test/fixtures/golden-http). */
 export async function goldenHttpDir(): Promise<string> {
-  const inRepo = join(fixtures, 'golden-http');
-  try {
-    await stat(join(inRepo, 'logdir'));
-    return inRepo;
-  } catch {
-    return join(repoRoot, '..', 'shared', 'golden-http');
-  }
+  return join(fixtures, 'golden-http');
 }
 
 /** A temporary logdir holding the trimmed pipeline run and the named golden-http runs; `remove()` deletes it. */
