@@ -1,18 +1,9 @@
 /**
  * A DataProvider over series given in memory, for route tests that need a logdir shape the golden corpus lacks (or
- * that must not depend on the loader). Downsampling keeps the newest `downsample` points.
+ * that must not depend on the loader), built on the server tests' FakeStore. Downsampling keeps the newest points.
  */
-import type {
-  BlobSequenceDatum,
-  BlobSequenceInfo,
-  DataProvider,
-  RunInfo,
-  RunTagFilter,
-  RunTagMap,
-  ScalarColumns,
-  TensorDatum,
-  TimeSeriesInfo,
-} from '../src/store/provider.ts';
+import type { DataProvider, RunInfo, TensorDatum } from '../src/store/provider.ts';
+import { FakeStore } from './helpers/fake-store.ts';
 import type { RouteContext } from '../src/routes/types.ts';
 
 export interface MemoryPoint {
@@ -38,84 +29,15 @@ export interface MemoryData {
   blobs?: MemorySeries<BlobPoint>[];
 }
 
-function select<P extends MemoryPoint>(series: MemorySeries<P>[] | undefined, plugin: string, filter?: RunTagFilter) {
-  return (series ?? []).filter(
-    (s) => s.plugin === plugin && (!filter?.runs || filter.runs.includes(s.run)) && (!filter?.tags || filter.tags.includes(s.tag)),
-  );
-}
-
-function put<T>(map: RunTagMap<T>, run: string, tag: string, value: T): void {
-  let tags = map.get(run);
-  if (!tags) map.set(run, (tags = new Map()));
-  tags.set(tag, value);
-}
-
-function info<P extends MemoryPoint>(s: MemorySeries<P>): TimeSeriesInfo {
-  return {
-    maxStep: Math.max(...s.points.map((p) => p.step)),
-    maxWallTime: Math.max(...s.points.map((p) => p.wallTime)),
-    pluginContent: s.pluginContent ?? new Uint8Array(0),
-    description: '',
-    displayName: '',
-  };
-}
-
-const newest = <P>(points: P[], n: number) => (n <= 0 ? [] : points.slice(Math.max(0, points.length - n)));
-
-/** A provider over `data`. */
+/** A provider over `data`: the server tests' {@link FakeStore}, filled with its runs and series. */
 export function memoryProvider(data: MemoryData): DataProvider {
-  const blobStore = new Map<string, Uint8Array>();
-  for (const s of data.blobs ?? []) {
-    s.points.forEach((p, i) => p.blobs.forEach((b, j) => blobStore.set(`${s.run}\0${s.plugin}\0${s.tag}\0${i}\0${j}`, b)));
-  }
-  const plugins = new Set([...(data.scalars ?? []), ...(data.tensors ?? []), ...(data.blobs ?? [])].map((s) => s.plugin));
-  return {
-    logdir: data.logdir,
-    listRuns: () => data.runs,
-    listPlugins: () => [...plugins],
-    listScalars(plugin, filter) {
-      const out: RunTagMap<TimeSeriesInfo> = new Map();
-      for (const s of select(data.scalars, plugin, filter)) put(out, s.run, s.tag, info(s));
-      return out;
-    },
-    readScalars(plugin, downsample, filter) {
-      const out: RunTagMap<ScalarColumns> = new Map();
-      for (const s of select(data.scalars, plugin, filter)) {
-        const pts = newest(s.points, downsample);
-        put(out, s.run, s.tag, {
-          steps: Float64Array.from(pts, (p) => p.step),
-          wallTimes: Float64Array.from(pts, (p) => p.wallTime),
-          values: Float64Array.from(pts, (p) => p.value),
-        });
-      }
-      return out;
-    },
-    listTensors(plugin, filter) {
-      const out: RunTagMap<TimeSeriesInfo> = new Map();
-      for (const s of select(data.tensors, plugin, filter)) put(out, s.run, s.tag, info(s));
-      return out;
-    },
-    readTensors(plugin, downsample, filter) {
-      const out: RunTagMap<TensorDatum[]> = new Map();
-      for (const s of select(data.tensors, plugin, filter)) put(out, s.run, s.tag, newest(s.points, downsample));
-      return out;
-    },
-    listBlobSequences(plugin, filter) {
-      const out: RunTagMap<BlobSequenceInfo> = new Map();
-      for (const s of select(data.blobs, plugin, filter)) put(out, s.run, s.tag, { ...info(s), maxLength: Math.max(...s.points.map((p) => p.blobs.length)) });
-      return out;
-    },
-    readBlobSequences(plugin, downsample, filter) {
-      const out: RunTagMap<BlobSequenceDatum[]> = new Map();
-      for (const s of select(data.blobs, plugin, filter)) {
-        const all = s.points.map((p, i) => ({ step: p.step, wallTime: p.wallTime, blobKeys: p.blobs.map((_, j) => `${s.run}\0${s.plugin}\0${s.tag}\0${i}\0${j}`) }));
-        put(out, s.run, s.tag, newest(all, downsample));
-      }
-      return out;
-    },
-    readBlob: (key) => blobStore.get(key),
-    subscribe: () => () => {},
-  };
+  const store = new FakeStore(data.logdir);
+  for (const run of data.runs) store.addRun(run);
+  const meta = (s: MemorySeries<MemoryPoint>) => ({ pluginContent: s.pluginContent, displayName: '' });
+  for (const s of data.scalars ?? []) for (const p of s.points) store.addScalar(s.run, s.tag, p.step, p.wallTime, p.value, s.plugin, meta(s));
+  for (const s of data.tensors ?? []) for (const p of s.points) store.addTensor(s.run, s.tag, s.plugin, p.step, p.wallTime, p.value, meta(s));
+  for (const s of data.blobs ?? []) for (const p of s.points) store.addBlobs(s.run, s.tag, s.plugin, p.step, p.wallTime, p.blobs, meta(s));
+  return store;
 }
 
 /** A RouteContext around a provider; warnings are collected in `warnings`. */

@@ -32,6 +32,13 @@ interface Series {
   points: Point[];
 }
 
+/** Metadata of a series, taken from its first point (as TensorBoard keeps the first record's metadata). */
+export interface SeriesMeta {
+  pluginContent?: Uint8Array;
+  /** Default: the tag. */
+  displayName?: string;
+}
+
 export class FakeStore implements LogdirStore {
   readonly runs = new Map<string, RunInfo>();
   private series = new Map<string, Map<string, Series>>();
@@ -43,7 +50,7 @@ export class FakeStore implements LogdirStore {
 
   constructor(readonly logdir: string) {}
 
-  private add(run: string, tag: string, kind: Kind, plugin: string, point: Point, description = ''): void {
+  private add(run: string, tag: string, kind: Kind, plugin: string, point: Point, meta: SeriesMeta = {}): void {
     if (!this.runs.has(run)) {
       this.runs.set(run, { name: run, path: `${this.logdir}/${run}`, startTime: point.wallTime });
       this.pendingRuns.push(run);
@@ -52,7 +59,8 @@ export class FakeStore implements LogdirStore {
     if (!byTag) this.series.set(run, (byTag = new Map()));
     let s = byTag.get(tag);
     if (!s) {
-      s = { kind, plugin, info: { maxStep: -Infinity, maxWallTime: -Infinity, pluginContent: new Uint8Array(), description, displayName: tag }, points: [] };
+      const info = { maxStep: -Infinity, maxWallTime: -Infinity, pluginContent: meta.pluginContent ?? new Uint8Array(), description: '', displayName: meta.displayName ?? tag };
+      s = { kind, plugin, info, points: [] };
       byTag.set(tag, s);
     }
     s.points.push(point);
@@ -61,18 +69,25 @@ export class FakeStore implements LogdirStore {
     this.pending.push({ run, plugin, tag, lastStep: s.info.maxStep });
   }
 
-  addScalar(run: string, tag: string, step: number, wallTime: number, value: number, plugin = 'scalars'): this {
-    this.add(run, tag, 'scalars', plugin, { step, wallTime, value });
+  /** Declares a run with its own path and start time (otherwise a run appears with its first point). */
+  addRun(info: RunInfo): this {
+    this.runs.set(info.name, info);
+    this.pendingRuns.push(info.name);
     return this;
   }
 
-  addTensor(run: string, tag: string, plugin: string, step: number, wallTime: number, tensor: TensorDatum['value']): this {
-    this.add(run, tag, 'tensors', plugin, { step, wallTime, tensor });
+  addScalar(run: string, tag: string, step: number, wallTime: number, value: number, plugin = 'scalars', meta?: SeriesMeta): this {
+    this.add(run, tag, 'scalars', plugin, { step, wallTime, value }, meta);
     return this;
   }
 
-  addBlobs(run: string, tag: string, plugin: string, step: number, wallTime: number, blobs: Uint8Array[]): this {
-    this.add(run, tag, 'blobs', plugin, { step, wallTime, blobs });
+  addTensor(run: string, tag: string, plugin: string, step: number, wallTime: number, tensor: TensorDatum['value'], meta?: SeriesMeta): this {
+    this.add(run, tag, 'tensors', plugin, { step, wallTime, tensor }, meta);
+    return this;
+  }
+
+  addBlobs(run: string, tag: string, plugin: string, step: number, wallTime: number, blobs: Uint8Array[], meta?: SeriesMeta): this {
+    this.add(run, tag, 'blobs', plugin, { step, wallTime, blobs }, meta);
     return this;
   }
 
