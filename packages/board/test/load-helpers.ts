@@ -1,11 +1,30 @@
 // Event-file fixtures for the loader tests, built with @tbpipe/eventlog's encoder and framing.
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { encodeEvent, frameRecord, type Event, type SummaryValue } from '@tbpipe/eventlog';
+import { openLogdir } from '../src/load/index.ts';
+import type { LoadOptions } from '../src/store/provider.ts';
 
+/** The event-file name the loader tests write (any name containing `tfevents` makes a run). */
+export const EF = 'events.out.tfevents.1700000000.host.1.0';
+
+const tempDirs: string[] = [];
+after(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A new empty logdir, removed when the importing test file ends. */
 export function tempLogdir(): string {
-  return mkdtempSync(join(tmpdir(), 'board-load-'));
+  const d = mkdtempSync(join(tmpdir(), 'board-load-'));
+  tempDirs.push(d);
+  return d;
+}
+
+/** Opens `dir` without the reload timer (tests call reload() themselves). */
+export function openTestLogdir(dir: string, options: Partial<LoadOptions> = {}) {
+  return openLogdir({ logdir: dir, reloadIntervalSeconds: 0, ...options });
 }
 
 /** One framed record of `event`. */

@@ -3,39 +3,25 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
-import { openLogdir } from '../src/load/index.ts';
-import type { LoadOptions, ReloadReport } from '../src/store/provider.ts';
-import { appendEvents, fileVersion, record, records, scalar, summary, tempLogdir, writeEvents } from './load-helpers.ts';
+import type { ReloadReport } from '../src/store/provider.ts';
+import { appendEvents, EF, fileVersion, openTestLogdir, record, records, scalar, summary, tempLogdir, writeEvents } from './load-helpers.ts';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function logdir(): string {
-  const d = tempLogdir();
-  dirs.push(d);
-  return d;
-}
-const EF = 'events.out.tfevents.1700000000.host.1.0';
 function quietLog() {
   const warnings: { o: object; m: string }[] = [];
   return { warnings, logger: { info() {}, warn: (o: object, m: string) => warnings.push({ o, m }) } };
 }
-async function open(dir: string, options: Partial<LoadOptions> = {}) {
-  return openLogdir({ logdir: dir, reloadIntervalSeconds: 0, ...options });
-}
-const series = (s: Awaited<ReturnType<typeof open>>, run = '.', tag = 'loss') => {
+const series = (s: Awaited<ReturnType<typeof openTestLogdir>>, run = '.', tag = 'loss') => {
   const c = s.readScalars('scalars', 1e9).get(run)?.get(tag);
   return c ? Array.from(c.steps, (st, i) => [st, c.values[i]]) : [];
 };
 
 describe('live reloads', () => {
   it('reads only the bytes appended since the last reload and reports the series that grew', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     writeEvents(join(d, EF), [fileVersion(), scalar('loss', 0, 1)]);
-    const s = await open(d);
+    const s = await openTestLogdir(d);
     const reports: ReloadReport[] = [];
     s.subscribe((r) => reports.push(r));
     const added = records([scalar('loss', 1, 2), scalar('loss', 2, 3)]);
@@ -53,12 +39,12 @@ describe('live reloads', () => {
 
   it('keeps the same sample whether a file is read at once or in many appends', async () => {
     const all = Array.from({ length: 5000 }, (_, i) => scalar(i % 2 ? 'loss' : 'acc', i, i / 7));
-    const once = logdir();
+    const once = tempLogdir();
     writeEvents(join(once, EF), [fileVersion(), ...all]);
-    const piecewise = logdir();
+    const piecewise = tempLogdir();
     writeEvents(join(piecewise, EF), [fileVersion()]);
-    const a = await open(once, { samplesPerPlugin: { scalars: 50 } });
-    const b = await open(piecewise, { samplesPerPlugin: { scalars: 50 } });
+    const a = await openTestLogdir(once, { samplesPerPlugin: { scalars: 50 } });
+    const b = await openTestLogdir(piecewise, { samplesPerPlugin: { scalars: 50 } });
     const bytes = records(all);
     for (let at = 0; at < bytes.length; at += 9973) {
       appendFileSync(join(piecewise, EF), bytes.subarray(at, at + 9973));
@@ -71,11 +57,11 @@ describe('live reloads', () => {
   });
 
   it('follows a SummaryWriter that keeps appending', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     const w = new SummaryWriter(d, { fileName: stableEventFileName('.train'), filenameSuffix: '.train' });
     w.addScalar('loss', 0.5, 0);
     await w.flush();
-    const s = await open(d);
+    const s = await openTestLogdir(d);
     for (let step = 1; step <= 3; step++) {
       w.addScalar('loss', 0.5 / (step + 1), step);
       await w.flush();
@@ -88,13 +74,13 @@ describe('live reloads', () => {
   });
 
   it('treats a partial record at the end of a file as not complete yet, then reads it once complete', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     const path = join(d, EF);
     writeEvents(path, [fileVersion(), scalar('loss', 0, 1)]);
     const next = record(scalar('loss', 1, 2));
     appendFileSync(path, next.subarray(0, 5));
     const { warnings, logger } = quietLog();
-    const s = await open(d, { logger });
+    const s = await openTestLogdir(d, { logger });
     assert.deepEqual(series(s), [[0, 1]]);
     appendFileSync(path, next.subarray(5, 20));
     assert.equal((await s.reload()).skippedRecords, 0);
@@ -108,7 +94,7 @@ describe('live reloads', () => {
   });
 
   it('skips a corrupt record in the middle of a file, counts it and warns once with file and offset, and reads on', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     const path = join(d, EF);
     const head = records([fileVersion(), scalar('loss', 0, 1)]);
     const bad = Buffer.from(record(scalar('loss', 1, 2)));
@@ -116,7 +102,7 @@ describe('live reloads', () => {
     const garbage = Buffer.from('not a record at all, just bytes');
     writeFileSync(path, Buffer.concat([head, bad, garbage, records([scalar('loss', 2, 3), scalar('loss', 3, 4)])]));
     const { warnings, logger } = quietLog();
-    const s = await open(d, { logger });
+    const s = await openTestLogdir(d, { logger });
     assert.deepEqual(series(s), [[0, 1], [2, 3], [3, 4]]);
     assert.equal(warnings.length, 1);
     assert.deepEqual(warnings[0].o, { run: '.', file: path, offset: head.length, skipped: 2 });
@@ -124,7 +110,7 @@ describe('live reloads', () => {
   });
 
   it('checks large values (images) kept from a chunk, drops a corrupt one, and keeps their bytes when the buffer is reused', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     const path = join(d, EF);
     const png = (n: number) => Uint8Array.from({ length: 2000 }, (_, i) => (i * 31 + n) & 0xff);
     const img = (step: number) => summary({ tag: 'img', image: { height: 4, width: 5, colorspace: 3, encodedImageString: png(step) } }, step);
@@ -132,7 +118,7 @@ describe('live reloads', () => {
     bad[bad.length - 100] ^= 0xff;
     writeFileSync(path, Buffer.concat([records([fileVersion(), img(0), img(1)]), bad, records([img(3)])]));
     const { warnings, logger } = quietLog();
-    const s = await open(d, { logger });
+    const s = await openTestLogdir(d, { logger });
     const blobs = () => s.readBlobSequences('images', 100).get('.')!.get('img')!.map((p) => [p.step, Array.from(s.readBlob(p.blobKeys[2])!)]);
     assert.deepEqual(blobs(), [0, 1, 3].map((i) => [i, Array.from(png(i))]));
     assert.equal(warnings.length, 1);
@@ -144,12 +130,12 @@ describe('live reloads', () => {
   });
 
   it('re-reads a replaced file from the start and drops the points it gave before, without duplicates', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     writeEvents(join(d, 'events.out.tfevents.0.other'), [fileVersion(), scalar('other', 0, 7)]);
     const path = join(d, EF);
     writeEvents(path, [fileVersion(1700000000), ...[0, 1, 2, 3].map((i) => scalar('loss', i, i))]);
     const { logger } = quietLog();
-    const s = await open(d, { logger });
+    const s = await openTestLogdir(d, { logger });
     // An Nx cache restore: a file of another run written elsewhere and renamed over ours.
     writeEvents(join(d, 'tmp'), [fileVersion(1600000000), ...[0, 1].map((i) => scalar('loss', i, 10 + i))]);
     renameSync(join(d, 'tmp'), path);
@@ -161,11 +147,11 @@ describe('live reloads', () => {
   });
 
   it('notices a file rewritten in place with other first bytes, and a truncated file', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     const path = join(d, EF);
     writeEvents(path, [fileVersion(1700000000), ...[0, 1].map((i) => scalar('loss', i, i))]);
     const { logger } = quietLog();
-    const s = await open(d, { logger });
+    const s = await openTestLogdir(d, { logger });
     writeEvents(path, [fileVersion(1700000099), ...[0, 1, 2, 3].map((i) => scalar('loss', i, 20 + i))]);
     await s.reload();
     assert.deepEqual(series(s), [[0, 20], [1, 21], [2, 22], [3, 23]]);
@@ -176,10 +162,10 @@ describe('live reloads', () => {
   });
 
   it('adds runs that appear and removes runs whose directory is deleted', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     mkdirSync(join(d, 'a'));
     writeEvents(join(d, 'a', EF), [fileVersion(), scalar('loss', 0, 1)]);
-    const s = await open(d);
+    const s = await openTestLogdir(d);
     mkdirSync(join(d, 'b'));
     writeEvents(join(d, 'b', EF), [fileVersion(), scalar('loss', 0, 2)]);
     const r1 = await s.reload();
@@ -194,10 +180,10 @@ describe('live reloads', () => {
   });
 
   it('drops the points of an event file that was deleted while its run stays', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     writeEvents(join(d, 'events.out.tfevents.1'), [fileVersion(), scalar('a', 0, 1)]);
     writeEvents(join(d, 'events.out.tfevents.2'), [fileVersion(), scalar('b', 0, 1)]);
-    const s = await open(d);
+    const s = await openTestLogdir(d);
     rmSync(join(d, 'events.out.tfevents.2'));
     const r = await s.reload();
     assert.deepEqual(r.changes.map((c) => c.tag), ['b']);
@@ -207,9 +193,9 @@ describe('live reloads', () => {
   });
 
   it('reloads by itself on its timer or a file-system notification', async () => {
-    const d = logdir();
+    const d = tempLogdir();
     writeEvents(join(d, EF), [fileVersion(), scalar('loss', 0, 1)]);
-    const s = await openLogdir({ logdir: d, reloadIntervalSeconds: 0.05 });
+    const s = await openTestLogdir(d, { reloadIntervalSeconds: 0.05 });
     // The store's own timer is unref'd (a server keeps the process alive); this one keeps the test alive and bounds it.
     let guard: NodeJS.Timeout | undefined;
     const seen = new Promise<ReloadReport>((resolve, reject) => {

@@ -1,24 +1,16 @@
 // The data-provider reads over a loaded logdir, as TensorBoard's MultiplexerDataProvider answers them.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DataType } from '@tbpipe/eventlog';
-import { openLogdir } from '../src/load/index.ts';
 import { encodeBlobKey } from '../src/store/reads.ts';
-import { fileVersion, scalar, summary, tempLogdir, writeEvents } from './load-helpers.ts';
+import { EF, fileVersion, openTestLogdir, scalar, summary, tempLogdir, writeEvents } from './load-helpers.ts';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const EF = 'events.out.tfevents.1700000000.host.1.0';
 const png = (n: number) => Uint8Array.of(0x89, 0x50, n);
 const image = (tag: string, step: number, n: number, wallTime = 1700000000 + step) => summary({ tag, image: { height: 1, width: 1, colorspace: 3, encodedImageString: png(n) } }, step, wallTime);
 
 async function fixture() {
   const d = tempLogdir();
-  dirs.push(d);
   writeEvents(join(d, EF), [
     fileVersion(),
     image('img', 2, 20),
@@ -29,7 +21,7 @@ async function fixture() {
     summary({ tag: 'custom', metadata: { pluginData: { pluginName: 'my_plugin', content: Uint8Array.of(1) } } }, 0),
     summary({ tag: 'h', metadata: { pluginData: { pluginName: 'histograms', content: new Uint8Array(0) } }, tensor: { dtype: DataType.DT_DOUBLE, tensorShape: { dim: [{ size: 1 }, { size: 3 }] }, doubleVal: [0, 1, 5] } }, 3),
   ]);
-  return openLogdir({ logdir: d, reloadIntervalSeconds: 0 });
+  return openTestLogdir(d);
 }
 
 describe('data-provider reads', () => {
