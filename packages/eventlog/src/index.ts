@@ -9,7 +9,7 @@ export type { ReadEventsOptions, ReadWarning, EventRecord } from './reader.ts';
 export { encodeEvent, decodeEvent, encodeSummary, decodeSummary, tensorStrings, DataType, SessionStatus } from './proto/messages.ts';
 export type { Event, Summary, SummaryValue, SummaryMetadata, SummaryImage, HistogramProto, TensorProto, TensorShape, SessionLog } from './proto/messages.ts';
 export { frameRecord, RECORD_HEADER_BYTES, RECORD_FOOTER_BYTES } from './framing.ts';
-export { crc32c, maskCrc, unmaskCrc } from './crc32c.ts';
+export { crc32c, crc32cRange, maskCrc, maskedCrc32c8, unmaskCrc } from './crc32c.ts';
 export { encodeGraphDef, decodeGraphDef, encodeRunMetadata } from './graph.ts';
 export type { GraphDef, GraphNode, AttrValue } from './graph.ts';
 export { makeHistogram, tensorflowDefaultBins } from './histogram.ts';

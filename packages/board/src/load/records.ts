@@ -14,7 +14,7 @@ export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 const HEADER = 12;
 const FOOTER = 4;
 
-import { maskedCrc32cOf, maskedCrc32cOf8 } from './crc.ts';
+import { crc32cRange, maskCrc, maskedCrc32c8 } from '@tbpipe/eventlog';
 
 /** Where {@link scanRecords} stopped. */
 export interface ScanStop {
@@ -34,12 +34,12 @@ function readU32(buf: Uint8Array, p: number): number {
   return (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) + buf[p + 3] * 0x1000000;
 }
 function headerOk(buf: Uint8Array, p: number): boolean {
-  return readU32(buf, p + 8) === maskedCrc32cOf8(buf, p);
+  return readU32(buf, p + 8) === maskedCrc32c8(buf, p);
 }
 
 /** Whether the data CRC stored after `buf[dataStart, dataEnd)` matches. */
 export function dataCrcOk(buf: Uint8Array, dataStart: number, dataEnd: number): boolean {
-  return readU32(buf, dataEnd) === maskedCrc32cOf(buf, dataStart, dataEnd);
+  return readU32(buf, dataEnd) === maskCrc(crc32cRange(buf, dataStart, dataEnd));
 }
 
 /**
@@ -92,7 +92,7 @@ function resync(buf: Uint8Array, from: number, end: number): { found: boolean; a
     if (length > MAX_RECORD_BYTES) continue;
     const total = HEADER + length + FOOTER;
     if (end - at < total) return { found: false, at, wanted: total };
-    if (readU32(buf, at + HEADER + length) === maskedCrc32cOf(buf, at + HEADER, at + HEADER + length)) return { found: true, at, wanted: 0 };
+    if (readU32(buf, at + HEADER + length) === maskCrc(crc32cRange(buf, at + HEADER, at + HEADER + length))) return { found: true, at, wanted: 0 };
   }
   const at = Math.max(from, end - HEADER + 1);
   return { found: false, at, wanted: HEADER };
