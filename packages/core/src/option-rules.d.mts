@@ -17,6 +17,10 @@ export interface OptionJsonSchema {
   'x-placeholder'?: string;
   /** The default in words, where it depends on the machine (`~/.cache/tbpipe`). */
   'x-default'?: string;
+  /** `path`: the value names a file or folder (core's `pathMetadata`); the Nx plugin resolves, checks and hashes it. */
+  format?: 'path';
+  /** `json`: pipeline.json may give the value inline as a JSON object or array, passed to the stage as JSON text. */
+  'x-inline'?: 'json';
 }
 export function toKebab(name: string): string;
 export function optionFlag(name: string, schema: OptionJsonSchema): string;

@@ -138,4 +138,7 @@ function editDistance(a, b) {
  * @property {string} [x-flag]  the CLI flag when it is not the kebab-case name
  * @property {string} [x-placeholder]  the value's name in `--help` (`<url>`) when the type's (`<n>`, `<x>`) will not do
  * @property {string} [x-default]  the default in words, where it depends on the machine (`~/.cache/tbpipe`)
+ * @property {'path'} [format]  the value names a file or folder (core's `pathMetadata`): the Nx plugin resolves it
+ *   relative to the pipeline folder, checks it exists and hashes its content into the stage's cache key
+ * @property {'json'} [x-inline]  pipeline.json may give the value inline as a JSON object or array (passed as JSON text)
  */

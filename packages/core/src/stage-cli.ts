@@ -17,11 +17,12 @@ const GROUPS = [
   ['param', 'params (pipeline.json names in camelCase)'],
 ] as const;
 
-/** `<dir>`, `<n>`, `<x>`, `<name>`, or the option's own `x-placeholder`; nothing for a boolean switch. */
+/** `<dir>`, `<path>`, `<n>`, `<x>`, `<name>`, or the option's own `x-placeholder`; nothing for a boolean switch. */
 function placeholder(option: OptionInfo): string {
   const { json } = option;
   if (json['x-placeholder']) return json['x-placeholder'];
   if (option.role !== 'param') return '<dir>';
+  if (json.format === 'path') return '<path>';
   if (json.enum) return '<name>';
   return { integer: '<n>', number: '<x>', boolean: '', string: '<text>' }[json.type ?? 'string'];
 }

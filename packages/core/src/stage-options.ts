@@ -41,6 +41,32 @@ export function outputDir(flag: string, description: string) {
   return v.pipe(v.string(), v.minLength(1), v.description(description), v.metadata({ 'x-role': 'output', 'x-flag': flag }));
 }
 
+/** The JSON Schema `format` of an option whose value names a file or folder (see {@link pathParam}). */
+export const PATH_FORMAT = 'path';
+
+/**
+ * The valibot metadata that marks a string option as a path: its JSON Schema gets `"format": "path"` (and, with
+ * `inline`, `"x-inline": "json"`). The Nx plugin then resolves such a param in pipeline.json relative to the
+ * pipeline's folder, checks that the file or folder exists, passes the stage a workspace-relative path and hashes the
+ * content into the stage's cache key, so editing the file reruns the stage and what follows. A value with no `/` and
+ * no `.` (a built-in name such as `wide`) is passed through as it is. With `inline`, pipeline.json may also give a JSON
+ * object or array, which the stage receives as the JSON text of its flag (`--network '{"layers":[…]}'`).
+ * @example network: v.optional(v.pipe(v.string(), v.minLength(1), v.description('…'), pathMetadata({ inline: true })), 'tutorial')
+ */
+export function pathMetadata<TInput = string>(options: { inline?: boolean } = {}) {
+  const marker: Record<string, string> = options.inline ? { format: PATH_FORMAT, 'x-inline': 'json' } : { format: PATH_FORMAT };
+  return v.metadata<TInput, Record<string, string>>(marker);
+}
+
+/**
+ * A param naming a file or folder (`pathMetadata`'s marker on a non-empty string): resolved, checked and hashed by
+ * the Nx plugin relative to the pipeline folder; taken as given (relative to the working directory) on the CLI.
+ * @example predictionsFile: v.optional(pathParam('predictions made elsewhere: Arrow IPC or Parquet'))
+ */
+export function pathParam(description: string, options: { inline?: boolean } = {}) {
+  return v.pipe(v.string(), v.minLength(1), v.description(description), pathMetadata(options));
+}
+
 /** One option as the CLI, the help text and the Nx plugin see it. */
 export interface OptionInfo {
   /** camelCase name (the library's and pipeline.json's). */
