@@ -36,9 +36,9 @@ const CASES: Case[] = [
     consumer: 'train',
     damage: async (p) => {
       const path = join(p.out('ingest'), 'manifest.json');
-      await writeFile(path, (await readFile(path, 'utf8')).replace('"tbpipe.ingest/v1"', '"tbpipe.ingest/v0"'));
+      await writeFile(path, (await readFile(path, 'utf8')).replace('"tbpipe.ingest/v2"', '"tbpipe.ingest/v0"'));
     },
-    line: (p) => new RegExp(`^tbpipe-train: contract: ${esc(join(p.out('ingest'), 'manifest.json'))} declares "tbpipe.ingest/v0", expected tbpipe.ingest/v1; ${rebuild(p, 'ingest')} with this version of tbpipe\\.$`),
+    line: (p) => new RegExp(`^tbpipe-train: contract: ${esc(join(p.out('ingest'), 'manifest.json'))} declares "tbpipe.ingest/v0", expected tbpipe.ingest/v2; ${rebuild(p, 'ingest')} with this version of tbpipe\\.$`),
   },
   {
     name: 'one byte edited in ingest’s test.arrow stops evaluate',

@@ -25,7 +25,7 @@ test('bad input is one evaluate: line on stderr and exit 1; bad usage exits 2', 
     assert.equal(r.status, 1);
     assert.equal(
       r.stderr,
-      `tbpipe-evaluate: evaluate: --data ${missing} has no readable manifest.json (ENOENT), expected the ingest stage's output (tbpipe.ingest/v1); run tbpipe-ingest first, or point --data at its --out directory\n`,
+      `tbpipe-evaluate: evaluate: --data ${missing} has no readable manifest.json (ENOENT), expected the ingest stage's output (tbpipe.ingest/v2); run tbpipe-ingest first, or point --data at its --out directory\n`,
     );
     const u = cli('--data', missing, '--num-thresholds', '500', '--model', missing, '--out', dir, '--run-dir', dir);
     assert.equal(u.status, 2);

@@ -37,14 +37,14 @@ test('a --data directory without a manifest is one evaluate: line saying which s
   await mkdir(empty, { recursive: true });
   await assert.rejects(run({ dataDir: empty }), {
     code: 'EVALUATE_INPUT_MISSING',
-    message: `evaluate: --data ${empty} has no readable manifest.json (ENOENT), expected the ingest stage's output (tbpipe.ingest/v1); run tbpipe-ingest first, or point --data at its --out directory`,
+    message: `evaluate: --data ${empty} has no readable manifest.json (ENOENT), expected the ingest stage's output (tbpipe.ingest/v2); run tbpipe-ingest first, or point --data at its --out directory`,
   });
 });
 
 test('a --model directory holding another stage’s output names both contracts', async () => {
   await assert.rejects(run({ modelDir: dataDir }), {
     code: 'EVALUATE_INPUT_CONTRACT',
-    message: `evaluate: --model ${dataDir} holds "tbpipe.ingest/v1" output, expected tbpipe.train/v1 (the train stage's output); point --model at the train stage's --out directory (or rerun it with this version of tbpipe)`,
+    message: `evaluate: --model ${dataDir} holds "tbpipe.ingest/v2" output, expected tbpipe.train/v1 (the train stage's output); point --model at the train stage's --out directory (or rerun it with this version of tbpipe)`,
   });
 });
 
@@ -85,7 +85,7 @@ test('a test split of 32 × 32 images is refused at the schema boundary', async 
   await writeManifest(dir, INGEST_CONTRACT, [TEST_FILE]);
   await assert.rejects(run({ dataDir: dir }), {
     code: 'SCHEMA_MISMATCH',
-    message: `evaluate: ${join(dir, TEST_FILE)} does not match fmnist.images/v1: field 0 is image: FixedSizeBinary[1024], expected image: FixedSizeBinary[784]; rebuild it with the producing stage (or rerun the pipeline).`,
+    message: `evaluate: ${join(dir, TEST_FILE)} does not match tbpipe.images/v2: contract fmnist.images/v1 instead of tbpipe.images/v2; field 0 is image: FixedSizeBinary[1024], expected image: FixedSizeBinary[784]; rebuild it with the producing stage (or rerun the pipeline).`,
   });
 });
 

@@ -3,23 +3,39 @@
  * metadata keys, and the ids of the images table and of the stage's output directory.
  */
 import { CONTRACT_KEY } from '@tbpipe/core';
-import { Field, FixedSizeBinary, Schema, Uint8 } from 'apache-arrow';
+import { Field, FixedSizeBinary, Schema, Uint16, Uint8 } from 'apache-arrow';
 
-/** Image height in pixels; the only size the contract allows. */
+/** An image's size: rows, columns and channels (1 = grey, 3 = RGB); pixels are stored row-major HWC. */
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** The tutorial's image height (FashionMNIST); a default for producers, never an assumption for consumers. */
 export const IMAGE_HEIGHT = 28;
-/** Image width in pixels; the only size the contract allows. */
+/** The tutorial's image width (FashionMNIST); a default for producers, never an assumption for consumers. */
 export const IMAGE_WIDTH = 28;
-/** Pixels per image (784). */
-export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
-/** Classes of every dataset ingest reads (FashionMNIST, MNIST, KMNIST): the width of a classifier's output. */
+/** The tutorial's image channels (grey). */
+export const IMAGE_CHANNELS = 1;
+/** Bytes per tutorial image (784); read `height × width × channels` from the data instead. */
+export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH * IMAGE_CHANNELS;
+/** The tutorial's shape, 28×28×1. */
+export const TUTORIAL_SHAPE: Readonly<ImageShape> = { height: IMAGE_HEIGHT, width: IMAGE_WIDTH, channels: IMAGE_CHANNELS };
+/** Classes of the IDX datasets (FashionMNIST, MNIST, KMNIST); read `classNames.length` from the data instead. */
 export const CLASS_COUNT = 10;
 /** FashionMNIST's classes as the tutorial names them (`'Ankle Boot'`, where torchvision has `'Ankle boot'`). */
 export const FASHION_MNIST_CLASSES: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle Boot'];
 
+/** Most classes an images table may have (labels are Uint16; 1 000 is what the stages downstream are built for). */
+export const MAX_CLASSES = 65_536;
+/** Most pixels per side ingest writes (a sanity bound: 4 096 × 4 096 × 3 is 48 MiB per image). */
+export const MAX_IMAGE_SIDE = 4096;
+
 /** Contract id of the images table, in its schema metadata under core's `CONTRACT_KEY`; bump on any change. */
-export const IMAGES_CONTRACT = 'fmnist.images/v1';
+export const IMAGES_CONTRACT = 'tbpipe.images/v2';
 /** Contract id of ingest's output directory (its `manifest.json`); check it with `verifyManifest(dir, INGEST_CONTRACT)`. */
-export const INGEST_CONTRACT = 'tbpipe.ingest/v1';
+export const INGEST_CONTRACT = 'tbpipe.ingest/v2';
 /** The training split's file in ingest's output directory. */
 export const TRAIN_FILE = 'train.arrow';
 /** The test split's file in ingest's output directory. */
@@ -27,41 +43,56 @@ export const TEST_FILE = 'test.arrow';
 
 /** Schema metadata key: class names by label, a JSON array of strings. */
 export const CLASS_NAMES_KEY = 'tbpipe.classNames';
+/** Schema metadata key: the number of classes, a decimal string (`"10"`); equals the length of the class names. */
+export const CLASS_COUNT_KEY = 'tbpipe.classCount';
 /** Schema metadata key: image height in pixels, a decimal string (`"28"`). */
 export const IMAGE_HEIGHT_KEY = 'tbpipe.imageHeight';
 /** Schema metadata key: image width in pixels, a decimal string (`"28"`). */
 export const IMAGE_WIDTH_KEY = 'tbpipe.imageWidth';
-/** Schema metadata key: the dataset's name (`fashion-mnist`, `mnist`, `kmnist`); informative. */
+/** Schema metadata key: channels per pixel, a decimal string: `"1"` (grey) or `"3"` (RGB). */
+export const IMAGE_CHANNELS_KEY = 'tbpipe.imageChannels';
+/** Schema metadata key: the dataset's name (`fashion-mnist`, a folder's or table's base name…); informative. */
 export const DATASET_KEY = 'tbpipe.dataset';
 
+/** The label column's type for `classCount` classes: the narrowest unsigned int that holds every index. */
+export function labelType(classCount: number): Uint8 | Uint16 {
+  return classCount <= 256 ? new Uint8() : new Uint16();
+}
+
+/** Bytes per image: `height × width × channels`. */
+export function imageBytes(shape: ImageShape): number {
+  return shape.height * shape.width * shape.channels;
+}
+
 /**
- * The schema of an images table for a dataset with these class names.
+ * The schema of an images table (`tbpipe.images/v2`) for these class names and image shape.
  *
- * - `image`: `FixedSizeBinary(784)`, not null — one 28×28 image, row-major, one uint8 per pixel (0 = background).
- * - `label`: `Uint8`, not null — the class index, `< classNames.length`.
+ * - `image`: `FixedSizeBinary(H·W·C)`, not null — one image, row-major HWC, one uint8 per channel.
+ * - `label`: `Uint8` (≤ 256 classes) or `Uint16`, not null — the class index, `< classNames.length`.
  *
- * N.B. FixedSizeBinary rather than FixedSizeList<Uint8>[784]: both write and read in the same time and both give a
+ * N.B. FixedSizeBinary rather than FixedSizeList<Uint8>: both write and read in the same time and both give a
  * zero-copy `Uint8Array` of all pixels, but FixedSizeBinary is one buffer with no child array (no child validity
  * to check or get wrong) and its per-row `get(i)` returns a `Uint8Array` view where FixedSizeList builds a Vector
- * per row. The cost is for Python readers: pyarrow sees `binary(784)`, read it with
- * `np.frombuffer(col.buffers()[1], np.uint8).reshape(-1, 28, 28)` rather than `to_numpy()`.
+ * per row. The cost is for Python readers: pyarrow sees `binary(H·W·C)`, read it with
+ * `np.frombuffer(col.buffers()[1], np.uint8).reshape(-1, H, W, C)` rather than `to_numpy()`.
  */
-export function imagesSchema(classNames: readonly string[], dataset: string): Schema {
+export function imagesSchema(classNames: readonly string[], dataset: string, shape: ImageShape = TUTORIAL_SHAPE): Schema {
   return new Schema(
-    [new Field('image', new FixedSizeBinary(IMAGE_PIXELS), false), new Field('label', new Uint8(), false)],
+    [new Field('image', new FixedSizeBinary(imageBytes(shape)), false), new Field('label', labelType(classNames.length), false)],
     new Map([
       [CONTRACT_KEY, IMAGES_CONTRACT],
       [CLASS_NAMES_KEY, JSON.stringify(classNames)],
-      [IMAGE_HEIGHT_KEY, String(IMAGE_HEIGHT)],
-      [IMAGE_WIDTH_KEY, String(IMAGE_WIDTH)],
+      [IMAGE_HEIGHT_KEY, String(shape.height)],
+      [IMAGE_WIDTH_KEY, String(shape.width)],
+      [IMAGE_CHANNELS_KEY, String(shape.channels)],
+      [CLASS_COUNT_KEY, String(classNames.length)],
       [DATASET_KEY, dataset],
     ]),
   );
 }
 
 /**
- * The images schema (`fmnist.images/v1`), with FashionMNIST's class names in its metadata. Consumers check a table
- * against it with `expectSchema(table, ImagesSchema, path)`, which compares the contract id and the fields (names,
- * types, nullability); class names, height and width are data, read from each file's own metadata.
+ * The tutorial's images schema (`tbpipe.images/v2`, FashionMNIST, 28×28×1, 10 classes). Each file's own schema is
+ * checked against the schema its metadata implies (`imagesSchema(classNames, dataset, shape)`), inside `readImages`.
  */
 export const ImagesSchema: Schema = imagesSchema(FASHION_MNIST_CLASSES, 'fashion-mnist');

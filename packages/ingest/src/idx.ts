@@ -3,7 +3,7 @@
  * `0x0000TTNN` (TT = element type, 0x08 for unsigned bytes; NN = number of dimensions), then NN uint32 sizes — and
  * the elements in row-major order. Decoding returns views into the input, never copies.
  */
-import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH } from './contract.ts';
+import { IMAGE_HEIGHT, IMAGE_WIDTH, MAX_IMAGE_SIDE } from './contract.ts';
 import { IdxError } from './errors.ts';
 
 /** Magic of an IDX file of unsigned-byte images: type 0x08, 3 dimensions (count, rows, columns). */
@@ -25,7 +25,7 @@ const badMagic = (name: string, got: number, want: number) => {
 const tooShort = (name: string, got: number, want: number, what: string) =>
   `idx: ${name} is ${got} bytes, expected at least ${want} (the IDX ${what} header); the file is truncated or empty — download or copy it again`;
 const badDimensions = (name: string, height: number, width: number) =>
-  `idx: images of ${height}×${width} in ${name}, expected ${IMAGE_HEIGHT}×${IMAGE_WIDTH}; ingest reads 28×28 datasets only (fashion-mnist, mnist, kmnist)`;
+  `idx: images of ${height}×${width} in ${name}, expected 1…${MAX_IMAGE_SIDE} pixels per side; the header is damaged or this is not an images file`;
 const truncated = (name: string, got: number, want: number, what: string) =>
   `idx: ${name} holds ${got} bytes of ${what}, expected ${want} from its header; the file is truncated — download or copy it again`;
 const trailing = (name: string, extra: number, what: string) =>
@@ -54,8 +54,8 @@ function magicOf(bytes: Uint8Array, name: string, want: number, headerBytes: num
 }
 
 /**
- * Decode an IDX images file (magic `0x00000803`) of 28×28 images. Checks magic, dimensions and that the body is
- * exactly as long as the header says.
+ * Decode an IDX images file (magic `0x00000803`) of grey images of any size its header declares (1…4 096 per side).
+ * Checks magic, dimensions and that the body is exactly as long as the header says.
  * @param name the file's name, for messages.
  * @throws {IdxError} `IDX_TOO_SHORT`, `IDX_BAD_MAGIC`, `IDX_BAD_DIMENSIONS`, `IDX_TRUNCATED`, `IDX_TRAILING_BYTES`.
  */
@@ -64,10 +64,11 @@ export function decodeIdxImages(bytes: Uint8Array, name: string): IdxImages {
   const count = view.getUint32(4, false);
   const height = view.getUint32(8, false);
   const width = view.getUint32(12, false);
-  if (height !== IMAGE_HEIGHT || width !== IMAGE_WIDTH) throw new IdxError('IDX_BAD_DIMENSIONS', badDimensions(name, height, width));
-  const want = count * IMAGE_PIXELS;
+  const sane = (n: number) => n >= 1 && n <= MAX_IMAGE_SIDE;
+  if (!sane(height) || !sane(width)) throw new IdxError('IDX_BAD_DIMENSIONS', badDimensions(name, height, width));
+  const want = count * height * width;
   const got = bytes.length - IMAGES_HEADER_BYTES;
-  if (got < want) throw new IdxError('IDX_TRUNCATED', truncated(name, got, want, `pixels (${count} images of 28×28)`));
+  if (got < want) throw new IdxError('IDX_TRUNCATED', truncated(name, got, want, `pixels (${count} images of ${height}×${width})`));
   if (got > want) throw new IdxError('IDX_TRAILING_BYTES', trailing(name, got - want, `${count} images`));
   return { count, height, width, pixels: bytes.subarray(IMAGES_HEADER_BYTES) };
 }

@@ -1,42 +1,87 @@
-import { ContractError, readTable, writeTableAtomic } from '@tbpipe/core';
-import { makeData, RecordBatch, Struct, Table, tableToIPC, type FixedSizeBinary, type Uint8 } from 'apache-arrow';
-import { CLASS_NAMES_KEY, IMAGE_HEIGHT, IMAGE_HEIGHT_KEY, IMAGE_PIXELS, IMAGE_WIDTH, IMAGE_WIDTH_KEY, ImagesSchema, imagesSchema } from './contract.ts';
+import { ContractError, CONTRACT_KEY, expectSchema, readTable, writeTableAtomic } from '@tbpipe/core';
+import { makeData, RecordBatch, Struct, Table, tableToIPC, type Data, type FixedSizeBinary, type Uint16, type Uint8 } from 'apache-arrow';
+import {
+  CLASS_COUNT_KEY,
+  CLASS_NAMES_KEY,
+  DATASET_KEY,
+  IMAGE_CHANNELS_KEY,
+  IMAGE_HEIGHT_KEY,
+  IMAGE_WIDTH_KEY,
+  IMAGES_CONTRACT,
+  imageBytes,
+  ImagesSchema,
+  imagesSchema,
+  MAX_CLASSES,
+  MAX_IMAGE_SIDE,
+  TUTORIAL_SHAPE,
+  type ImageShape,
+} from './contract.ts';
 
 const badMetadata = (path: string, what: string) =>
-  `contract: ${path} has ${what}, expected fmnist.images/v1 metadata; rebuild it with the ingest stage`;
+  `contract: ${path} has ${what}, expected ${IMAGES_CONTRACT} metadata; rebuild it with the ingest stage`;
 const labelOutOfRange = (path: string, label: number, index: number, classes: number) =>
   `contract: ${path} has label ${label} at row ${index}, expected 0…${classes - 1} (${classes} class names); rebuild it with the ingest stage`;
 
-/** One split in memory: what {@link readImages} returns and {@link writeImages} takes. */
-export interface Images {
-  /** `count × 784` uint8 pixels, image after image, each 28×28 row-major. */
+/**
+ * One split to write ({@link writeImages}, {@link makeImagesTable}). The shape defaults to the tutorial's 28×28×1;
+ * the pixel count is checked against it, so a wrong or forgotten shape is an error, never a silent reinterpretation.
+ */
+export interface Images extends Partial<ImageShape> {
+  /** `count × height × width × channels` uint8, image after image, each row-major HWC. */
   images: Uint8Array;
-  /** `count` class indices, each `< classNames.length`. */
-  labels: Uint8Array;
+  /** `count` class indices, each `< classNames.length`; stored in the narrowest unsigned type. */
+  labels: Uint8Array | Uint16Array;
   /** Class names by label. */
   classNames: string[];
   /** Number of images. */
   count: number;
 }
 
-/** What {@link readImages} returns: {@link Images} plus the image size from the file's metadata (always 28×28 in v1). */
-export interface ReadImagesResult extends Images {
-  height: number;
-  width: number;
+/** What {@link readImages} returns: one split with its shape from the file's metadata and labels widened to Uint16. */
+export interface ReadImagesResult extends ImageShape {
+  /** `count × height × width × channels` uint8, row-major HWC; a view into the file's bytes (one record batch). */
+  images: Uint8Array;
+  /** `count` class indices, each `< classNames.length` (checked). */
+  labels: Uint16Array;
+  /** Class names by label (2…65 536 of them in practice; at least 1). */
+  classNames: string[];
+  /** Number of images. */
+  count: number;
+}
+
+/** The shape of `data`, defaults filled in. */
+function shapeOf(data: Partial<ImageShape>): ImageShape {
+  return { height: data.height ?? TUTORIAL_SHAPE.height, width: data.width ?? TUTORIAL_SHAPE.width, channels: data.channels ?? TUTORIAL_SHAPE.channels };
+}
+
+/** `labels` in the array type the schema's label column needs (a view when it already is, else a copy). */
+function labelValues(labels: Uint8Array | Uint16Array, classCount: number): Uint8Array | Uint16Array {
+  const wide = classCount > 256;
+  if (wide ? labels instanceof Uint16Array : labels instanceof Uint8Array) return labels;
+  return wide ? Uint16Array.from(labels) : Uint8Array.from(labels);
 }
 
 /**
- * Build an images table (one record batch, no copies of `images` or `labels`) with the schema
- * {@link imagesSchema}`(classNames, dataset)`.
+ * Build an images table (one record batch, no copies of `images`; labels copied only when their type must change)
+ * with the schema {@link imagesSchema}`(classNames, dataset, shape)`.
  */
 export function makeImagesTable(data: Images, dataset: string): Table {
   const { images, labels, count } = data;
-  if (images.length !== count * IMAGE_PIXELS || labels.length !== count) {
-    throw new RangeError(`makeImagesTable: ${images.length} pixels and ${labels.length} labels for ${count} images, expected ${count} × 784 and ${count}`);
+  const shape = shapeOf(data);
+  const rowBytes = imageBytes(shape);
+  if (images.length !== count * rowBytes || labels.length !== count) {
+    throw new RangeError(
+      `makeImagesTable: ${images.length} pixels and ${labels.length} labels for ${count} images, expected ${count} × ${shape.height}×${shape.width}×${shape.channels} and ${count}`,
+    );
   }
-  const schema = imagesSchema(data.classNames, dataset);
+  const schema = imagesSchema(data.classNames, dataset, shape);
   const image = makeData({ type: schema.fields[0]!.type as FixedSizeBinary, length: count, nullCount: 0, data: images });
-  const label = makeData({ type: schema.fields[1]!.type as Uint8, length: count, nullCount: 0, data: labels });
+  const label = makeData({
+    type: schema.fields[1]!.type as Uint8,
+    length: count,
+    nullCount: 0,
+    data: labelValues(labels, data.classNames.length) as Uint8Array,
+  }) as Data<Uint8 | Uint16>;
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: count, nullCount: 0, children: [image, label] }));
   return new Table(schema, [batch]);
 }
@@ -51,60 +96,82 @@ export async function writeImages(path: string, data: Images, dataset: string): 
   await writeTableAtomic(path, makeImagesTable(data, dataset));
 }
 
-/** The column's values as one Uint8Array: a view when the column is one unsliced chunk, else a copy. */
-function columnBytes(table: Table, name: string, bytesPerRow: number): Uint8Array {
+/** The fixed-width column's values as one typed array: a view when the column is one unsliced chunk, else a copy. */
+function columnValues<T extends Uint8Array | Uint16Array>(table: Table, name: string, perRow: number, make: (n: number) => T): T {
   const chunks = table.getChild(name)!.data;
-  if (chunks.length === 1 && chunks[0]!.offset === 0) return (chunks[0]!.values as Uint8Array).subarray(0, table.numRows * bytesPerRow);
-  const out = new Uint8Array(table.numRows * bytesPerRow);
+  if (chunks.length === 1 && chunks[0]!.offset === 0) return (chunks[0]!.values as T).subarray(0, table.numRows * perRow) as T;
+  const out = make(table.numRows * perRow);
   let at = 0;
   for (const chunk of chunks) {
-    const start = chunk.offset * bytesPerRow;
-    const bytes = (chunk.values as Uint8Array).subarray(start, start + chunk.length * bytesPerRow);
-    out.set(bytes, at);
-    at += bytes.length;
+    const start = chunk.offset * perRow;
+    const values = (chunk.values as T).subarray(start, start + chunk.length * perRow);
+    out.set(values, at);
+    at += values.length;
   }
   return out;
 }
 
+/** A positive integer from a decimal metadata string, or NaN. */
+function positiveInt(text: string | undefined, max: number): number {
+  if (text === undefined || !/^[1-9][0-9]*$/.test(text)) return Number.NaN;
+  const n = Number(text);
+  return n <= max ? n : Number.NaN;
+}
+
 /**
- * Read a split written by ingest (`train.arrow` or `test.arrow`). Checks at this boundary: the schema against
- * {@link ImagesSchema} (contract id `fmnist.images/v1`, fields, types, nullability), the metadata (class names, 28×28),
- * and every label against the class names; after that the data can be trusted. Verify the directory first with
- * `verifyManifest(dir, INGEST_CONTRACT)`.
+ * Read a split written by ingest (`train.arrow` or `test.arrow`). Checks at this boundary: the contract id
+ * (`tbpipe.images/v2`), the metadata (class names and count, height, width, channels 1 or 3), the fields against the
+ * schema that metadata implies (`image` FixedSizeBinary(H·W·C), `label` the narrowest uint for the class count,
+ * both not null), and every label against the class names; after that the data can be trusted. Verify the
+ * directory first with `verifyManifest(dir, INGEST_CONTRACT)`.
  *
- * The pixels and labels are zero-copy views into the file's bytes when the file holds one record batch (ingest
- * always writes one), else copies.
+ * The pixels are a zero-copy view into the file's bytes when the file holds one record batch (ingest always writes
+ * one), else a copy. Labels are always a `Uint16Array` (widened from Uint8), so consumers have one type.
  * @throws {TbpipeError} `ARTIFACT_MISSING` / `ARTIFACT_CORRUPT` (from core's readTable); {@link ContractError}
  *   `SCHEMA_MISMATCH`, `IMAGES_METADATA`, `IMAGES_LABEL_OUT_OF_RANGE`.
  * @example
  * await verifyManifest('artifacts/fashion-mnist/ingest', INGEST_CONTRACT);
- * const { images, labels, classNames, count } = await readImages('artifacts/fashion-mnist/ingest/train.arrow');
- * const firstImage = images.subarray(0, 784); // 28 rows of 28 pixels
+ * const { images, labels, classNames, count, height, width, channels } = await readImages('artifacts/fashion-mnist/ingest/train.arrow');
+ * const first = images.subarray(0, height * width * channels); // row-major HWC
  */
 export async function readImages(path: string): Promise<ReadImagesResult> {
-  const table = await readTable(path, ImagesSchema);
+  const table = await readTable(path);
   const metadata = table.schema.metadata;
+  // A file of another contract (v1, or not an images table): report its id and fields against the tutorial schema.
+  if (metadata.get(CONTRACT_KEY) !== IMAGES_CONTRACT) expectSchema(table, ImagesSchema, path);
   let classNames: unknown;
   try {
     classNames = JSON.parse(metadata.get(CLASS_NAMES_KEY) ?? 'null');
   } catch {
     classNames = null;
   }
-  if (!Array.isArray(classNames) || classNames.length === 0 || classNames.length > 256 || !classNames.every((c) => typeof c === 'string')) {
+  if (!Array.isArray(classNames) || classNames.length === 0 || classNames.length > MAX_CLASSES || !classNames.every((c) => typeof c === 'string')) {
     throw new ContractError('IMAGES_METADATA', badMetadata(path, `${CLASS_NAMES_KEY} = ${JSON.stringify(metadata.get(CLASS_NAMES_KEY) ?? null)}`));
   }
-  const height = Number(metadata.get(IMAGE_HEIGHT_KEY));
-  const width = Number(metadata.get(IMAGE_WIDTH_KEY));
-  if (height !== IMAGE_HEIGHT || width !== IMAGE_WIDTH) {
-    throw new ContractError('IMAGES_METADATA', badMetadata(path, `images of ${metadata.get(IMAGE_HEIGHT_KEY)}×${metadata.get(IMAGE_WIDTH_KEY)}, not 28×28`));
+  if (metadata.get(CLASS_COUNT_KEY) !== String(classNames.length)) {
+    throw new ContractError(
+      'IMAGES_METADATA',
+      badMetadata(path, `${CLASS_COUNT_KEY} = ${JSON.stringify(metadata.get(CLASS_COUNT_KEY) ?? null)} for ${classNames.length} class names`),
+    );
   }
+  const height = positiveInt(metadata.get(IMAGE_HEIGHT_KEY), MAX_IMAGE_SIDE);
+  const width = positiveInt(metadata.get(IMAGE_WIDTH_KEY), MAX_IMAGE_SIDE);
+  const channels = positiveInt(metadata.get(IMAGE_CHANNELS_KEY), 3);
+  if (Number.isNaN(height) || Number.isNaN(width) || (channels !== 1 && channels !== 3)) {
+    const shown = [IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, IMAGE_CHANNELS_KEY].map((k) => `${k} = ${JSON.stringify(metadata.get(k) ?? null)}`).join(', ');
+    throw new ContractError('IMAGES_METADATA', badMetadata(path, `${shown} (height and width 1…${MAX_IMAGE_SIDE}, channels 1 or 3)`));
+  }
+  const shape = { height, width, channels };
+  expectSchema(table, imagesSchema(classNames as string[], metadata.get(DATASET_KEY) ?? '', shape), path);
   const count = table.numRows;
-  const images = columnBytes(table, 'image', IMAGE_PIXELS);
-  const labels = columnBytes(table, 'label', 1);
+  const images = columnValues(table, 'image', imageBytes(shape), (n) => new Uint8Array(n));
+  const stored = columnValues(table, 'label', 1, (n) => (classNames.length > 256 ? new Uint16Array(n) : new Uint8Array(n)));
+  const labels = stored instanceof Uint16Array ? stored : new Uint16Array(count);
+  if (labels !== stored) labels.set(stored);
   for (let i = 0; i < count; i++) {
     if (labels[i]! >= classNames.length) {
       throw new ContractError('IMAGES_LABEL_OUT_OF_RANGE', labelOutOfRange(path, labels[i]!, i, classNames.length));
     }
   }
-  return { images, labels, classNames: classNames as string[], count, height, width };
+  return { images, labels, classNames: classNames as string[], count, height, width, channels };
 }

@@ -2,7 +2,7 @@ export { ingest, DEFAULT_INGEST_OPTIONS } from './ingest.ts';
 export type { IngestOptions, IngestResult } from './ingest.ts';
 // Everything a consumer of ingest's output needs (the `./contract` entry), then the rest.
 export * from './entry/contract.ts';
-export { IMAGE_HEIGHT, IMAGE_WIDTH } from './contract.ts';
+export { IMAGE_HEIGHT, IMAGE_WIDTH, IMAGE_CHANNELS, FASHION_MNIST_CLASSES } from './contract.ts';
 export { INGEST_STAGE } from './options.ts';
 export { writeImages, encodeImages, makeImagesTable } from './images.ts';
 export { DATASETS, DATASET_NAMES, IDX_FILES, IDX_ROLES, isDatasetName } from './datasets.ts';

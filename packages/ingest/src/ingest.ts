@@ -2,10 +2,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, type Logger, type Manifest, type StageInput } from '@tbpipe/core';
-import { IMAGE_HEIGHT, IMAGE_WIDTH, INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from './contract.ts';
+import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from './contract.ts';
 import { DATASETS, IDX_FILES, IDX_ROLES, type ChecksumTable, type DatasetName, type IdxRole } from './datasets.ts';
 import { DEFAULT_CACHE_DIR, INGEST_STAGE } from './options.ts';
 import { checkSplit, decodeIdxImages, decodeIdxLabels } from './idx.ts';
+import { IdxError } from './errors.ts';
 import { encodeImages } from './images.ts';
 import { locateData, type DataSource } from './locate.ts';
 import { readSourceFile, type SourceFile } from './read-source.ts';
@@ -45,7 +46,7 @@ export interface IngestResult {
   /** Images per split. */
   rows: { train: number; test: number };
   classNames: string[];
-  /** The manifest as written (contract `tbpipe.ingest/v1`). */
+  /** The manifest as written (contract `tbpipe.ingest/v2`). */
   manifest: Manifest;
 }
 
@@ -59,13 +60,13 @@ function decodeSplit(split: Split, classNames: readonly string[], dataset: strin
   const images = decodeIdxImages(split.images.bytes, split.images.name);
   const labels = decodeIdxLabels(split.labels.bytes, split.labels.name);
   checkSplit({ count: images.count, name: split.images.name }, { values: labels, name: split.labels.name }, classNames.length, dataset);
-  return { images: images.pixels, labels, count: images.count, classNames: [...classNames] };
+  return { images: images.pixels, labels, count: images.count, classNames: [...classNames], height: images.height, width: images.width, channels: 1 };
 }
 
 /**
  * The ingest stage: find the dataset's four IDX files (see {@link locateData} for the order), check them (magic,
  * 28×28, lengths, one label per image, labels < number of classes), and write `train.arrow` and `test.arrow`
- * (schema {@link ImagesSchema}) and then `manifest.json` (contract `tbpipe.ingest/v1`) into `outDir`.
+ * (schema {@link ImagesSchema}) and then `manifest.json` (contract `tbpipe.ingest/v2`) into `outDir`.
  *
  * Every input is read and checked, and both tables encoded, before anything in `outDir` is touched, so bad input
  * leaves `outDir` as it was; the previous manifest is removed before the new files are renamed into place, so a
@@ -99,6 +100,7 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const sources = Object.fromEntries(IDX_ROLES.map((role, i) => [role, read[i]!])) as Record<IdxRole, SourceFile>;
   const train = decodeSplit({ images: sources.trainImages, labels: sources.trainLabels }, spec.classNames, spec.name);
   const test = decodeSplit({ images: sources.testImages, labels: sources.testLabels }, spec.classNames, spec.name);
+  checkSameShape(train, sources.trainImages.name, test, sources.testImages.name);
   const trainBytes = encodeImages(train, spec.name);
   const testBytes = encodeImages(test, spec.name);
   const decodedMillis = performance.now() - started;
@@ -111,8 +113,10 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const info = {
     dataset: spec.name,
     classNames: [...spec.classNames],
-    imageHeight: IMAGE_HEIGHT,
-    imageWidth: IMAGE_WIDTH,
+    classCount: spec.classNames.length,
+    imageHeight: train.height,
+    imageWidth: train.width,
+    imageChannels: train.channels,
     rows: { train: train.count, test: test.count },
     sources: Object.fromEntries(
       IDX_ROLES.map((role) => [IDX_FILES[role], { file: sources[role].name, sha256: sources[role].sha256, bytes: sources[role].fileBytes }]),
@@ -137,6 +141,16 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
     classNames: [...spec.classNames],
     manifest,
   };
+}
+
+/** Both splits must hold images of one size: the table's schema has one width. */
+function checkSameShape(train: { height: number; width: number }, trainName: string, test: { height: number; width: number }, testName: string): void {
+  if (train.height !== test.height || train.width !== test.width) {
+    throw new IdxError(
+      'IDX_SHAPE_MISMATCH',
+      `idx: images of ${test.height}×${test.width} in ${testName}, expected ${train.height}×${train.width} as in ${trainName}; both splits must come from one dataset`,
+    );
+  }
 }
 
 function withoutUndefined<T extends object>(o: T): T {

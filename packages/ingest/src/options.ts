@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inputDir, outputDir, type StageSpec } from '@tbpipe/core';
-import { CLASS_NAMES_KEY, DATASET_KEY, IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, IMAGES_CONTRACT, INGEST_CONTRACT } from './contract.ts';
+import { CLASS_COUNT_KEY, CLASS_NAMES_KEY, DATASET_KEY, IMAGE_CHANNELS_KEY, IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, IMAGES_CONTRACT, INGEST_CONTRACT } from './contract.ts';
 import { DATASET_NAMES, DATASETS } from './datasets.ts';
 
 const envVars = DATASET_NAMES.map((name) => `$${DATASETS[name].envVar}`).join(' / ');
@@ -11,7 +11,7 @@ const envVars = DATASET_NAMES.map((name) => `$${DATASETS[name].envVar}`).join(' 
 export const INGEST_STAGE = {
   package: '@tbpipe/ingest',
   bin: 'tbpipe-ingest',
-  summary: 'Reads a 28×28 IDX dataset (FashionMNIST, MNIST, KMNIST: four files, gzip or raw) and writes it as Arrow.',
+  summary: 'Reads an IDX dataset (FashionMNIST, MNIST, KMNIST: four files, gzip or raw) and writes it as Arrow.',
   notes: `Where the four files come from, the first that has all four wins: --data; ${envVars} (per dataset);
 ${DATASETS['fashion-mnist'].systemDirs[0]} (Debian's dataset-fashion-mnist package, fashion-mnist only);
 <cache-dir>/<dataset>/ (earlier downloads, checked against their published checksums); a download from the
@@ -30,10 +30,10 @@ train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-uby
       'out',
       `this stage's artifact directory:
 train.arrow, test.arrow   Arrow IPC files, one record batch each, schema ${IMAGES_CONTRACT}:
-    image  FixedSizeBinary(784), not null   one 28×28 image, row-major, uint8 (0 = background)
-    label  Uint8, not null                  class index < number of classes
+    image  FixedSizeBinary(H·W·C), not null   one image, row-major HWC, uint8
+    label  Uint8 (≤ 256 classes) or Uint16, not null   class index < number of classes
   schema metadata: tbpipe.contract = ${IMAGES_CONTRACT}, ${CLASS_NAMES_KEY} = JSON array of class names,
-    ${IMAGE_HEIGHT_KEY} = "28", ${IMAGE_WIDTH_KEY} = "28", ${DATASET_KEY} = dataset name
+    ${CLASS_COUNT_KEY}, ${IMAGE_HEIGHT_KEY}, ${IMAGE_WIDTH_KEY}, ${IMAGE_CHANNELS_KEY} (decimal), ${DATASET_KEY} = dataset name
 manifest.json             written last; contract ${INGEST_CONTRACT}, sha256 of both files, and info:
                           dataset, classNames, rows per split, sha256 of the four source files
 volatile/ingest.json      where the files were found and timings (ignored by downstream hashing)`,

@@ -49,10 +49,16 @@ const CASES: Case[] = [
     message: 'idx: t10k-labels-idx1-ubyte is 0 bytes, expected at least 8 (the IDX labels header); the file is truncated or empty — download or copy it again',
   },
   {
-    name: 'images of the wrong size',
-    data: () => ({ replace: { trainImages: encodeIdxImages(new Uint8Array(300 * 32 * 32), 300, 32, 32) } }),
+    name: 'images of zero width',
+    data: () => ({ replace: { trainImages: encodeIdxImages(new Uint8Array(0), 300, 28, 0) } }),
     code: 'IDX_BAD_DIMENSIONS',
-    message: 'idx: images of 32×32 in train-images-idx3-ubyte.gz, expected 28×28; ingest reads 28×28 datasets only (fashion-mnist, mnist, kmnist)',
+    message: 'idx: images of 28×0 in train-images-idx3-ubyte.gz, expected 1…4096 pixels per side; the header is damaged or this is not an images file',
+  },
+  {
+    name: 'train and test images of different sizes',
+    data: () => ({ replace: { trainImages: encodeIdxImages(new Uint8Array(300 * 32 * 32), 300, 32, 32) } }),
+    code: 'IDX_SHAPE_MISMATCH',
+    message: 'idx: images of 28×28 in t10k-images-idx3-ubyte.gz, expected 32×32 as in train-images-idx3-ubyte.gz; both splits must come from one dataset',
   },
   {
     name: 'an images file cut short inside its pixels',

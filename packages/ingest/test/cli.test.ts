@@ -43,9 +43,9 @@ test('--help documents inputs, outputs, schema and flags, and exits 0', async ()
     '--offline',
     'FASHION_MNIST_DIR',
     '/usr/share/datasets/fashion-mnist',
-    'FixedSizeBinary(784)',
-    'fmnist.images/v1',
-    'tbpipe.ingest/v1',
+    'FixedSizeBinary(H·W·C)',
+    'tbpipe.images/v2',
+    'tbpipe.ingest/v2',
     'tbpipe.classNames',
     'manifest.json',
   ]) {
@@ -58,7 +58,7 @@ test('a run on the fixture exits 0 and writes a verified output; --run-dir is ac
   const out = join(tmp, 'out');
   const { code, stderr } = await runBin(['--data', FIXTURE_DIR, '--out', out, '--run-dir', join(tmp, 'runs'), '--dataset', 'fashion-mnist']);
   assert.equal(code, 0, stderr);
-  await verifyManifest(out, 'tbpipe.ingest/v1');
+  await verifyManifest(out, 'tbpipe.ingest/v2');
   assert.deepEqual(await listFiles(join(tmp, 'runs')), []);
 });
 

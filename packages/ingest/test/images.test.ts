@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CONTRACT_KEY, writeTableAtomic } from '@tbpipe/core';
 import { Field, FixedSizeList, Schema, Table, Uint8, makeData, RecordBatch, Struct, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { CLASS_NAMES_KEY, IMAGE_HEIGHT_KEY } from '../src/contract.ts';
+import { CLASS_COUNT_KEY, CLASS_NAMES_KEY, IMAGE_CHANNELS_KEY, IMAGE_HEIGHT_KEY } from '../src/contract.ts';
 import { encodeImages, makeImagesTable, readImages, writeImages } from '../src/images.ts';
 import { tempDir } from './helpers.ts';
 
@@ -22,7 +22,34 @@ test('writeImages then readImages gives back the same pixels, labels and class n
   const data = split(25);
   await writeImages(join(dir, 'x.arrow'), data, 'mnist');
   const back = await readImages(join(dir, 'x.arrow'));
-  assert.deepEqual(back, { ...data, height: 28, width: 28 });
+  assert.deepEqual(back, { ...data, labels: Uint16Array.from(data.labels), height: 28, width: 28, channels: 1 });
+});
+
+test('an RGB split of another size round-trips with its shape in the metadata', async (t) => {
+  const dir = await tempDir(t);
+  const count = 4;
+  const images = Uint8Array.from({ length: count * 32 * 24 * 3 }, (_, i) => (i * 13) & 0xff);
+  const data = { images, labels: Uint8Array.from([0, 1, 2, 1]), classNames: ['a', 'b', 'c'], count, height: 32, width: 24, channels: 3 };
+  await writeImages(join(dir, 'x.arrow'), data, 'rgb');
+  const back = await readImages(join(dir, 'x.arrow'));
+  assert.deepEqual(back, { ...data, labels: Uint16Array.from([0, 1, 2, 1]) });
+  const table = tableFromIPC(encodeImages(data, 'rgb'));
+  assert.equal(String(table.schema.fields[0]!.type), 'FixedSizeBinary[2304]');
+  assert.equal(table.schema.metadata.get(IMAGE_CHANNELS_KEY), '3');
+  assert.equal(table.schema.metadata.get(CLASS_COUNT_KEY), '3');
+});
+
+test('labels are Uint8 up to 256 classes and Uint16 beyond; readImages gives Uint16 either way', async (t) => {
+  const dir = await tempDir(t);
+  for (const classes of [256, 257, 1000]) {
+    const data = { ...split(3, classes), labels: Uint16Array.from([0, classes - 1, 7]) };
+    const table = tableFromIPC(encodeImages(data, 'many'));
+    assert.equal(String(table.schema.fields[1]!.type), classes <= 256 ? 'Uint8' : 'Uint16');
+    await writeImages(join(dir, `${classes}.arrow`), data, 'many');
+    const back = await readImages(join(dir, `${classes}.arrow`));
+    assert.deepEqual(back.labels, Uint16Array.from([0, classes - 1, 7]));
+    assert.equal(back.classNames.length, classes);
+  }
 });
 
 test('an empty split round-trips', async (t) => {
@@ -72,7 +99,7 @@ test('a table of another contract is rejected listing every difference', async (
     name: 'ContractError',
     code: 'SCHEMA_MISMATCH',
     message:
-      `contract: ${path} does not match fmnist.images/v1: contract fmnist.images/v0 instead of fmnist.images/v1; ` +
+      `contract: ${path} does not match tbpipe.images/v2: contract fmnist.images/v0 instead of tbpipe.images/v2; ` +
       'field 0 is image: FixedSizeList[784]<Uint8>, expected image: FixedSizeBinary[784]; field 1 is label: Uint8?, expected label: Uint8; ' +
       'rebuild it with the producing stage (or rerun the pipeline).',
   });
@@ -93,15 +120,43 @@ test('missing class names are IMAGES_METADATA', async (t) => {
   const path = await withMetadata(await tempDir(t), CLASS_NAMES_KEY, undefined);
   await assert.rejects(readImages(path), {
     code: 'IMAGES_METADATA',
-    message: `contract: ${path} has tbpipe.classNames = null, expected fmnist.images/v1 metadata; rebuild it with the ingest stage`,
+    message: `contract: ${path} has tbpipe.classNames = null, expected tbpipe.images/v2 metadata; rebuild it with the ingest stage`,
   });
 });
 
-test('an image size other than 28×28 in the metadata is IMAGES_METADATA', async (t) => {
-  const path = await withMetadata(await tempDir(t), IMAGE_HEIGHT_KEY, '32');
+test('a class count that disagrees with the class names is IMAGES_METADATA', async (t) => {
+  const path = await withMetadata(await tempDir(t), CLASS_COUNT_KEY, '11');
   await assert.rejects(readImages(path), {
     code: 'IMAGES_METADATA',
-    message: `contract: ${path} has images of 32×28, not 28×28, expected fmnist.images/v1 metadata; rebuild it with the ingest stage`,
+    message: `contract: ${path} has tbpipe.classCount = "11" for 10 class names, expected tbpipe.images/v2 metadata; rebuild it with the ingest stage`,
+  });
+});
+
+test('channels other than 1 or 3 in the metadata are IMAGES_METADATA', async (t) => {
+  const path = await withMetadata(await tempDir(t), IMAGE_CHANNELS_KEY, '2');
+  await assert.rejects(readImages(path), {
+    code: 'IMAGES_METADATA',
+    message:
+      `contract: ${path} has tbpipe.imageHeight = "28", tbpipe.imageWidth = "28", tbpipe.imageChannels = "2" (height and width 1…4096, channels 1 or 3), ` +
+      'expected tbpipe.images/v2 metadata; rebuild it with the ingest stage',
+  });
+});
+
+test('an image size in the metadata that disagrees with the image width is SCHEMA_MISMATCH', async (t) => {
+  const path = await withMetadata(await tempDir(t), IMAGE_HEIGHT_KEY, '32');
+  await assert.rejects(readImages(path), {
+    code: 'SCHEMA_MISMATCH',
+    message:
+      `contract: ${path} does not match tbpipe.images/v2: field 0 is image: FixedSizeBinary[784], expected image: FixedSizeBinary[896]; ` +
+      'rebuild it with the producing stage (or rerun the pipeline).',
+  });
+});
+
+test('a v1 table (fmnist.images/v1) is SCHEMA_MISMATCH naming both contract ids', async (t) => {
+  const path = await withMetadata(await tempDir(t), CONTRACT_KEY, 'fmnist.images/v1');
+  await assert.rejects(readImages(path), {
+    code: 'SCHEMA_MISMATCH',
+    message: `contract: ${path} does not match tbpipe.images/v2: contract fmnist.images/v1 instead of tbpipe.images/v2; rebuild it with the producing stage (or rerun the pipeline).`,
   });
 });
 

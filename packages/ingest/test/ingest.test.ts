@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CONTRACT_KEY, expectSchema, readTable, verifyManifest } from '@tbpipe/core';
-import { CLASS_NAMES_KEY, DATASET_KEY, IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, ImagesSchema, INGEST_CONTRACT } from '../src/contract.ts';
+import { Field, FixedSizeBinary, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Uint8 } from 'apache-arrow';
+import { CLASS_COUNT_KEY, CLASS_NAMES_KEY, DATASET_KEY, IMAGE_CHANNELS_KEY, IMAGE_HEIGHT_KEY, IMAGE_WIDTH_KEY, ImagesSchema, INGEST_CONTRACT } from '../src/contract.ts';
 import { DATASETS } from '../src/datasets.ts';
 import { readImages } from '../src/images.ts';
 import { ingest } from '../src/ingest.ts';
@@ -21,18 +22,48 @@ test('ingested pixels and labels read back equal to the IDX source bytes, for bo
   assert.equal(train.count, 300);
   assert.equal(test_.count, 200);
   assert.deepEqual(train.images, new Uint8Array(fixture.trainImages.idx.subarray(16)));
-  assert.deepEqual(train.labels, new Uint8Array(fixture.trainLabels.idx.subarray(8)));
+  assert.deepEqual(train.labels, Uint16Array.from(fixture.trainLabels.idx.subarray(8)));
   assert.deepEqual(test_.images, new Uint8Array(fixture.testImages.idx.subarray(16)));
-  assert.deepEqual(test_.labels, new Uint8Array(fixture.testLabels.idx.subarray(8)));
+  assert.deepEqual(test_.labels, Uint16Array.from(fixture.testLabels.idx.subarray(8)));
   assert.deepEqual(train.classNames, [...DATASETS['fashion-mnist'].classNames]);
+  assert.deepEqual([train.height, train.width, train.channels], [28, 28, 1]);
+});
+
+/** The v1 images table (fmnist.images/v1, before shapes and class counts went into the metadata) of raw IDX bytes. */
+function v1Table(pixels: Uint8Array, labels: Uint8Array, classNames: readonly string[]): Table {
+  const schema = new Schema(
+    [new Field('image', new FixedSizeBinary(784), false), new Field('label', new Uint8(), false)],
+    new Map([[CONTRACT_KEY, 'fmnist.images/v1'], [CLASS_NAMES_KEY, JSON.stringify(classNames)], [IMAGE_HEIGHT_KEY, '28'], [IMAGE_WIDTH_KEY, '28'], [DATASET_KEY, 'fashion-mnist']]),
+  );
+  const count = labels.length;
+  const image = makeData({ type: schema.fields[0]!.type as FixedSizeBinary, length: count, nullCount: 0, data: pixels });
+  const label = makeData({ type: schema.fields[1]!.type as Uint8, length: count, nullCount: 0, data: labels });
+  return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: count, nullCount: 0, children: [image, label] }))]);
+}
+
+test('the tutorial\'s IDX ingest writes the same column types and buffers as v1 did; only the schema metadata changed', async (t) => {
+  const tmp = await tempDir(t);
+  const outDir = join(tmp, 'out');
+  await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
+  const fixture = await loadFixture();
+  const classNames = DATASETS['fashion-mnist'].classNames;
+  for (const [file, images, labels] of [
+    ['train.arrow', fixture.trainImages.idx.subarray(16), fixture.trainLabels.idx.subarray(8)],
+    ['test.arrow', fixture.testImages.idx.subarray(16), fixture.testLabels.idx.subarray(8)],
+  ] as const) {
+    const v2 = await readTable(join(outDir, file));
+    const v1 = v1Table(images, labels, classNames);
+    // Re-label v2's record batch with v1's schema: byte-identical IPC only if types, lengths and buffers all match.
+    const relabelled = new Table(v1.schema, v2.batches.map((b) => new RecordBatch(v1.schema, b.data)));
+    assert.deepEqual(tableToIPC(relabelled, 'file'), tableToIPC(v1, 'file'), file);
+  }
 });
 
 test('readImages returns views into the file bytes, not copies', async (t) => {
   const tmp = await tempDir(t);
   const outDir = join(tmp, 'out');
   await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
-  const { images, labels } = await readImages(join(outDir, 'train.arrow'));
-  assert.equal(images.buffer, labels.buffer);
+  const { images } = await readImages(join(outDir, 'train.arrow'));
   assert.ok(images.buffer.byteLength >= (await readFile(join(outDir, 'train.arrow'))).length);
 });
 
@@ -48,10 +79,12 @@ test('the Arrow files carry the images schema, contract id and metadata', async 
   );
   const metadata = Object.fromEntries(table.schema.metadata);
   assert.deepEqual(metadata, {
-    [CONTRACT_KEY]: 'fmnist.images/v1',
+    [CONTRACT_KEY]: 'tbpipe.images/v2',
     [CLASS_NAMES_KEY]: JSON.stringify(DATASETS['fashion-mnist'].classNames),
     [IMAGE_HEIGHT_KEY]: '28',
     [IMAGE_WIDTH_KEY]: '28',
+    [IMAGE_CHANNELS_KEY]: '1',
+    [CLASS_COUNT_KEY]: '10',
     [DATASET_KEY]: 'fashion-mnist',
   });
   assert.equal(table.batches.length, 1);
@@ -62,7 +95,7 @@ test('the manifest lists both files and records dataset, class names, rows and t
   const outDir = join(tmp, 'out');
   const { manifest } = await ingest({ outDir, dataDir: FIXTURE_DIR, ...isolated(join(tmp, 'cache')) });
   assert.deepEqual(JSON.parse(await readFile(join(outDir, 'manifest.json'), 'utf8')), manifest);
-  assert.equal(manifest.contract, 'tbpipe.ingest/v1');
+  assert.equal(manifest.contract, 'tbpipe.ingest/v2');
   assert.deepEqual(Object.keys(manifest.files), ['test.arrow', 'train.arrow']);
   const sums = Object.fromEntries(
     (await readFile(join(FIXTURE_DIR, 'SHA256SUMS'), 'utf8'))
@@ -73,8 +106,10 @@ test('the manifest lists both files and records dataset, class names, rows and t
   assert.deepEqual(manifest.info, {
     dataset: 'fashion-mnist',
     classNames: [...DATASETS['fashion-mnist'].classNames],
+    classCount: 10,
     imageHeight: 28,
     imageWidth: 28,
+    imageChannels: 1,
     rows: { train: 300, test: 200 },
     sources: {
       'train-images-idx3-ubyte': { file: 'train-images-idx3-ubyte.gz', sha256: sums['train-images-idx3-ubyte.gz'], bytes: 131896 },

@@ -8,8 +8,8 @@ import { EmptyInputError, SampleTooLargeError, WidthMismatchError } from './erro
 /** Everything this stage reads from upstream, checked once at this boundary. */
 export interface ProjectInputs {
   classNames: string[];
-  train: { images: Uint8Array; labels: Uint8Array; count: number };
-  test: { images: Uint8Array; labels: Uint8Array; count: number };
+  train: { images: Uint8Array; labels: Uint16Array; count: number };
+  test: { images: Uint8Array; labels: Uint16Array; count: number };
   predictions: { count: number; index: Uint32Array; label: Uint8Array; predicted: Uint8Array; features: Float32Array };
 }
 

@@ -16,7 +16,7 @@ precomputed PCA and UMAP layouts of sampled test images, as raw pixels and as th
 so TensorBoard shows whether the network separates the classes better than the pixels do.`,
   notes: 'Exit codes: 0 done, 1 expected failure (missing or inconsistent input), 2 bad usage, 70 bug.',
   options: v.object({
-    dataDir: inputDir('data', "the ingest stage's output: train.arrow, test.arrow, manifest.json (tbpipe.ingest/v1)"),
+    dataDir: inputDir('data', "the ingest stage's output: train.arrow, test.arrow, manifest.json (tbpipe.ingest/v2)"),
     predictionsDir: inputDir('predictions', "the evaluate stage's output: predictions.arrow, manifest.json (tbpipe.evaluate/v1)"),
     outDir: outputDir(
       'out',

@@ -49,7 +49,7 @@ export async function makeUpstream(options: { train?: number; test?: number } = 
   const test = syntheticImages(options.test ?? 60, 2);
   await writeImages(join(dataDir, 'train.arrow'), { ...train, classNames: CLASS_NAMES, count: train.labels.length }, 'fashion-mnist');
   await writeImages(join(dataDir, 'test.arrow'), { ...test, classNames: CLASS_NAMES, count: test.labels.length }, 'fashion-mnist');
-  await writeManifest(dataDir, 'tbpipe.ingest/v1', ['train.arrow', 'test.arrow']);
+  await writeManifest(dataDir, 'tbpipe.ingest/v2', ['train.arrow', 'test.arrow']);
   const n = test.labels.length;
   const predicted = Uint8Array.from(test.labels, (l, i) => (i % 7 === 0 ? (l + 1) % 10 : l));
   const probabilities = new Float32Array(n * 10).fill(0.1);

@@ -109,6 +109,6 @@ test('bad input gets exact one-line errors', async () => {
   await assert.rejects(run('e6', { umapMinDist: 1.5 }), { code: 'USAGE', message: '--umap-min-dist is 1.5, expected a number ≥ 0 ≤ 1' });
   await assert.rejects(
     project({ dataDir: join(up.root, 'nowhere'), predictionsDir: up.predictionsDir, outDir: join(up.root, 'e4'), runDir: join(up.root, 'e4r') }),
-    { code: 'MANIFEST_MISSING', message: new RegExp(`^contract: cannot read ${join(up.root, 'nowhere', 'manifest.json')} \\(ENOENT\\), expected a tbpipe.ingest/v1 manifest; `) },
+    { code: 'MANIFEST_MISSING', message: new RegExp(`^contract: cannot read ${join(up.root, 'nowhere', 'manifest.json')} \\(ENOENT\\), expected a tbpipe.ingest/v2 manifest; `) },
   );
 });

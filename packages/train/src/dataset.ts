@@ -7,7 +7,7 @@ import { IMAGE_PIXELS, NORMALIZE_LUT } from './normalize.ts';
 export interface TrainingSet {
   /** count × 784 uint8 pixels. */
   images: Uint8Array;
-  labels: Uint8Array;
+  labels: Uint16Array;
   classNames: string[];
   count: number;
   /** sha256 of `train.arrow` from the ingest manifest: identifies the data in checkpoints and `run.json`. */

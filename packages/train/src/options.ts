@@ -29,7 +29,7 @@ TensorFlow.js: SGD with momentum on mini-batches of the training set, reshuffled
 params that shape training are the same, and ends with the same files as an uninterrupted run.
 Exit codes: 0 done, 1 expected failure (bad data, divergence, interrupted), 2 bad usage, 70 bug.`,
   options: v.object({
-    dataDir: inputDir('data', "the ingest stage's output: train.arrow + manifest.json (tbpipe.ingest/v1)"),
+    dataDir: inputDir('data', "the ingest stage's output: train.arrow + manifest.json (tbpipe.ingest/v2)"),
     outDir: outputDir(
       'out',
       `this stage's artifact directory:

@@ -234,6 +234,6 @@ test('a data directory without a manifest is rejected before training with one l
   const { root, dirs } = await workspace(t);
   await assert.rejects(train({ ...SMALL, ...dirs('a'), dataDir: join(root, 'nothing') }), {
     code: 'MANIFEST_MISSING',
-    message: `contract: cannot read ${join(root, 'nothing', 'manifest.json')} (ENOENT), expected a tbpipe.ingest/v1 manifest; rerun the stage that writes ${join(root, 'nothing')} (or the whole pipeline: npx nx run pipeline:all).`,
+    message: `contract: cannot read ${join(root, 'nothing', 'manifest.json')} (ENOENT), expected a tbpipe.ingest/v2 manifest; rerun the stage that writes ${join(root, 'nothing')} (or the whole pipeline: npx nx run pipeline:all).`,
   });
 });

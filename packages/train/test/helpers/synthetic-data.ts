@@ -1,6 +1,6 @@
 /**
  * A tiny, learnable stand-in for FashionMNIST written in the ingest stage's exact format (`train.arrow` via
- * ingest's own writer + a `tbpipe.ingest/v1` manifest): class c is dim noise plus a bright 6×6 square at a
+ * ingest's own writer + a `tbpipe.ingest/v2` manifest): class c is dim noise plus a bright 6×6 square at a
  * position that depends on c, so even a linear model's loss falls within a few dozen steps.
  */
 import { createRandom, writeManifest } from '@tbpipe/core';
@@ -22,5 +22,5 @@ export async function writeSyntheticIngest(dir: string, count = 64, seed = 1): P
     for (let y = top; y < top + 6; y++) for (let x = left; x < left + 6; x++) images[n * 784 + y * 28 + x] = 200 + Math.floor(random() * 55);
   }
   await writeImages(join(dir, 'train.arrow'), { images, labels, classNames: CLASS_NAMES, count }, 'fashion-mnist');
-  await writeManifest(dir, 'tbpipe.ingest/v1', ['train.arrow']);
+  await writeManifest(dir, 'tbpipe.ingest/v2', ['train.arrow']);
 }
