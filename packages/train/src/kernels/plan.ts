@@ -1,0 +1,620 @@
+/**
+ * The fused engine for any network spec: a PLAN built once from a `ResolvedNetwork` — every parameter, gradient,
+ * optimizer slot, batch-norm buffer and activation laid out in one WebAssembly memory the engine owns — and a
+ * program of layer ops that wasm/plan.wasm runs in ONE call per training step (forward, softmax cross-entropy,
+ * backward, optimizer). Shapes come from the resolved network and are checked against the plan only.
+ *
+ * Layouts are tfjs's (what the LayersModel's weights hold): conv kernels [kh, kw, in, out], dense [in, out],
+ * flattened features in (h, w, c) order (1-D batch norm after a flatten likewise); activations NHWC. So
+ * `getParams()` returns exactly the model's weight values and the network helper's tf↔torch maps apply unchanged.
+ *
+ * The tutorial's Net (1×28×28, 10 classes, SGD without nesterov/weight decay) runs wasm/cnn.wasm's hand-tuned
+ * fixed-shape step on the same memory instead (same parameters, same momentum buffers, same bytes as before the
+ * plan existed); `kernel: 'plan'` forces the generic program for it (tests, benchmarks).
+ */
+import { readFileSync } from 'node:fs';
+import type { ResolvedLayer, ResolvedNetwork } from '../network/resolve.ts';
+import { ARGS, OP } from './plan-ops.ts';
+import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
+
+/** Optimizers as torch.optim defines them. */
+export type FusedOptimizer =
+  | { type: 'sgd'; learningRate: number; momentum?: number; nesterov?: boolean; weightDecay?: number }
+  | { type: 'adam'; learningRate: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number };
+
+export interface FusedStepOptions {
+  /** Seeds the dropout masks (a fresh mask per step from (seed, step, layer)). */
+  seed: number;
+  optimizer: FusedOptimizer;
+  /** `auto`: the tutorial's hand-tuned kernel when the network is the tutorial's, else the plan; `plan`: always the plan. */
+  kernel?: 'auto' | 'plan';
+}
+
+/** Optimizer slots per parameter: SGD `momentum_buffer`; Adam `exp_avg`, `exp_avg_sq` (torch's state names). */
+export interface FusedOptimizerState {
+  /** Steps taken (Adam's bias correction; the dropout masks' step index). */
+  step: number;
+  slots: { name: 'momentum_buffer' | 'exp_avg' | 'exp_avg_sq'; values: Float32Array[] }[];
+}
+
+interface PlanWasm {
+  run(prog: number, labels: number, seed: bigint, step: number): number;
+}
+interface CnnWasm {
+  scratchBytes(batch: number): number;
+  trainStep(batch: number, x: number, labels: number, table: number, scratch: number, lr: number, mu: number): number;
+  predict(batch: number, x: number, table: number, scratch: number, logits: number, features: number): void;
+}
+
+const modules = new Map<string, WasmModule>();
+function wasmModule(name: 'plan' | 'cnn'): WasmModule {
+  let m = modules.get(name);
+  if (!m) modules.set(name, (m = new Wasm.Module(readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url)))));
+  return m;
+}
+
+const PAGE = 65536;
+const SLACK = 64; // bytes after every buffer: SIMD loops read up to 3 lanes past a row
+const align16 = (n: number) => (n + 15) & ~15;
+const f32bits = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
+const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Why the fused engine cannot run `net` (null when it can). Today every layer type of the spec is supported. */
+export function fusedUnsupportedReason(net: ResolvedNetwork): string | null {
+  const known = new Set(['conv2d', 'maxPool2d', 'avgPool2d', 'relu', 'tanh', 'sigmoid', 'flatten', 'dense', 'dropout', 'batchNorm']);
+  for (const l of net.layers) if (!known.has(l.type)) return `layer ${l.index} (${l.type}) has no fused kernel`;
+  return null;
+}
+
+/** True when `net` is exactly the tutorial's Net on 1×28×28 inputs with 10 classes (cnn.wasm's compiled shapes). */
+export function isTutorialShape(net: ResolvedNetwork): boolean {
+  const sig = net.layers.map((l) => {
+    const p = l.padding;
+    const padded = p ? p.top + p.left + p.bottom + p.right : 0;
+    return `${l.type}:${l.inShape.join('x')}>${l.outShape.join('x')}:${l.kernelSize ?? ''}:${l.stride ?? ''}:${padded}`;
+  });
+  return (
+    net.inputShape.join() === '1,28,28' &&
+    net.classCount === 10 &&
+    sig.join(' ') ===
+      [
+        'conv2d:1x28x28>6x24x24:5:1:0', 'relu:6x24x24>6x24x24:::0', 'maxPool2d:6x24x24>6x12x12:2:2:0',
+        'conv2d:6x12x12>16x8x8:5:1:0', 'relu:16x8x8>16x8x8:::0', 'maxPool2d:16x8x8>16x4x4:2:2:0',
+        'flatten:16x4x4>256:::0', 'dense:256>120:::0', 'relu:120>120:::0', 'dense:120>84:::0', 'relu:84>84:::0',
+        'dense:84>10:::0',
+      ].join(' ')
+  );
+}
+
+/** Where one batch size's buffers and programs live (byte addresses). */
+interface BatchLayout {
+  batch: number;
+  bytes: number; // end address
+  x: number;
+  labels: number;
+  logits: number;
+  features: number;
+  masks: { layer: number; ptr: number; count: number }[];
+  train: Int32Array;
+  trainAt: number;
+  predict: Int32Array;
+  predictAt: number;
+  /** cnn.wasm only: its pointer table and scratch. */
+  table: number;
+  scratch: number;
+}
+
+/** The fused engine: one plan, one memory, one wasm call per step. Create with {@link createFusedStep}. */
+export class FusedEngine {
+  /** `tutorial`: cnn.wasm's fixed-shape step; `plan`: the generic program. */
+  readonly kernel: 'tutorial' | 'plan';
+  private memory: WasmMemory;
+  private plan: PlanWasm;
+  private cnn: CnnWasm | undefined;
+  private readonly paramAt: number[] = [];
+  private readonly bufferAt: number[] = [];
+  private readonly slotBase: number[]; // byte offset of each optimizer slot region from the param region
+  private readonly P: number; // param region base
+  private readonly PT: number; // floats in the param region (padded)
+  private readonly layerScratch = new Map<number, { wt?: number; istd?: number; sums?: number }>();
+  private readonly batchBase: number;
+  private layouts = new Map<number, BatchLayout>();
+  private current: BatchLayout | undefined;
+  private steps = 0;
+  private readonly seed: bigint;
+
+  constructor(readonly net: ResolvedNetwork, readonly options: FusedStepOptions) {
+    const why = fusedUnsupportedReason(net);
+    if (why) throw new Error(`train: ${why}, expected a layer type the fused engine implements; use the stock path`);
+    const opt = options.optimizer;
+    const tutorial =
+      (options.kernel ?? 'auto') === 'auto' && isTutorialShape(net) && opt.type === 'sgd' && !opt.nesterov && !(opt.weightDecay ?? 0);
+    this.kernel = tutorial ? 'tutorial' : 'plan';
+    this.seed = BigInt.asUintN(64, BigInt(Math.floor(options.seed)));
+    // Fixed regions: parameters, gradients, optimizer slots, batch-norm buffers, per-layer scratch.
+    let at = 1024;
+    this.P = at;
+    let floats = 0;
+    for (const p of net.params) {
+      this.paramAt.push(floats);
+      floats += (sizeOf(p.tfShape) + 3) & ~3;
+    }
+    this.PT = floats + 4;
+    const region = align16(this.PT * 4) + SLACK;
+    // gradients, then 2 optimizer slots (SGD uses the first)
+    this.slotBase = [region, 2 * region, 3 * region];
+    at += 4 * region;
+    for (const b of net.buffers) {
+      this.bufferAt.push(at);
+      at = align16(at + b.shape[0] * 4 + SLACK);
+    }
+    for (const l of net.layers) {
+      if (l.type === 'conv2d') {
+        const [ci] = l.inShape as [number];
+        const k = l.kernelSize!;
+        const L4 = (k * ci + 3) & ~3;
+        this.layerScratch.set(l.index, { wt: at });
+        at = align16(at + l.units! * k * L4 * 4 + SLACK);
+      } else if (l.type === 'batchNorm') {
+        const c = l.inShape[0]!;
+        const istd = at;
+        at = align16(at + c * 4 + SLACK);
+        this.layerScratch.set(l.index, { istd, sums: at });
+        at = align16(at + c * 16 + SLACK);
+      }
+    }
+    this.batchBase = at;
+    this.memory = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: Math.ceil(at / PAGE) + 1 });
+    const env = { memory: this.memory, exp: Math.exp, log: Math.log };
+    this.plan = new Wasm.Instance(wasmModule('plan'), { env }).exports as unknown as PlanWasm;
+    if (tutorial) this.cnn = new Wasm.Instance(wasmModule('cnn'), { env }).exports as unknown as CnnWasm;
+    // Batch-norm buffers start at their initial values (running mean 0, running var 1).
+    const f = this.f32();
+    net.buffers.forEach((b, i) => f.fill(b.initial, this.bufferAt[i]! >>> 2, (this.bufferAt[i]! >>> 2) + b.shape[0]));
+  }
+
+  private f32(): Float32Array {
+    return new Float32Array(this.memory.buffer);
+  }
+
+  private param(i: number): number {
+    return this.P + this.paramAt[i]! * 4;
+  }
+
+  private layerParams(l: ResolvedLayer): number[] {
+    return l.params.map((p) => this.param(this.net.params.indexOf(p)));
+  }
+
+  /** Lay out one batch size's activations and write its programs (deterministic: same batch ⇒ same addresses). */
+  private layout(batch: number): BatchLayout {
+    let lay = this.layouts.get(batch);
+    if (!lay) {
+      lay = this.buildLayout(batch);
+      this.layouts.set(batch, lay);
+    }
+    if (this.current !== lay) {
+      if (lay.bytes > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((lay.bytes - this.memory.buffer.byteLength) / PAGE));
+      const i32 = new Int32Array(this.memory.buffer);
+      i32.set(lay.train, lay.trainAt >>> 2);
+      i32.set(lay.predict, lay.predictAt >>> 2);
+      this.current = lay;
+    }
+    return lay;
+  }
+
+  private buildLayout(B: number): BatchLayout {
+    const net = this.net;
+    let at = this.batchBase;
+    const alloc = (bytes: number) => {
+      const p = at;
+      at = align16(at + bytes + SLACK);
+      return p;
+    };
+    const train: number[] = [];
+    const predict: number[] = [];
+    const emit = (prog: number[], op: number, ...args: number[]) => {
+      if (args.length !== ARGS[op]) throw new Error(`train: plan op ${op} got ${args.length} arguments, expected ${ARGS[op]}`);
+      prog.push(op, ...args);
+    };
+    const both = (op: number, ...args: number[]) => {
+      emit(train, op, ...args);
+      emit(predict, op, ...args);
+    };
+    const [C0, H0, W0] = net.inputShape;
+    const x = alloc(B * C0 * H0 * W0 * 4);
+    const labels = alloc(B * 4);
+    const acts: number[] = []; // output of layer i (train program)
+    const pacts: number[] = []; // output of layer i (predict program; differs after dropout)
+    const masks: BatchLayout['masks'] = [];
+    const saved = new Map<number, Record<string, number>>();
+    let prev = x;
+    let pprev = x;
+    for (const l of net.layers) {
+      const inN = sizeOf(l.inShape);
+      const outN = sizeOf(l.outShape);
+      const s: Record<string, number> = {};
+      let y = 0;
+      let py = 0;
+      const same = () => {
+        y = alloc(B * outN * 4);
+        py = y;
+      };
+      switch (l.type) {
+        case 'conv2d': {
+          const [C, H, W] = l.inShape as [number, number, number];
+          const [Co, Ho, Wo] = l.outShape as [number, number, number];
+          const p = l.padding!;
+          const [w, b] = this.layerParams(l) as [number, number];
+          const Hp = H + p.top + p.bottom;
+          const Wp = W + p.left + p.right;
+          same();
+          const padded = Hp !== H || Wp !== W;
+          const k = l.kernelSize!;
+          let src = prev;
+          if (padded) emit(train, OP.PAD, prev, (src = alloc(B * Hp * Wp * C * 4)), B, H, W, C, Hp, Wp, p.top, p.left);
+          emit(train, OP.CONV, src, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!);
+          // The predict program reads its own input (after a dropout, the undropped one).
+          let psrc = pprev;
+          if (padded) emit(predict, OP.PAD, pprev, (psrc = pprev === prev ? src : alloc(B * Hp * Wp * C * 4)), B, H, W, C, Hp, Wp, p.top, p.left);
+          emit(predict, OP.CONV, psrc, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!);
+          s.src = src;
+          s.Hp = Hp;
+          s.Wp = Wp;
+          break;
+        }
+        case 'maxPool2d':
+        case 'avgPool2d': {
+          const [C, H, W] = l.inShape as [number, number, number];
+          const [, Ho, Wo] = l.outShape as [number, number, number];
+          same();
+          const k = l.kernelSize!;
+          const st = l.stride!;
+          if (l.type === 'maxPool2d') {
+            s.arg = alloc(B * outN * 4);
+            emit(train, OP.MAXPOOL, prev, y, s.arg, B, H, W, C, Ho, Wo, k, st);
+            emit(predict, OP.MAXPOOL, pprev, y, s.arg, B, H, W, C, Ho, Wo, k, st);
+          } else {
+            emit(train, OP.AVGPOOL, prev, y, B, H, W, C, Ho, Wo, k, st);
+            emit(predict, OP.AVGPOOL, pprev, y, B, H, W, C, Ho, Wo, k, st);
+          }
+          break;
+        }
+        case 'dense': {
+          const [w, b] = this.layerParams(l) as [number, number];
+          same();
+          emit(train, OP.DENSE, prev, inN, w, b, outN, y, B);
+          emit(predict, OP.DENSE, pprev, inN, w, b, outN, y, B);
+          break;
+        }
+        case 'relu':
+        case 'tanh':
+        case 'sigmoid': {
+          const op = l.type === 'relu' ? OP.RELU : l.type === 'tanh' ? OP.TANH : OP.SIGMOID;
+          same();
+          emit(train, op, prev, y, B * outN);
+          emit(predict, op, pprev, y, B * outN);
+          break;
+        }
+        case 'batchNorm': {
+          const C = l.inShape[0]!;
+          const P = B * (outN / C);
+          const [g, be] = this.layerParams(l) as [number, number];
+          const bi = net.buffers.findIndex((bf) => bf.layer === l.index);
+          const rm = this.bufferAt[bi]!;
+          const rv = this.bufferAt[bi + 1]!;
+          const sc = this.layerScratch.get(l.index)!;
+          same();
+          s.xhat = alloc(B * outN * 4);
+          emit(train, OP.BN_TRAIN, prev, y, s.xhat, sc.istd!, g, be, rm, rv, sc.sums!, P, C, f32bits(l.eps!), f32bits(l.momentum!));
+          emit(predict, OP.BN_EVAL, pprev, y, g, be, rm, rv, P, C, f32bits(l.eps!));
+          s.P = P;
+          break;
+        }
+        case 'dropout': {
+          y = alloc(B * outN * 4);
+          py = pprev; // identity in evaluation
+          s.mask = alloc(B * outN * 4);
+          emit(train, OP.DROPOUT, prev, y, s.mask, B * outN, l.index, f32bits(l.rate!));
+          masks.push({ layer: l.index, ptr: s.mask, count: B * outN });
+          break;
+        }
+        case 'flatten':
+          y = prev;
+          py = pprev;
+          break;
+        default:
+          throw new Error(`train: layer ${l.index} (${l.type}) has no fused kernel`);
+      }
+      acts.push(y);
+      pacts.push(py);
+      saved.set(l.index, s);
+      prev = y;
+      pprev = py;
+    }
+    const K = net.classCount;
+    const last = net.layers.length - 1;
+    const dz = alloc(B * K * 4);
+    emit(train, OP.XENT, acts[last]!, dz, B, K);
+
+    // Backward, last layer first. A layer computes its input gradient only if some layer below it has parameters.
+    const firstParam = net.layers.findIndex((l) => l.params.length > 0);
+    let g = dz;
+    for (let i = last; i >= 0; i--) {
+      const l = net.layers[i]!;
+      const s = saved.get(i)!;
+      const input = i > 0 ? acts[i - 1]! : x;
+      const needDx = i > firstParam;
+      const inN = sizeOf(l.inShape);
+      const outN = sizeOf(l.outShape);
+      let dx = 0;
+      const gradBuf = () => (dx = alloc(B * inN * 4));
+      switch (l.type) {
+        case 'conv2d': {
+          const [C, H, W] = l.inShape as [number, number, number];
+          const [Co, Ho, Wo] = l.outShape as [number, number, number];
+          const p = l.padding!;
+          const k = l.kernelSize!;
+          const [w, b] = this.layerParams(l) as [number, number];
+          const pi = net.params.indexOf(l.params[0]!);
+          const gw = this.param(pi) + this.slotBase[0]!;
+          const gb = this.param(pi + 1) + this.slotBase[0]!;
+          emit(train, OP.CONV_DW, s.src!, s.Hp!, s.Wp!, C, g, gw, gb, B, Ho, Wo, Co, k, k, l.stride!);
+          if (needDx) {
+            gradBuf();
+            const wt = this.layerScratch.get(i)!.wt!;
+            if (s.Hp !== H || s.Wp !== W) {
+              const dxp = alloc(B * s.Hp! * s.Wp! * C * 4);
+              emit(train, OP.CONV_DX, g, w, wt, dxp, s.Hp!, s.Wp!, C, B, Ho, Wo, Co, k, k, l.stride!);
+              emit(train, OP.UNPAD, dxp, dx, B, H, W, C, s.Hp!, s.Wp!, p.top, p.left);
+            } else {
+              emit(train, OP.CONV_DX, g, w, wt, dx, H, W, C, B, Ho, Wo, Co, k, k, l.stride!);
+            }
+          }
+          void b;
+          break;
+        }
+        case 'maxPool2d':
+          if (needDx) emit(train, OP.MAXPOOL_DX, g, s.arg!, gradBuf(), B * inN, B * outN);
+          break;
+        case 'avgPool2d': {
+          const [C, H, W] = l.inShape as [number, number, number];
+          const [, Ho, Wo] = l.outShape as [number, number, number];
+          if (needDx) emit(train, OP.AVGPOOL_DX, g, gradBuf(), B, H, W, C, Ho, Wo, l.kernelSize!, l.stride!);
+          break;
+        }
+        case 'dense': {
+          const [w] = this.layerParams(l) as [number];
+          const pi = net.params.indexOf(l.params[0]!);
+          emit(train, OP.DENSE_DW, input, inN, g, outN, this.param(pi) + this.slotBase[0]!, this.param(pi + 1) + this.slotBase[0]!, B);
+          if (needDx) emit(train, OP.DENSE_DX, g, outN, w, inN, gradBuf(), B);
+          break;
+        }
+        case 'relu':
+        case 'tanh':
+        case 'sigmoid':
+          if (needDx) emit(train, l.type === 'relu' ? OP.RELU_DX : l.type === 'tanh' ? OP.TANH_DX : OP.SIGMOID_DX, acts[i]!, g, gradBuf(), B * outN);
+          break;
+        case 'batchNorm': {
+          const C = l.inShape[0]!;
+          const [gamma] = this.layerParams(l) as [number];
+          const pi = net.params.indexOf(l.params[0]!);
+          const sc = this.layerScratch.get(i)!;
+          emit(train, OP.BN_DX, g, s.xhat!, sc.istd!, gamma, needDx ? gradBuf() : 0,
+            this.param(pi) + this.slotBase[0]!, this.param(pi + 1) + this.slotBase[0]!, sc.sums!, s.P!, C);
+          break;
+        }
+        case 'dropout':
+          if (needDx) emit(train, OP.DROPOUT_DX, g, s.mask!, gradBuf(), B * outN);
+          break;
+        case 'flatten':
+          dx = g;
+          break;
+      }
+      if (!needDx) break;
+      g = dx;
+    }
+    const opt = this.options.optimizer;
+    const G = this.P + this.slotBase[0]!;
+    const S1 = this.P + this.slotBase[1]!;
+    const S2 = this.P + this.slotBase[2]!;
+    if (opt.type === 'sgd') {
+      emit(train, OP.SGD, this.P, G, S1, this.PT, f32bits(opt.learningRate), f32bits(opt.momentum ?? 0), f32bits(opt.weightDecay ?? 0), opt.nesterov ? 1 : 0);
+    } else {
+      emit(train, OP.ADAM, this.P, G, S1, S2, this.PT, f32bits(opt.learningRate), f32bits(opt.beta1 ?? 0.9), f32bits(opt.beta2 ?? 0.999),
+        f32bits(opt.eps ?? 1e-8), f32bits(opt.weightDecay ?? 0));
+    }
+    train.push(OP.END);
+    predict.push(OP.END);
+    const fl = net.featureLayer;
+    const features = fl > 0 ? pacts[fl - 1]! : x;
+    const logits = pacts[last]!;
+    const trainAt = alloc(train.length * 4);
+    const predictAt = alloc(predict.length * 4);
+    let table = 0;
+    let scratch = 0;
+    let cnnLogits = 0;
+    let cnnFeatures = 0;
+    if (this.cnn) {
+      table = alloc(20 * 4);
+      scratch = alloc(this.cnn.scratchBytes(B) + 16);
+      cnnLogits = alloc(B * 10 * 4);
+      cnnFeatures = alloc(B * 84 * 4);
+    }
+    return {
+      batch: B,
+      bytes: at,
+      x,
+      labels,
+      logits: this.cnn ? cnnLogits : logits,
+      features: this.cnn ? cnnFeatures : features,
+      masks,
+      train: Int32Array.from(train),
+      trainAt,
+      predict: Int32Array.from(predict),
+      predictAt,
+      table,
+      scratch,
+    };
+  }
+
+  private writeTable(lay: BatchLayout): void {
+    const u32 = new Uint32Array(this.memory.buffer);
+    for (let i = 0; i < 10; i++) {
+      u32[(lay.table >>> 2) + i] = this.param(i);
+      u32[(lay.table >>> 2) + 10 + i] = this.param(i) + this.slotBase[1]!;
+    }
+  }
+
+  private checkBatch(images: Float32Array, count: number): void {
+    const per = sizeOf(this.net.inputShape);
+    if (!(Number.isInteger(count) && count >= 1) || images.length !== count * per) {
+      throw new Error(`train: fused step got ${images.length} floats for ${count} images, expected ${count} × ${per} (the plan's input ${this.net.inputShape.join('×')}); pass NHWC images`);
+    }
+  }
+
+  /**
+   * One training step on `images` (batch × H × W × C floats, NHWC) and `labels` (class indices); returns the batch's
+   * mean softmax cross-entropy before the update.
+   */
+  step(images: Float32Array, labels: Int32Array): number {
+    const B = labels.length;
+    this.checkBatch(images, B);
+    const K = this.net.classCount;
+    for (let i = 0; i < B; i++) {
+      const y = labels[i]!;
+      if (!(y >= 0 && y < K)) throw new Error(`train: label ${y} at ${i}, expected a class index in [0, ${K}); check the data`);
+    }
+    const lay = this.layout(B);
+    const f32 = this.f32();
+    f32.set(images, lay.x >>> 2);
+    new Int32Array(this.memory.buffer).set(labels, lay.labels >>> 2);
+    let loss: number;
+    if (this.cnn) {
+      this.writeTable(lay);
+      const o = this.options.optimizer as { learningRate: number; momentum?: number };
+      loss = this.cnn.trainStep(B, lay.x, lay.labels, lay.table, align16(lay.scratch), o.learningRate, o.momentum ?? 0);
+    } else {
+      loss = Math.fround(this.plan.run(lay.trainAt, lay.labels, this.seed, this.steps + 1));
+    }
+    this.steps++;
+    return loss;
+  }
+
+  /** Evaluation-mode forward pass: logits (count × classes) and the feature layer's input (count × featureWidth). */
+  predict(images: Float32Array, count: number, chunk = 256): { logits: Float32Array; features: Float32Array } {
+    this.checkBatch(images, count);
+    const K = this.net.classCount;
+    const D = this.net.featureWidth;
+    const per = sizeOf(this.net.inputShape);
+    const logits = new Float32Array(count * K);
+    const features = new Float32Array(count * D);
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
+      const lay = this.layout(n);
+      this.f32().set(images.subarray(start * per, (start + n) * per), lay.x >>> 2);
+      if (this.cnn) {
+        this.writeTable(lay);
+        this.cnn.predict(n, lay.x, lay.table, align16(lay.scratch), lay.logits, lay.features);
+      } else {
+        this.plan.run(lay.predictAt, lay.labels, this.seed, this.steps);
+      }
+      const f32 = this.f32();
+      logits.set(f32.subarray(lay.logits >>> 2, (lay.logits >>> 2) + n * K), start * K);
+      features.set(f32.subarray(lay.features >>> 2, (lay.features >>> 2) + n * D), start * D);
+    }
+    return { logits, features };
+  }
+
+  private readRegion(offset: number): Float32Array[] {
+    const f32 = this.f32();
+    return this.net.params.map((p, i) => {
+      const at = (this.param(i) + offset) >>> 2;
+      return f32.slice(at, at + sizeOf(p.tfShape));
+    });
+  }
+
+  private writeRegion(offset: number, values: readonly Float32Array[], what: string): void {
+    if (values.length !== this.net.params.length) throw new Error(`train: ${values.length} ${what} tensors, expected ${this.net.params.length}`);
+    const f32 = this.f32();
+    this.net.params.forEach((p, i) => {
+      const v = values[i]!;
+      if (v.length !== sizeOf(p.tfShape)) throw new Error(`train: ${what} ${p.torchName} has ${v.length} floats, expected ${sizeOf(p.tfShape)} [${p.tfShape}]`);
+      f32.set(v, (this.param(i) + offset) >>> 2);
+    });
+  }
+
+  /** Parameter values in `net.params` order, tfjs layout (copies). */
+  getParams(): Float32Array[] {
+    return this.readRegion(0);
+  }
+
+  setParams(values: readonly Float32Array[]): void {
+    this.writeRegion(0, values, 'parameter');
+  }
+
+  /** The last step's gradients, in `net.params` order, tfjs layout (plan kernel only; the tutorial kernel fuses them away). */
+  getGradients(): Float32Array[] | undefined {
+    return this.cnn ? undefined : this.readRegion(this.slotBase[0]!);
+  }
+
+  getOptimizerState(): FusedOptimizerState {
+    const adam = this.options.optimizer.type === 'adam';
+    const slots: FusedOptimizerState['slots'] = adam
+      ? [
+          { name: 'exp_avg', values: this.readRegion(this.slotBase[1]!) },
+          { name: 'exp_avg_sq', values: this.readRegion(this.slotBase[2]!) },
+        ]
+      : [{ name: 'momentum_buffer', values: this.readRegion(this.slotBase[1]!) }];
+    return { step: this.steps, slots };
+  }
+
+  setOptimizerState(state: FusedOptimizerState): void {
+    const names = this.options.optimizer.type === 'adam' ? ['exp_avg', 'exp_avg_sq'] : ['momentum_buffer'];
+    names.forEach((name, k) => {
+      const slot = state.slots.find((s) => s.name === name);
+      if (!slot) throw new Error(`train: optimizer state has no ${name}, expected ${names.join(' and ')}`);
+      this.writeRegion(this.slotBase[1 + k]!, slot.values, name);
+    });
+    this.steps = state.step;
+  }
+
+  /** Batch-norm running statistics in `net.buffers` order (tfjs layout). */
+  getBuffers(): Float32Array[] {
+    const f32 = this.f32();
+    return this.net.buffers.map((b, i) => f32.slice(this.bufferAt[i]! >>> 2, (this.bufferAt[i]! >>> 2) + b.shape[0]));
+  }
+
+  setBuffers(values: readonly Float32Array[]): void {
+    const f32 = this.f32();
+    this.net.buffers.forEach((b, i) => {
+      const v = values[i];
+      if (!v || v.length !== b.shape[0]) throw new Error(`train: buffer ${b.torchName} has ${v?.length} floats, expected ${b.shape[0]}`);
+      f32.set(v, this.bufferAt[i]! >>> 2);
+    });
+  }
+
+  /** The dropout masks of the last training step (0 or 1/(1 − rate) per element), per dropout layer. */
+  lastDropoutMasks(): { layer: number; mask: Float32Array }[] {
+    const lay = this.current;
+    if (!lay) return [];
+    const f32 = this.f32();
+    return lay.masks.map((m) => ({ layer: m.layer, mask: f32.slice(m.ptr >>> 2, (m.ptr >>> 2) + m.count) }));
+  }
+
+  /** Steps taken so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+}
+
+/**
+ * Build the fused engine for `net`: the plan (every buffer laid out once per batch size) and its program. Throws
+ * when a layer type has no fused kernel ({@link fusedUnsupportedReason} says which, for the stock-path log line).
+ * @example
+ * const fused = createFusedStep(resolveNetwork(spec, { height: 28, width: 28, channels: 1 }, 10),
+ *   { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 } });
+ * fused.setParams(initial); const loss = fused.step(images, labels);
+ */
+export function createFusedStep(net: ResolvedNetwork, options: FusedStepOptions): FusedEngine {
+  return new FusedEngine(net, options);
+}

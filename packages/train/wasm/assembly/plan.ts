@@ -1,0 +1,838 @@
+// The fused training step for ANY network spec: a small interpreter over a program the JavaScript plan builder
+// writes into memory (src/kernels/plan.ts), plus one SIMD kernel per layer operation. Every shape is a runtime
+// argument read from the program; every buffer address was laid out once when the plan was built. One call
+// (`run`) executes a whole step — forward, loss, backward, optimizer — so no JavaScript runs inside it.
+//
+// Layouts (what the plan builder lays out): activations NHWC f32 ([b][h][w][c]; a flattened tensor is the same
+// memory, in (h, w, c) order — what tfjs's Flatten gives); conv weights [kh][kw][ci][co]; dense weights [in][out];
+// gradients next to parameters with the same layout. Every buffer has ≥ 64 bytes of slack after it, because the
+// SIMD loops read (never write) up to 3 lanes past a row's end when a channel count is not a multiple of 4.
+//
+// Memory is the plan's own (imported, sized by the plan builder); the module owns no static data and never
+// allocates (built with --runtime stub, checked by wasm/build.mjs).
+
+@external("env", "exp") declare function expd(x: f64): f64;
+@external("env", "log") declare function logd(x: f64): f64;
+
+// ---------------------------------------------------------------- op codes (src/kernels/plan-ops.ts mirrors them)
+const OP_END: i32 = 0;
+const OP_PAD: i32 = 1; // copy NHWC into a zero-bordered buffer
+const OP_UNPAD: i32 = 2; // copy a padded buffer's interior out (input gradient)
+const OP_CONV: i32 = 3;
+const OP_CONV_DW: i32 = 4; // filter + bias gradient
+const OP_CONV_DX: i32 = 5; // input gradient into a padded (or plain) buffer
+const OP_MAXPOOL: i32 = 6;
+const OP_MAXPOOL_DX: i32 = 7;
+const OP_AVGPOOL: i32 = 8;
+const OP_AVGPOOL_DX: i32 = 9;
+const OP_DENSE: i32 = 10;
+const OP_DENSE_DW: i32 = 11;
+const OP_DENSE_DX: i32 = 12;
+const OP_RELU: i32 = 13;
+const OP_RELU_DX: i32 = 14;
+const OP_TANH: i32 = 15;
+const OP_TANH_DX: i32 = 16;
+const OP_SIGMOID: i32 = 17;
+const OP_SIGMOID_DX: i32 = 18;
+const OP_BN_TRAIN: i32 = 19;
+const OP_BN_EVAL: i32 = 20;
+const OP_BN_DX: i32 = 21;
+const OP_DROPOUT: i32 = 22;
+const OP_DROPOUT_DX: i32 = 23;
+const OP_XENT: i32 = 24;
+const OP_SGD: i32 = 25;
+const OP_ADAM: i32 = 26;
+const OP_ZERO: i32 = 27;
+const OP_COPY: i32 = 28;
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function ldf(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function F(p: i32): usize {
+  return <usize>p;
+}
+
+/** Store the first `lanes` (1–4) lanes of `v` at `p`. */
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, lanes: i32): void {
+  if (lanes >= 4) {
+    v128.store(p, v);
+  } else {
+    store<f32>(p, f32x4.extract_lane(v, 0));
+    if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+    if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  }
+}
+
+// ---------------------------------------------------------------- padding
+
+function pad(x: usize, xp: usize, B: i32, H: i32, W: i32, C: i32, Hp: i32, Wp: i32, top: i32, left: i32): void {
+  memory.fill(xp, 0, <usize>(B * Hp * Wp * C) * 4);
+  const row = <usize>(W * C) * 4;
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < H; y++) {
+      memory.copy(xp + <usize>(((b * Hp + y + top) * Wp + left) * C) * 4, x + <usize>((b * H + y) * W * C) * 4, row);
+    }
+  }
+}
+
+function unpad(xp: usize, x: usize, B: i32, H: i32, W: i32, C: i32, Hp: i32, Wp: i32, top: i32, left: i32): void {
+  const row = <usize>(W * C) * 4;
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < H; y++) {
+      memory.copy(x + <usize>((b * H + y) * W * C) * 4, xp + <usize>(((b * Hp + y + top) * Wp + left) * C) * 4, row);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- convolution
+
+/**
+ * y[b][oy][ox][co] = bias[co] + Σ x[b][oy·S+ky][ox·S+kx][ci]·w[ky][kx][ci][co] over an already padded x
+ * ([b][Hp][Wp][Ci]). SIMD over output channels, 16 at a time, two output pixels per pass sharing each weight load.
+ * For one kernel row the KW·Ci inputs of a pixel are contiguous, whatever the stride.
+ */
+function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32): void {
+  const L = KW * Ci;
+  const coBytes = <usize>Co * 4;
+  const nv = (Co + 3) >> 2;
+  const pixStep = <usize>(S * Ci) * 4;
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox += 2) {
+        const two = ox + 1 < Wo;
+        const r0 = x + <usize>(((b * Hp + oy * S) * Wp + ox * S) * Ci) * 4;
+        const r1 = two ? r0 + pixStep : r0;
+        const y0 = y + <usize>(((b * Ho + oy) * Wo + ox) * Co) * 4;
+        const y1 = y0 + coBytes;
+        for (let v0 = 0; v0 < nv; v0 += 4) {
+          const n = min(4, nv - v0);
+          const off = <usize>v0 * 16;
+          let a0 = v128.load(bias + off), a1 = v128.load(bias + off, 16), a2 = v128.load(bias + off, 32), a3 = v128.load(bias + off, 48);
+          let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+          for (let ky = 0; ky < KH; ky++) {
+            const p0 = r0 + <usize>(ky * Wp * Ci) * 4, p1 = r1 + <usize>(ky * Wp * Ci) * 4;
+            const wr = w + <usize>(ky * L) * coBytes + off;
+            if (n == 4) {
+              for (let j = 0; j < L; j++) {
+                const s0 = v128.load32_splat(p0 + <usize>j * 4), s1 = v128.load32_splat(p1 + <usize>j * 4);
+                const q = wr + <usize>j * coBytes;
+                const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32), w3 = v128.load(q, 48);
+                a0 = f32x4.add(a0, f32x4.mul(s0, w0));
+                c0 = f32x4.add(c0, f32x4.mul(s1, w0));
+                a1 = f32x4.add(a1, f32x4.mul(s0, w1));
+                c1 = f32x4.add(c1, f32x4.mul(s1, w1));
+                a2 = f32x4.add(a2, f32x4.mul(s0, w2));
+                c2 = f32x4.add(c2, f32x4.mul(s1, w2));
+                a3 = f32x4.add(a3, f32x4.mul(s0, w3));
+                c3 = f32x4.add(c3, f32x4.mul(s1, w3));
+              }
+            } else if (n >= 2) {
+              for (let j = 0; j < L; j++) {
+                const s0 = v128.load32_splat(p0 + <usize>j * 4), s1 = v128.load32_splat(p1 + <usize>j * 4);
+                const q = wr + <usize>j * coBytes;
+                const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32);
+                a0 = f32x4.add(a0, f32x4.mul(s0, w0));
+                c0 = f32x4.add(c0, f32x4.mul(s1, w0));
+                a1 = f32x4.add(a1, f32x4.mul(s0, w1));
+                c1 = f32x4.add(c1, f32x4.mul(s1, w1));
+                a2 = f32x4.add(a2, f32x4.mul(s0, w2)); // n == 2: a spare lane set, discarded
+                c2 = f32x4.add(c2, f32x4.mul(s1, w2));
+              }
+            } else {
+              for (let j = 0; j < L; j++) {
+                const s0 = v128.load32_splat(p0 + <usize>j * 4), s1 = v128.load32_splat(p1 + <usize>j * 4);
+                const w0 = v128.load(wr + <usize>j * coBytes);
+                a0 = f32x4.add(a0, f32x4.mul(s0, w0));
+                c0 = f32x4.add(c0, f32x4.mul(s1, w0));
+              }
+            }
+          }
+          storeBlock(y0 + off, a0, a1, a2, a3, Co - v0 * 4);
+          if (two) storeBlock(y1 + off, c0, c1, c2, c3, Co - v0 * 4);
+        }
+      }
+    }
+  }
+}
+
+/** Store up to 16 channels (`left` of them remain from this block on) without writing past them. */
+// @ts-ignore: decorator
+@inline function storeBlock(p: usize, a0: v128, a1: v128, a2: v128, a3: v128, left: i32): void {
+  storeLanes(p, a0, left);
+  if (left > 4) storeLanes(p + 16, a1, left - 4);
+  if (left > 8) storeLanes(p + 32, a2, left - 8);
+  if (left > 12) storeLanes(p + 48, a3, left - 12);
+}
+
+/**
+ * Filter and bias gradients: gw[ky][kx][ci][co] = Σ_{b,oy,ox} x[b][oy·S+ky][ox·S+kx][ci]·dy[b][oy][ox][co];
+ * gb[co] = Σ dy. Two (kx, ci) rows × 16 output channels accumulate in registers over every output pixel.
+ */
+function convDw(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32): void {
+  const L = KW * Ci;
+  const coBytes = <usize>Co * 4;
+  const nv = (Co + 3) >> 2;
+  const P = B * Ho * Wo;
+  for (let ky = 0; ky < KH; ky++) {
+    for (let j = 0; j < L; j += 2) {
+      const pair = j + 1 < L;
+      const jb = pair ? 4 : 0;
+      for (let v0 = 0; v0 < nv; v0 += 4) {
+        const n = min(4, nv - v0);
+        const off = <usize>v0 * 16;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        for (let b = 0; b < B; b++) {
+          for (let oy = 0; oy < Ho; oy++) {
+            const xr = x + <usize>(((b * Hp + oy * S + ky) * Wp) * Ci + j) * 4;
+            const dr = dy + <usize>((b * Ho + oy) * Wo) * coBytes + off;
+            for (let ox = 0; ox < Wo; ox++) {
+              const xp = xr + <usize>(ox * S * Ci) * 4;
+              const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
+              const d = dr + <usize>ox * coBytes;
+              const d0 = v128.load(d);
+              a0 = f32x4.add(a0, f32x4.mul(s0, d0));
+              c0 = f32x4.add(c0, f32x4.mul(s1, d0));
+              if (n > 1) {
+                const d1 = v128.load(d, 16);
+                a1 = f32x4.add(a1, f32x4.mul(s0, d1));
+                c1 = f32x4.add(c1, f32x4.mul(s1, d1));
+                if (n > 2) {
+                  const d2 = v128.load(d, 32);
+                  a2 = f32x4.add(a2, f32x4.mul(s0, d2));
+                  c2 = f32x4.add(c2, f32x4.mul(s1, d2));
+                  if (n > 3) {
+                    const d3 = v128.load(d, 48);
+                    a3 = f32x4.add(a3, f32x4.mul(s0, d3));
+                    c3 = f32x4.add(c3, f32x4.mul(s1, d3));
+                  }
+                }
+              }
+            }
+          }
+        }
+        const g0 = gw + <usize>(ky * L + j) * coBytes + off;
+        storeBlock(g0, a0, a1, a2, a3, Co - v0 * 4);
+        if (pair) storeBlock(g0 + coBytes, c0, c1, c2, c3, Co - v0 * 4);
+      }
+    }
+  }
+  memory.fill(gb, 0, coBytes);
+  for (let p = 0; p < P; p++) {
+    const d = dy + <usize>p * coBytes;
+    for (let c = 0; c < Co; c++) store<f32>(gb + <usize>c * 4, load<f32>(gb + <usize>c * 4) + load<f32>(d + <usize>c * 4));
+  }
+}
+
+/**
+ * Input gradient into a (padded) buffer dx [b][Hp][Wp][Ci], zeroed here: for each output pixel and kernel row, the
+ * KW·Ci contiguous inputs receive Σ_co dy[co]·wt[co][ky][·], SIMD over that row. `wt` is scratch for the weights
+ * transposed to [co][ky][L4] (rows zero-padded to a multiple of 4, so the extra lanes add exactly 0 past the row).
+ */
+function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci: i32, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32): void {
+  const L = KW * Ci;
+  const L4 = (L + 3) & ~3;
+  const nv = L4 >> 2;
+  memory.fill(wt, 0, <usize>(Co * KH * L4) * 4);
+  for (let ky = 0; ky < KH; ky++) {
+    for (let j = 0; j < L; j++) {
+      const src = w + <usize>((ky * L + j) * Co) * 4;
+      for (let co = 0; co < Co; co++) store<f32>(wt + <usize>((co * KH + ky) * L4 + j) * 4, load<f32>(src + <usize>co * 4));
+    }
+  }
+  memory.fill(dx, 0, <usize>(B * Hp * Wp * Ci) * 4 + 64);
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        const g = dy + <usize>(((b * Ho + oy) * Wo + ox) * Co) * 4;
+        // Output pixels whose gradient is all zero (ReLU, max-pool) add nothing.
+        let any = false;
+        for (let co = 0; co < Co; co++) if (load<f32>(g + <usize>co * 4) != 0) { any = true; break; }
+        if (!any) continue;
+        for (let ky = 0; ky < KH; ky++) {
+          const dst = dx + <usize>(((b * Hp + oy * S + ky) * Wp + ox * S) * Ci) * 4;
+          for (let v0 = 0; v0 < nv; v0 += 4) {
+            const off = <usize>v0 * 16;
+            let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+            if (nv - v0 >= 4) {
+              for (let co = 0; co < Co; co++) {
+                const gv = load<f32>(g + <usize>co * 4);
+                if (gv == 0) continue;
+                const s = f32x4.splat(gv);
+                const q = wt + <usize>((co * KH + ky) * L4) * 4 + off;
+                a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
+                a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
+                a3 = f32x4.add(a3, f32x4.mul(s, v128.load(q, 48)));
+              }
+              const d = dst + off;
+              v128.store(d, f32x4.add(v128.load(d), a0));
+              v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
+              v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
+              v128.store(d, f32x4.add(v128.load(d, 48), a3), 48);
+            } else {
+              const n = nv - v0;
+              for (let co = 0; co < Co; co++) {
+                const gv = load<f32>(g + <usize>co * 4);
+                if (gv == 0) continue;
+                const s = f32x4.splat(gv);
+                const q = wt + <usize>((co * KH + ky) * L4) * 4 + off;
+                a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
+                if (n > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
+                if (n > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
+              }
+              const d = dst + off;
+              v128.store(d, f32x4.add(v128.load(d), a0));
+              if (n > 1) v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
+              if (n > 2) v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- pooling (floor mode, no padding)
+
+/** Max pool; arg[i] = the input index (within the batch tensor) of the first strict maximum, row-major. */
+function maxPool(x: usize, y: usize, arg: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        const o = ((b * Ho + oy) * Wo + ox) * C;
+        for (let c = 0; c < C; c++) {
+          let best = ((b * H + oy * S) * W + ox * S) * C + c;
+          let m = load<f32>(x + <usize>best * 4);
+          for (let ky = 0; ky < K; ky++) {
+            for (let kx = 0; kx < K; kx++) {
+              const i = ((b * H + oy * S + ky) * W + ox * S + kx) * C + c;
+              const v = load<f32>(x + <usize>i * 4);
+              if (v > m) { m = v; best = i; }
+            }
+          }
+          store<f32>(y + <usize>(o + c) * 4, m);
+          store<i32>(arg + <usize>(o + c) * 4, best);
+        }
+      }
+    }
+  }
+}
+
+function maxPoolDx(dy: usize, arg: usize, dx: usize, inCount: i32, outCount: i32): void {
+  memory.fill(dx, 0, <usize>inCount * 4);
+  for (let i = 0; i < outCount; i++) {
+    const at = dx + <usize>load<i32>(arg + <usize>i * 4) * 4;
+    store<f32>(at, load<f32>(at) + load<f32>(dy + <usize>i * 4));
+  }
+}
+
+function avgPool(x: usize, y: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
+  const inv: f32 = 1.0 / <f32>(K * K);
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        const o = ((b * Ho + oy) * Wo + ox) * C;
+        for (let c = 0; c < C; c++) {
+          let s: f32 = 0;
+          for (let ky = 0; ky < K; ky++) {
+            for (let kx = 0; kx < K; kx++) s += load<f32>(x + <usize>(((b * H + oy * S + ky) * W + ox * S + kx) * C + c) * 4);
+          }
+          store<f32>(y + <usize>(o + c) * 4, s * inv);
+        }
+      }
+    }
+  }
+}
+
+function avgPoolDx(dy: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
+  memory.fill(dx, 0, <usize>(B * H * W * C) * 4);
+  const inv: f32 = 1.0 / <f32>(K * K);
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        const o = ((b * Ho + oy) * Wo + ox) * C;
+        for (let c = 0; c < C; c++) {
+          const g = load<f32>(dy + <usize>(o + c) * 4) * inv;
+          for (let ky = 0; ky < K; ky++) {
+            for (let kx = 0; kx < K; kx++) {
+              const at = x4(((b * H + oy * S + ky) * W + ox * S + kx) * C + c) + dx;
+              store<f32>(at, load<f32>(at) + g);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function x4(i: i32): usize {
+  return <usize>i * 4;
+}
+
+// ---------------------------------------------------------------- dense
+
+/** y[b][o] = bias[o] + Σ_i x[b][i]·w[i][o]; w [nin][nout]. Two batch rows × 16 outputs per pass; zero inputs skipped. */
+function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B: i32): void {
+  const nv = (nout + 3) >> 2;
+  const rowBytes = <usize>nout * 4;
+  for (let b = 0; b < B; b += 2) {
+    const two = b + 1 < B;
+    const xb = x + <usize>(b * nin) * 4, xc = two ? xb + <usize>nin * 4 : xb;
+    const yb = y + <usize>(b * nout) * 4, yc = yb + rowBytes;
+    for (let v0 = 0; v0 < nv; v0 += 4) {
+      const n = min(4, nv - v0);
+      const off = <usize>v0 * 16;
+      let a0 = v128.load(bias + off), a1 = v128.load(bias + off, 16), a2 = v128.load(bias + off, 32), a3 = v128.load(bias + off, 48);
+      let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+      if (n == 4) {
+        for (let i = 0; i < nin; i++) {
+          const xi = load<f32>(xb + <usize>i * 4), xj = load<f32>(xc + <usize>i * 4);
+          if (xi == 0 && xj == 0) continue;
+          const s = f32x4.splat(xi), t = f32x4.splat(xj);
+          const q = w + <usize>i * rowBytes + off;
+          const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32), w3 = v128.load(q, 48);
+          a0 = f32x4.add(a0, f32x4.mul(s, w0));
+          c0 = f32x4.add(c0, f32x4.mul(t, w0));
+          a1 = f32x4.add(a1, f32x4.mul(s, w1));
+          c1 = f32x4.add(c1, f32x4.mul(t, w1));
+          a2 = f32x4.add(a2, f32x4.mul(s, w2));
+          c2 = f32x4.add(c2, f32x4.mul(t, w2));
+          a3 = f32x4.add(a3, f32x4.mul(s, w3));
+          c3 = f32x4.add(c3, f32x4.mul(t, w3));
+        }
+      } else {
+        for (let i = 0; i < nin; i++) {
+          const xi = load<f32>(xb + <usize>i * 4), xj = load<f32>(xc + <usize>i * 4);
+          if (xi == 0 && xj == 0) continue;
+          const s = f32x4.splat(xi), t = f32x4.splat(xj);
+          const q = w + <usize>i * rowBytes + off;
+          const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32);
+          a0 = f32x4.add(a0, f32x4.mul(s, w0));
+          c0 = f32x4.add(c0, f32x4.mul(t, w0));
+          a1 = f32x4.add(a1, f32x4.mul(s, w1));
+          c1 = f32x4.add(c1, f32x4.mul(t, w1));
+          a2 = f32x4.add(a2, f32x4.mul(s, w2));
+          c2 = f32x4.add(c2, f32x4.mul(t, w2));
+        }
+      }
+      storeBlock(yb + off, a0, a1, a2, a3, nout - v0 * 4);
+      if (two) storeBlock(yc + off, c0, c1, c2, c3, nout - v0 * 4);
+    }
+  }
+}
+
+/** gw[i][o] = Σ_b x[b][i]·dy[b][o]; gb[o] = Σ_b dy[b][o]. Two weight rows × 16 outputs in registers. */
+function denseDw(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usize, B: i32): void {
+  const nv = (nout + 3) >> 2;
+  const rowBytes = <usize>nout * 4;
+  const xStride = <usize>nin * 4;
+  for (let i = 0; i < nin; i += 2) {
+    const pair = i + 1 < nin;
+    const xo: usize = pair ? 4 : 0;
+    const xi = x + <usize>i * 4;
+    for (let v0 = 0; v0 < nv; v0 += 4) {
+      const n = min(4, nv - v0);
+      const off = <usize>v0 * 16;
+      let g0 = f32x4.splat(0), g1 = g0, g2 = g0, g3 = g0, h0 = g0, h1 = g0, h2 = g0, h3 = g0;
+      for (let b = 0; b < B; b++) {
+        const xa = load<f32>(xi + <usize>b * xStride), xb = load<f32>(xi + <usize>b * xStride + xo);
+        if (xa == 0 && xb == 0) continue;
+        const sa = f32x4.splat(xa), sb = f32x4.splat(xb);
+        const d = dy + <usize>(b * nout) * 4 + off;
+        const d0 = v128.load(d);
+        g0 = f32x4.add(g0, f32x4.mul(sa, d0));
+        h0 = f32x4.add(h0, f32x4.mul(sb, d0));
+        if (n > 1) {
+          const d1 = v128.load(d, 16);
+          g1 = f32x4.add(g1, f32x4.mul(sa, d1));
+          h1 = f32x4.add(h1, f32x4.mul(sb, d1));
+          if (n > 2) {
+            const d2 = v128.load(d, 32);
+            g2 = f32x4.add(g2, f32x4.mul(sa, d2));
+            h2 = f32x4.add(h2, f32x4.mul(sb, d2));
+            if (n > 3) {
+              const d3 = v128.load(d, 48);
+              g3 = f32x4.add(g3, f32x4.mul(sa, d3));
+              h3 = f32x4.add(h3, f32x4.mul(sb, d3));
+            }
+          }
+        }
+      }
+      const row = gw + <usize>i * rowBytes + off;
+      storeBlock(row, g0, g1, g2, g3, nout - v0 * 4);
+      if (pair) storeBlock(row + rowBytes, h0, h1, h2, h3, nout - v0 * 4);
+    }
+  }
+  memory.fill(gb, 0, rowBytes);
+  for (let b = 0; b < B; b++) {
+    for (let o = 0; o < nout; o++) store<f32>(gb + <usize>o * 4, load<f32>(gb + <usize>o * 4) + load<f32>(dy + <usize>(b * nout + o) * 4));
+  }
+}
+
+/** dx[b][i] = Σ_o dy[b][o]·w[i][o] (before the optimizer touches w). */
+function denseDx(dy: usize, nout: i32, w: usize, nin: i32, dx: usize, B: i32): void {
+  const nv = nout >> 2;
+  const rowBytes = <usize>nout * 4;
+  for (let b = 0; b < B; b++) {
+    const dyb = dy + <usize>(b * nout) * 4;
+    for (let i = 0; i < nin; i += 2) {
+      const pair = i + 1 < nin;
+      const w0 = w + <usize>i * rowBytes, w1 = pair ? w0 + rowBytes : w0;
+      let a0 = f32x4.splat(0), a1 = a0, c0 = a0, c1 = a0;
+      let v = 0;
+      for (; v + 2 <= nv; v += 2) {
+        const off = <usize>v * 16;
+        const d0 = v128.load(dyb + off), d1 = v128.load(dyb + off, 16);
+        a0 = f32x4.add(a0, f32x4.mul(d0, v128.load(w0 + off)));
+        a1 = f32x4.add(a1, f32x4.mul(d1, v128.load(w0 + off, 16)));
+        c0 = f32x4.add(c0, f32x4.mul(d0, v128.load(w1 + off)));
+        c1 = f32x4.add(c1, f32x4.mul(d1, v128.load(w1 + off, 16)));
+      }
+      if (v < nv) {
+        const off = <usize>v * 16;
+        const d0 = v128.load(dyb + off);
+        a0 = f32x4.add(a0, f32x4.mul(d0, v128.load(w0 + off)));
+        c0 = f32x4.add(c0, f32x4.mul(d0, v128.load(w1 + off)));
+      }
+      a0 = f32x4.add(a0, a1);
+      c0 = f32x4.add(c0, c1);
+      let s0 = f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1) + f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3);
+      let s1 = f32x4.extract_lane(c0, 0) + f32x4.extract_lane(c0, 1) + f32x4.extract_lane(c0, 2) + f32x4.extract_lane(c0, 3);
+      for (let o = nv << 2; o < nout; o++) {
+        const d = load<f32>(dyb + <usize>o * 4);
+        s0 += d * load<f32>(w0 + <usize>o * 4);
+        s1 += d * load<f32>(w1 + <usize>o * 4);
+      }
+      const at = dx + <usize>(b * nin + i) * 4;
+      store<f32>(at, s0);
+      if (pair) store<f32>(at, s1, 4);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- activations
+
+function relu(x: usize, y: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + x4(i), f32x4.max(v128.load(x + x4(i)), z));
+  for (; i < n; i++) {
+    const v = load<f32>(x + x4(i));
+    store<f32>(y + x4(i), v > 0 ? v : 0);
+  }
+}
+
+/** dx = y > 0 ? dy : 0 (y: the ReLU's output). */
+function reluDx(y: usize, dy: usize, dx: usize, n: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dx + x4(i), v128.and(v128.load(dy + x4(i)), f32x4.gt(v128.load(y + x4(i)), z)));
+  for (; i < n; i++) store<f32>(dx + x4(i), load<f32>(y + x4(i)) > 0 ? load<f32>(dy + x4(i)) : 0);
+}
+
+/** e^x for f32 (Cephes expf: x = n·ln2 + r, degree-5 polynomial; ≤ 2 ulp), with no lookup table. */
+function expf(x: f32): f32 {
+  if (x > 88.72283) return Infinity;
+  if (x < -103.97208) return 0;
+  const n = Mathf.floor(x * 1.44269504 + 0.5);
+  let r = x - n * 0.693359375;
+  r = r + n * 2.12194440e-4;
+  const r2 = r * r;
+  let p: f32 = 1.9875691500e-4;
+  p = p * r + 1.3981999507e-3;
+  p = p * r + 8.3334519073e-3;
+  p = p * r + 4.1665795894e-2;
+  p = p * r + 1.6666665459e-1;
+  p = p * r + 5.0000001201e-1;
+  const e = p * r2 + r + 1.0;
+  // scale by 2^n in two steps so n down to -150 stays finite
+  const ni = <i32>n;
+  const h = ni >> 1;
+  return e * reinterpret<f32>((h + 127) << 23) * reinterpret<f32>((ni - h + 127) << 23);
+}
+
+function tanh(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + x4(i));
+    let t: f32;
+    const a = Mathf.abs(v);
+    if (a < 0.0004) t = v; // 1 − 2/(e^{2x}+1) cancels for tiny x; tanh x ≈ x there to f32 precision
+    else {
+      const e = expf(2 * a);
+      t = 1 - 2 / (e + 1);
+      if (v < 0) t = -t;
+    }
+    store<f32>(y + x4(i), t);
+  }
+}
+
+function tanhDx(y: usize, dy: usize, dx: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const t = load<f32>(y + x4(i));
+    store<f32>(dx + x4(i), load<f32>(dy + x4(i)) * (1 - t * t));
+  }
+}
+
+function sigmoid(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(y + x4(i), 1 / (1 + expf(-load<f32>(x + x4(i)))));
+}
+
+function sigmoidDx(y: usize, dy: usize, dx: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const s = load<f32>(y + x4(i));
+    store<f32>(dx + x4(i), load<f32>(dy + x4(i)) * s * (1 - s));
+  }
+}
+
+// ---------------------------------------------------------------- batch norm (channel-last: C innermost)
+
+/**
+ * Training mode: per channel over the P = batch·H·W positions, mean and biased variance (f64 sums); xhat and
+ * 1/√(var + eps) kept for the backward pass; running mean/var ← (1 − m)·running + m·batch (variance unbiased,
+ * ·P/(P − 1)), as torch.nn.BatchNorm does.
+ */
+function bnTrain(x: usize, y: usize, xhat: usize, istd: usize, gamma: usize, beta: usize, rmean: usize, rvar: usize, sums: usize, P: i32, C: i32, eps: f32, mom: f32): void {
+  memory.fill(sums, 0, <usize>C * 16);
+  for (let p = 0; p < P; p++) {
+    const r = x + <usize>(p * C) * 4;
+    for (let c = 0; c < C; c++) {
+      const s = sums + <usize>c * 8;
+      store<f64>(s, load<f64>(s) + <f64>load<f32>(r + <usize>c * 4));
+    }
+  }
+  const inv = 1.0 / <f64>P;
+  for (let c = 0; c < C; c++) store<f64>(sums + <usize>c * 8, load<f64>(sums + <usize>c * 8) * inv);
+  const sq = sums + <usize>C * 8;
+  for (let p = 0; p < P; p++) {
+    const r = x + <usize>(p * C) * 4;
+    for (let c = 0; c < C; c++) {
+      const d = <f64>load<f32>(r + <usize>c * 4) - load<f64>(sums + <usize>c * 8);
+      const s = sq + <usize>c * 8;
+      store<f64>(s, load<f64>(s) + d * d);
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    const mean = load<f64>(sums + <usize>c * 8);
+    const v = load<f64>(sq + <usize>c * 8) * inv;
+    const is = <f32>(1.0 / Math.sqrt(v + <f64>eps));
+    store<f32>(istd + <usize>c * 4, is);
+    store<f32>(rmean + <usize>c * 4, (1 - mom) * load<f32>(rmean + <usize>c * 4) + mom * <f32>mean);
+    const unbiased = P > 1 ? v * <f64>P / <f64>(P - 1) : v;
+    store<f32>(rvar + <usize>c * 4, (1 - mom) * load<f32>(rvar + <usize>c * 4) + mom * <f32>unbiased);
+    store<f32>(sums + <usize>c * 4, <f32>mean); // f32 means in the first C words (the f64s are no longer needed)
+  }
+  for (let p = 0; p < P; p++) {
+    const o = <usize>(p * C) * 4;
+    for (let c = 0; c < C; c++) {
+      const cc = <usize>c * 4;
+      const h = (load<f32>(x + o + cc) - load<f32>(sums + cc)) * load<f32>(istd + cc);
+      store<f32>(xhat + o + cc, h);
+      store<f32>(y + o + cc, h * load<f32>(gamma + cc) + load<f32>(beta + cc));
+    }
+  }
+}
+
+function bnEval(x: usize, y: usize, gamma: usize, beta: usize, rmean: usize, rvar: usize, P: i32, C: i32, eps: f32): void {
+  for (let p = 0; p < P; p++) {
+    const o = <usize>(p * C) * 4;
+    for (let c = 0; c < C; c++) {
+      const cc = <usize>c * 4;
+      const is: f32 = <f32>1 / Mathf.sqrt(load<f32>(rvar + cc) + eps);
+      store<f32>(y + o + cc, (load<f32>(x + o + cc) - load<f32>(rmean + cc)) * is * load<f32>(gamma + cc) + load<f32>(beta + cc));
+    }
+  }
+}
+
+/** dγ = Σ dy·xhat, dβ = Σ dy, dx = γ·istd/P · (P·dy − dβ − xhat·dγ). */
+function bnDx(dy: usize, xhat: usize, istd: usize, gamma: usize, dx: usize, gg: usize, gbeta: usize, sums: usize, P: i32, C: i32): void {
+  memory.fill(sums, 0, <usize>C * 16);
+  const sb = sums + <usize>C * 8;
+  for (let p = 0; p < P; p++) {
+    const o = <usize>(p * C) * 4;
+    for (let c = 0; c < C; c++) {
+      const cc = <usize>c * 4;
+      const d = <f64>load<f32>(dy + o + cc);
+      store<f64>(sums + <usize>c * 8, load<f64>(sums + <usize>c * 8) + d * <f64>load<f32>(xhat + o + cc));
+      store<f64>(sb + <usize>c * 8, load<f64>(sb + <usize>c * 8) + d);
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    store<f32>(gg + <usize>c * 4, <f32>load<f64>(sums + <usize>c * 8));
+    store<f32>(gbeta + <usize>c * 4, <f32>load<f64>(sb + <usize>c * 8));
+  }
+  if (dx == 0) return;
+  const invP: f32 = 1.0 / <f32>P;
+  for (let p = 0; p < P; p++) {
+    const o = <usize>(p * C) * 4;
+    for (let c = 0; c < C; c++) {
+      const cc = <usize>c * 4;
+      const k = load<f32>(gamma + cc) * load<f32>(istd + cc) * invP;
+      const v = <f32>P * load<f32>(dy + o + cc) - load<f32>(gbeta + cc) - load<f32>(xhat + o + cc) * load<f32>(gg + cc);
+      store<f32>(dx + o + cc, k * v);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- dropout
+
+/**
+ * A fresh mask per step from (seed, step): splitmix64 per element; keep with probability 1 − rate and scale by
+ * 1/(1 − rate) (inverted dropout, as torch). The mask stays in `mask` for the backward pass (and for tests).
+ */
+function dropout(x: usize, y: usize, mask: usize, n: i32, rate: f32, seed: u64): void {
+  const scale: f32 = 1 / (1 - rate);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s += 0x9E3779B97F4A7C15;
+    let z = s;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+    z = z ^ (z >> 31);
+    const u = <f32>(<u32>(z >> 40)) * (1.0 / 16777216.0); // 24 bits → [0, 1)
+    const m: f32 = u < rate ? 0 : scale;
+    store<f32>(mask + x4(i), m);
+    store<f32>(y + x4(i), load<f32>(x + x4(i)) * m);
+  }
+}
+
+function mul(a: usize, b: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + x4(i), f32x4.mul(v128.load(a + x4(i)), v128.load(b + x4(i))));
+  for (; i < n; i++) store<f32>(out + x4(i), load<f32>(a + x4(i)) * load<f32>(b + x4(i)));
+}
+
+// ---------------------------------------------------------------- loss
+
+/** Mean softmax cross-entropy (f64 log-sum-exp); leaves d(loss)/d(logits) in dz. Returns the loss. */
+function xent(z: usize, dz: usize, labels: usize, B: i32, K: i32): f64 {
+  let total: f64 = 0;
+  const inv: f64 = 1.0 / <f64>B;
+  for (let b = 0; b < B; b++) {
+    const r = z + <usize>(b * K) * 4, d = dz + <usize>(b * K) * 4;
+    let m: f64 = load<f32>(r);
+    for (let j = 1; j < K; j++) m = Math.max(m, <f64>load<f32>(r + x4(j)));
+    let s: f64 = 0;
+    for (let j = 0; j < K; j++) s += expd(<f64>load<f32>(r + x4(j)) - m);
+    const label = load<i32>(labels + x4(b));
+    total += m + logd(s) - <f64>load<f32>(r + x4(label));
+    for (let j = 0; j < K; j++) {
+      const p = expd(<f64>load<f32>(r + x4(j)) - m) / s;
+      store<f32>(d + x4(j), <f32>((p - (j == label ? 1.0 : 0.0)) * inv));
+    }
+  }
+  return total * inv;
+}
+
+// ---------------------------------------------------------------- optimizers (over all parameters at once)
+
+/** torch.optim.SGD: g += wd·w; buf = μ·buf + g; g = nesterov ? g + μ·buf : buf (μ > 0); w −= lr·g. */
+function sgd(w: usize, g: usize, buf: usize, n: i32, lr: f32, mu: f32, wd: f32, nesterov: i32): void {
+  for (let i = 0; i < n; i++) {
+    const at = x4(i);
+    let gi = load<f32>(g + at);
+    if (wd != 0) gi += wd * load<f32>(w + at);
+    if (mu != 0) {
+      const m = load<f32>(buf + at) * mu + gi;
+      store<f32>(buf + at, m);
+      gi = nesterov ? gi + mu * m : m;
+    }
+    store<f32>(w + at, load<f32>(w + at) - gi * lr);
+  }
+}
+
+/** torch.optim.Adam (no amsgrad): m, v moments; bias corrections for step t (already incremented). */
+function adam(w: usize, g: usize, m1: usize, m2: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, t: i32): void {
+  // β^t through the imported exp/log: AssemblyScript's Math.pow would bring lookup tables (a data segment).
+  const bc1 = <f32>(1 - expd(<f64>t * logd(<f64>b1)));
+  const bc2s = <f32>Math.sqrt(1 - expd(<f64>t * logd(<f64>b2)));
+  const step = lr / bc1;
+  for (let i = 0; i < n; i++) {
+    const at = x4(i);
+    let gi = load<f32>(g + at);
+    if (wd != 0) gi += wd * load<f32>(w + at);
+    const m = load<f32>(m1 + at) * b1 + gi * (1 - b1);
+    const v = load<f32>(m2 + at) * b2 + gi * gi * (1 - b2);
+    store<f32>(m1 + at, m);
+    store<f32>(m2 + at, v);
+    store<f32>(w + at, load<f32>(w + at) - step * (m / (Mathf.sqrt(v) / bc2s + eps)));
+  }
+}
+
+// ---------------------------------------------------------------- the interpreter
+
+/**
+ * Run the program at `prog` (i32 words: an op code then its arguments, OP_END last). Returns the loss of the
+ * OP_XENT op (0 when there is none, e.g. a forward-only program). `step` numbers the step for the dropout masks
+ * and Adam's bias correction; `seed` is the plan's seed.
+ */
+export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
+  let pc = prog;
+  let loss: f64 = 0;
+  while (true) {
+    const op = ld(pc, 0);
+    if (op == OP_END) break;
+    const a = pc + 4;
+    let n = 0;
+    switch (op) {
+      case OP_PAD: { pad(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
+      case OP_UNPAD: { unpad(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
+      case OP_CONV: {
+        conv(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
+        n = 14; break;
+      }
+      case OP_CONV_DW: {
+        convDw(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
+        n = 14; break;
+      }
+      case OP_CONV_DX: {
+        convDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
+        n = 14; break;
+      }
+      case OP_MAXPOOL: { maxPool(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10)); n = 11; break; }
+      case OP_MAXPOOL_DX: { maxPoolDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ld(a, 4)); n = 5; break; }
+      case OP_AVGPOOL: { avgPool(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
+      case OP_AVGPOOL_DX: { avgPoolDx(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
+      case OP_DENSE: { dense(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), F(ld(a, 5)), ld(a, 6)); n = 7; break; }
+      case OP_DENSE_DW: { denseDw(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), ld(a, 6)); n = 7; break; }
+      case OP_DENSE_DX: { denseDx(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), ld(a, 3), F(ld(a, 4)), ld(a, 5)); n = 6; break; }
+      case OP_RELU: { relu(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2)); n = 3; break; }
+      case OP_RELU_DX: { reluDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3)); n = 4; break; }
+      case OP_TANH: { tanh(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2)); n = 3; break; }
+      case OP_TANH_DX: { tanhDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3)); n = 4; break; }
+      case OP_SIGMOID: { sigmoid(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2)); n = 3; break; }
+      case OP_SIGMOID_DX: { sigmoidDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3)); n = 4; break; }
+      case OP_BN_TRAIN: {
+        bnTrain(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), F(ld(a, 7)), F(ld(a, 8)), ld(a, 9), ld(a, 10), ldf(a, 11), ldf(a, 12));
+        n = 13; break;
+      }
+      case OP_BN_EVAL: { bnEval(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), F(ld(a, 4)), F(ld(a, 5)), ld(a, 6), ld(a, 7), ldf(a, 8)); n = 9; break; }
+      case OP_BN_DX: { bnDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), F(ld(a, 7)), ld(a, 8), ld(a, 9)); n = 10; break; }
+      case OP_DROPOUT: {
+        // Each dropout layer gets its own stream: (seed, step, layer salt) mixed into the splitmix start.
+        const salt = <u64>ld(a, 4);
+        dropout(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ldf(a, 5), seed * 0x100000001B3 ^ (<u64>step << 20) ^ (salt << 52) ^ <u64>step);
+        n = 6; break;
+      }
+      case OP_DROPOUT_DX: { mul(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3)); n = 4; break; }
+      case OP_XENT: { loss = xent(F(ld(a, 0)), F(ld(a, 1)), labels, ld(a, 2), ld(a, 3)); n = 4; break; }
+      case OP_SGD: { sgd(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ldf(a, 4), ldf(a, 5), ldf(a, 6), ld(a, 7)); n = 8; break; }
+      case OP_ADAM: {
+        adam(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), ldf(a, 5), ldf(a, 6), ldf(a, 7), ldf(a, 8), ldf(a, 9), step);
+        n = 10; break;
+      }
+      case OP_ZERO: { memory.fill(F(ld(a, 0)), 0, <usize>ld(a, 1) * 4); n = 2; break; }
+      case OP_COPY: { memory.copy(F(ld(a, 1)), F(ld(a, 0)), <usize>ld(a, 2) * 4); n = 3; break; }
+      default: unreachable();
+    }
+    pc = a + <usize>n * 4;
+  }
+  return loss;
+}
