@@ -23,11 +23,43 @@ export type FusedOptimizer =
   | { type: 'adam'; learningRate: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number };
 
 export interface FusedStepOptions {
-  /** Seeds the dropout masks (a fresh mask per step from (seed, step, layer)). */
+  /** Seeds the dropout masks drawn inside wasm (a fresh mask per step from (seed, step, layer)) when step() gets none. */
   seed: number;
   optimizer: FusedOptimizer;
   /** `auto`: the tutorial's hand-tuned kernel when the network is the tutorial's, else the plan; `plan`: always the plan. */
   kernel?: 'auto' | 'plan';
+}
+
+/**
+ * Where the plan's memory and state tensors live. {@link ownHost}: a memory of the engine's own (tests, any
+ * backend). The tfjs wasm backend's heap (src/kernels/fused-plan.ts): the trainer's variables, read in place.
+ */
+export interface PlanHost {
+  readonly memory: WasmMemory;
+  /** `bytes` of zeroed, 16-aligned memory that stays valid for the engine's life. */
+  alloc(bytes: number): number;
+  /** Current byte addresses of the parameters, optimizer slots (m2 unused by SGD) and batch-norm buffers. */
+  addresses(): { params: number[]; m1: number[]; m2: number[]; buffers: number[] };
+}
+
+/** A host on a memory of the engine's own; parameters, slots and buffers allocated once (buffers at their initial values). */
+export function ownHost(net: ResolvedNetwork): PlanHost {
+  const memory = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: 2 });
+  let at = 1024;
+  const alloc = (bytes: number) => {
+    const p = at;
+    at = align16(at + bytes + SLACK);
+    if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE));
+    return p;
+  };
+  const params = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
+  const m1 = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
+  const m2 = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
+  const buffers = net.buffers.map((b) => alloc(b.shape[0] * 4));
+  const f32 = new Float32Array(memory.buffer);
+  net.buffers.forEach((b, i) => f32.fill(b.initial, buffers[i]! >>> 2, (buffers[i]! >>> 2) + b.shape[0]));
+  const addrs = { params, m1, m2, buffers };
+  return { memory, alloc, addresses: () => addrs };
 }
 
 /** Optimizer slots per parameter: SGD `momentum_buffer`; Adam `exp_avg`, `exp_avg_sq` (torch's state names). */
@@ -89,41 +121,38 @@ export function isTutorialShape(net: ResolvedNetwork): boolean {
 /** Where one batch size's buffers and programs live (byte addresses). */
 interface BatchLayout {
   batch: number;
-  bytes: number; // end address
+  base: number;
+  size: number;
+  /** The state addresses the programs were written for. */
+  signature: string;
   x: number;
   labels: number;
   logits: number;
   features: number;
   masks: { layer: number; ptr: number; count: number }[];
-  train: Int32Array;
   trainAt: number;
-  predict: Int32Array;
   predictAt: number;
   /** cnn.wasm only: its pointer table and scratch. */
   table: number;
   scratch: number;
 }
 
+type Addresses = ReturnType<PlanHost['addresses']>;
+
 /** The fused engine: one plan, one memory, one wasm call per step. Create with {@link createFusedStep}. */
 export class FusedEngine {
   /** `tutorial`: cnn.wasm's fixed-shape step; `plan`: the generic program. */
   readonly kernel: 'tutorial' | 'plan';
-  private memory: WasmMemory;
+  readonly host: PlanHost;
   private plan: PlanWasm;
   private cnn: CnnWasm | undefined;
-  private readonly paramAt: number[] = [];
-  private readonly bufferAt: number[] = [];
-  private readonly slotBase: number[]; // byte offset of each optimizer slot region from the param region
-  private readonly P: number; // param region base
-  private readonly PT: number; // floats in the param region (padded)
+  private readonly grads: number[];
   private readonly layerScratch = new Map<number, { wt?: number; istd?: number; sums?: number }>();
-  private readonly batchBase: number;
   private layouts = new Map<number, BatchLayout>();
-  private current: BatchLayout | undefined;
   private steps = 0;
   private readonly seed: bigint;
 
-  constructor(readonly net: ResolvedNetwork, readonly options: FusedStepOptions) {
+  constructor(readonly net: ResolvedNetwork, readonly options: FusedStepOptions & { externalMasks?: boolean }, host?: PlanHost) {
     const why = fusedUnsupportedReason(net);
     if (why) throw new Error(`train: ${why}, expected a layer type the fused engine implements; use the stock path`);
     const opt = options.optimizer;
@@ -131,80 +160,48 @@ export class FusedEngine {
       (options.kernel ?? 'auto') === 'auto' && isTutorialShape(net) && opt.type === 'sgd' && !opt.nesterov && !(opt.weightDecay ?? 0);
     this.kernel = tutorial ? 'tutorial' : 'plan';
     this.seed = BigInt.asUintN(64, BigInt(Math.floor(options.seed)));
-    // Fixed regions: parameters, gradients, optimizer slots, batch-norm buffers, per-layer scratch.
-    let at = 1024;
-    this.P = at;
-    let floats = 0;
-    for (const p of net.params) {
-      this.paramAt.push(floats);
-      floats += (sizeOf(p.tfShape) + 3) & ~3;
-    }
-    this.PT = floats + 4;
-    const region = align16(this.PT * 4) + SLACK;
-    // gradients, then 2 optimizer slots (SGD uses the first)
-    this.slotBase = [region, 2 * region, 3 * region];
-    at += 4 * region;
-    for (const b of net.buffers) {
-      this.bufferAt.push(at);
-      at = align16(at + b.shape[0] * 4 + SLACK);
-    }
+    this.host = host ?? ownHost(net);
+    // Fixed regions: gradients and per-layer scratch.
+    this.grads = net.params.map((p) => this.host.alloc(sizeOf(p.tfShape) * 4));
     for (const l of net.layers) {
       if (l.type === 'conv2d') {
-        const [ci] = l.inShape as [number];
         const k = l.kernelSize!;
-        const L4 = (k * ci + 3) & ~3;
-        this.layerScratch.set(l.index, { wt: at });
-        at = align16(at + l.units! * k * L4 * 4 + SLACK);
+        const L4 = (k * l.inShape[0]! + 3) & ~3;
+        this.layerScratch.set(l.index, { wt: this.host.alloc(l.units! * k * L4 * 4) });
       } else if (l.type === 'batchNorm') {
         const c = l.inShape[0]!;
-        const istd = at;
-        at = align16(at + c * 4 + SLACK);
-        this.layerScratch.set(l.index, { istd, sums: at });
-        at = align16(at + c * 16 + SLACK);
+        this.layerScratch.set(l.index, { istd: this.host.alloc(c * 4), sums: this.host.alloc(c * 16) });
       }
     }
-    this.batchBase = at;
-    this.memory = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: Math.ceil(at / PAGE) + 1 });
-    const env = { memory: this.memory, exp: Math.exp, log: Math.log };
+    const env = { memory: this.host.memory, exp: Math.exp, log: Math.log };
     this.plan = new Wasm.Instance(wasmModule('plan'), { env }).exports as unknown as PlanWasm;
     if (tutorial) this.cnn = new Wasm.Instance(wasmModule('cnn'), { env }).exports as unknown as CnnWasm;
-    // Batch-norm buffers start at their initial values (running mean 0, running var 1).
-    const f = this.f32();
-    net.buffers.forEach((b, i) => f.fill(b.initial, this.bufferAt[i]! >>> 2, (this.bufferAt[i]! >>> 2) + b.shape[0]));
   }
 
   private f32(): Float32Array {
-    return new Float32Array(this.memory.buffer);
+    return new Float32Array(this.host.memory.buffer);
   }
 
-  private param(i: number): number {
-    return this.P + this.paramAt[i]! * 4;
-  }
-
-  private layerParams(l: ResolvedLayer): number[] {
-    return l.params.map((p) => this.param(this.net.params.indexOf(p)));
-  }
-
-  /** Lay out one batch size's activations and write its programs (deterministic: same batch ⇒ same addresses). */
+  /** The batch size's layout, its programs rewritten if the state tensors moved (tfjs reallocates on assign). */
   private layout(batch: number): BatchLayout {
+    const addrs = this.host.addresses();
+    const signature = [addrs.params, addrs.m1, addrs.m2, addrs.buffers].map((a) => a.join(',')).join(';');
     let lay = this.layouts.get(batch);
     if (!lay) {
-      lay = this.buildLayout(batch);
+      const size = this.buildLayout(batch, 0, addrs).size;
+      lay = this.buildLayout(batch, this.host.alloc(size), addrs);
       this.layouts.set(batch, lay);
-    }
-    if (this.current !== lay) {
-      if (lay.bytes > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((lay.bytes - this.memory.buffer.byteLength) / PAGE));
-      const i32 = new Int32Array(this.memory.buffer);
-      i32.set(lay.train, lay.trainAt >>> 2);
-      i32.set(lay.predict, lay.predictAt >>> 2);
-      this.current = lay;
+    } else if (lay.signature !== signature) {
+      lay = this.buildLayout(batch, lay.base, addrs);
+      this.layouts.set(batch, lay);
     }
     return lay;
   }
 
-  private buildLayout(B: number): BatchLayout {
+  /** Lay out one batch size's activations from `base` and write its programs there (when base ≠ 0). */
+  private buildLayout(B: number, base: number, addrs: Addresses): BatchLayout & { size: number } {
     const net = this.net;
-    let at = this.batchBase;
+    let at = base;
     const alloc = (bytes: number) => {
       const p = at;
       at = align16(at + bytes + SLACK);
@@ -216,15 +213,12 @@ export class FusedEngine {
       if (args.length !== ARGS[op]) throw new Error(`train: plan op ${op} got ${args.length} arguments, expected ${ARGS[op]}`);
       prog.push(op, ...args);
     };
-    const both = (op: number, ...args: number[]) => {
-      emit(train, op, ...args);
-      emit(predict, op, ...args);
-    };
+    const pIndex = (l: ResolvedLayer, k: number) => net.params.indexOf(l.params[k]!);
     const [C0, H0, W0] = net.inputShape;
     const x = alloc(B * C0 * H0 * W0 * 4);
     const labels = alloc(B * 4);
-    const acts: number[] = []; // output of layer i (train program)
-    const pacts: number[] = []; // output of layer i (predict program; differs after dropout)
+    const acts: number[] = [];
+    const pacts: number[] = [];
     const masks: BatchLayout['masks'] = [];
     const saved = new Map<number, Record<string, number>>();
     let prev = x;
@@ -244,7 +238,8 @@ export class FusedEngine {
           const [C, H, W] = l.inShape as [number, number, number];
           const [Co, Ho, Wo] = l.outShape as [number, number, number];
           const p = l.padding!;
-          const [w, b] = this.layerParams(l) as [number, number];
+          const w = addrs.params[pIndex(l, 0)]!;
+          const b = addrs.params[pIndex(l, 1)]!;
           const Hp = H + p.top + p.bottom;
           const Wp = W + p.left + p.right;
           same();
@@ -280,7 +275,8 @@ export class FusedEngine {
           break;
         }
         case 'dense': {
-          const [w, b] = this.layerParams(l) as [number, number];
+          const w = addrs.params[pIndex(l, 0)]!;
+          const b = addrs.params[pIndex(l, 1)]!;
           same();
           emit(train, OP.DENSE, prev, inN, w, b, outN, y, B);
           emit(predict, OP.DENSE, pprev, inN, w, b, outN, y, B);
@@ -298,10 +294,11 @@ export class FusedEngine {
         case 'batchNorm': {
           const C = l.inShape[0]!;
           const P = B * (outN / C);
-          const [g, be] = this.layerParams(l) as [number, number];
+          const g = addrs.params[pIndex(l, 0)]!;
+          const be = addrs.params[pIndex(l, 1)]!;
           const bi = net.buffers.findIndex((bf) => bf.layer === l.index);
-          const rm = this.bufferAt[bi]!;
-          const rv = this.bufferAt[bi + 1]!;
+          const rm = addrs.buffers[bi]!;
+          const rv = addrs.buffers[bi + 1]!;
           const sc = this.layerScratch.get(l.index)!;
           same();
           s.xhat = alloc(B * outN * 4);
@@ -314,7 +311,9 @@ export class FusedEngine {
           y = alloc(B * outN * 4);
           py = pprev; // identity in evaluation
           s.mask = alloc(B * outN * 4);
-          emit(train, OP.DROPOUT, prev, y, s.mask, B * outN, l.index, f32bits(l.rate!));
+          // External masks (the trainer draws them, so the stock path sees the same) are written before the step.
+          if (this.options.externalMasks) emit(train, OP.DROPOUT_DX, prev, s.mask, y, B * outN);
+          else emit(train, OP.DROPOUT, prev, y, s.mask, B * outN, l.index, f32bits(l.rate!));
           masks.push({ layer: l.index, ptr: s.mask, count: B * outN });
           break;
         }
@@ -354,11 +353,8 @@ export class FusedEngine {
           const [Co, Ho, Wo] = l.outShape as [number, number, number];
           const p = l.padding!;
           const k = l.kernelSize!;
-          const [w, b] = this.layerParams(l) as [number, number];
-          const pi = net.params.indexOf(l.params[0]!);
-          const gw = this.param(pi) + this.slotBase[0]!;
-          const gb = this.param(pi + 1) + this.slotBase[0]!;
-          emit(train, OP.CONV_DW, s.src!, s.Hp!, s.Wp!, C, g, gw, gb, B, Ho, Wo, Co, k, k, l.stride!);
+          const w = addrs.params[pIndex(l, 0)]!;
+          emit(train, OP.CONV_DW, s.src!, s.Hp!, s.Wp!, C, g, this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, B, Ho, Wo, Co, k, k, l.stride!);
           if (needDx) {
             gradBuf();
             const wt = this.layerScratch.get(i)!.wt!;
@@ -370,7 +366,6 @@ export class FusedEngine {
               emit(train, OP.CONV_DX, g, w, wt, dx, H, W, C, B, Ho, Wo, Co, k, k, l.stride!);
             }
           }
-          void b;
           break;
         }
         case 'maxPool2d':
@@ -383,10 +378,8 @@ export class FusedEngine {
           break;
         }
         case 'dense': {
-          const [w] = this.layerParams(l) as [number];
-          const pi = net.params.indexOf(l.params[0]!);
-          emit(train, OP.DENSE_DW, input, inN, g, outN, this.param(pi) + this.slotBase[0]!, this.param(pi + 1) + this.slotBase[0]!, B);
-          if (needDx) emit(train, OP.DENSE_DX, g, outN, w, inN, gradBuf(), B);
+          emit(train, OP.DENSE_DW, input, inN, g, outN, this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, B);
+          if (needDx) emit(train, OP.DENSE_DX, g, outN, addrs.params[pIndex(l, 0)]!, inN, gradBuf(), B);
           break;
         }
         case 'relu':
@@ -396,11 +389,9 @@ export class FusedEngine {
           break;
         case 'batchNorm': {
           const C = l.inShape[0]!;
-          const [gamma] = this.layerParams(l) as [number];
-          const pi = net.params.indexOf(l.params[0]!);
           const sc = this.layerScratch.get(i)!;
-          emit(train, OP.BN_DX, g, s.xhat!, sc.istd!, gamma, needDx ? gradBuf() : 0,
-            this.param(pi) + this.slotBase[0]!, this.param(pi + 1) + this.slotBase[0]!, sc.sums!, s.P!, C);
+          emit(train, OP.BN_DX, g, s.xhat!, sc.istd!, addrs.params[pIndex(l, 0)]!, needDx ? gradBuf() : 0,
+            this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, sc.sums!, s.P!, C);
           break;
         }
         case 'dropout':
@@ -413,56 +404,46 @@ export class FusedEngine {
       if (!needDx) break;
       g = dx;
     }
+    // The optimizer, parameter by parameter (after every gradient exists: input gradients used the old weights).
     const opt = this.options.optimizer;
-    const G = this.P + this.slotBase[0]!;
-    const S1 = this.P + this.slotBase[1]!;
-    const S2 = this.P + this.slotBase[2]!;
-    if (opt.type === 'sgd') {
-      emit(train, OP.SGD, this.P, G, S1, this.PT, f32bits(opt.learningRate), f32bits(opt.momentum ?? 0), f32bits(opt.weightDecay ?? 0), opt.nesterov ? 1 : 0);
-    } else {
-      emit(train, OP.ADAM, this.P, G, S1, S2, this.PT, f32bits(opt.learningRate), f32bits(opt.beta1 ?? 0.9), f32bits(opt.beta2 ?? 0.999),
-        f32bits(opt.eps ?? 1e-8), f32bits(opt.weightDecay ?? 0));
-    }
+    net.params.forEach((p, i) => {
+      const n = sizeOf(p.tfShape);
+      if (opt.type === 'sgd') {
+        emit(train, OP.SGD, addrs.params[i]!, this.grads[i]!, addrs.m1[i]!, n, f32bits(opt.learningRate), f32bits(opt.momentum ?? 0),
+          f32bits(opt.weightDecay ?? 0), opt.nesterov ? 1 : 0);
+      } else {
+        emit(train, OP.ADAM, addrs.params[i]!, this.grads[i]!, addrs.m1[i]!, addrs.m2[i]!, n, f32bits(opt.learningRate), f32bits(opt.beta1 ?? 0.9),
+          f32bits(opt.beta2 ?? 0.999), f32bits(opt.eps ?? 1e-8), f32bits(opt.weightDecay ?? 0));
+      }
+    });
     train.push(OP.END);
     predict.push(OP.END);
     const fl = net.featureLayer;
-    const features = fl > 0 ? pacts[fl - 1]! : x;
-    const logits = pacts[last]!;
     const trainAt = alloc(train.length * 4);
     const predictAt = alloc(predict.length * 4);
     let table = 0;
     let scratch = 0;
-    let cnnLogits = 0;
-    let cnnFeatures = 0;
+    let logits = pacts[last]!;
+    let features = fl > 0 ? pacts[fl - 1]! : x;
     if (this.cnn) {
       table = alloc(20 * 4);
       scratch = alloc(this.cnn.scratchBytes(B) + 16);
-      cnnLogits = alloc(B * 10 * 4);
-      cnnFeatures = alloc(B * 84 * 4);
+      logits = alloc(B * 10 * 4);
+      features = alloc(B * 84 * 4);
     }
-    return {
-      batch: B,
-      bytes: at,
-      x,
-      labels,
-      logits: this.cnn ? cnnLogits : logits,
-      features: this.cnn ? cnnFeatures : features,
-      masks,
-      train: Int32Array.from(train),
-      trainAt,
-      predict: Int32Array.from(predict),
-      predictAt,
-      table,
-      scratch,
-    };
-  }
-
-  private writeTable(lay: BatchLayout): void {
-    const u32 = new Uint32Array(this.memory.buffer);
-    for (let i = 0; i < 10; i++) {
-      u32[(lay.table >>> 2) + i] = this.param(i);
-      u32[(lay.table >>> 2) + 10 + i] = this.param(i) + this.slotBase[1]!;
+    if (base !== 0) {
+      const i32 = new Int32Array(this.host.memory.buffer);
+      i32.set(train, trainAt >>> 2);
+      i32.set(predict, predictAt >>> 2);
+      if (this.cnn) {
+        for (let i = 0; i < 10; i++) {
+          i32[(table >>> 2) + i] = addrs.params[i]!;
+          i32[(table >>> 2) + 10 + i] = addrs.m1[i]!;
+        }
+      }
     }
+    const signature = [addrs.params, addrs.m1, addrs.m2, addrs.buffers].map((a) => a.join(',')).join(';');
+    return { batch: B, base, size: at - base, signature, x, labels, logits, features, masks, trainAt, predictAt, table, scratch };
   }
 
   private checkBatch(images: Float32Array, count: number): void {
@@ -474,9 +455,10 @@ export class FusedEngine {
 
   /**
    * One training step on `images` (batch × H × W × C floats, NHWC) and `labels` (class indices); returns the batch's
-   * mean softmax cross-entropy before the update.
+   * mean softmax cross-entropy before the update. `masks`: one per dropout layer when the engine was built with
+   * `externalMasks` (else it draws its own). `step`: the 1-based step number (Adam's t; default: its own count + 1).
    */
-  step(images: Float32Array, labels: Int32Array): number {
+  step(images: Float32Array, labels: Int32Array, masks?: readonly Float32Array[], step = this.steps + 1): number {
     const B = labels.length;
     this.checkBatch(images, B);
     const K = this.net.classCount;
@@ -487,16 +469,22 @@ export class FusedEngine {
     const lay = this.layout(B);
     const f32 = this.f32();
     f32.set(images, lay.x >>> 2);
-    new Int32Array(this.memory.buffer).set(labels, lay.labels >>> 2);
+    new Int32Array(this.host.memory.buffer).set(labels, lay.labels >>> 2);
+    if (this.options.externalMasks) {
+      lay.masks.forEach((m, k) => {
+        const v = masks?.[k];
+        if (!v || v.length !== m.count) throw new Error(`train: dropout mask ${k} has ${v?.length} floats, expected ${m.count}`);
+        f32.set(v, m.ptr >>> 2);
+      });
+    }
     let loss: number;
     if (this.cnn) {
-      this.writeTable(lay);
       const o = this.options.optimizer as { learningRate: number; momentum?: number };
       loss = this.cnn.trainStep(B, lay.x, lay.labels, lay.table, align16(lay.scratch), o.learningRate, o.momentum ?? 0);
     } else {
-      loss = Math.fround(this.plan.run(lay.trainAt, lay.labels, this.seed, this.steps + 1));
+      loss = Math.fround(this.plan.run(lay.trainAt, lay.labels, this.seed, step));
     }
-    this.steps++;
+    this.steps = step;
     return loss;
   }
 
@@ -512,12 +500,8 @@ export class FusedEngine {
       const n = Math.min(chunk, count - start);
       const lay = this.layout(n);
       this.f32().set(images.subarray(start * per, (start + n) * per), lay.x >>> 2);
-      if (this.cnn) {
-        this.writeTable(lay);
-        this.cnn.predict(n, lay.x, lay.table, align16(lay.scratch), lay.logits, lay.features);
-      } else {
-        this.plan.run(lay.predictAt, lay.labels, this.seed, this.steps);
-      }
+      if (this.cnn) this.cnn.predict(n, lay.x, lay.table, align16(lay.scratch), lay.logits, lay.features);
+      else this.plan.run(lay.predictAt, lay.labels, this.seed, this.steps);
       const f32 = this.f32();
       logits.set(f32.subarray(lay.logits >>> 2, (lay.logits >>> 2) + n * K), start * K);
       features.set(f32.subarray(lay.features >>> 2, (lay.features >>> 2) + n * D), start * D);
@@ -525,55 +509,54 @@ export class FusedEngine {
     return { logits, features };
   }
 
-  private readRegion(offset: number): Float32Array[] {
+  private read(ptrs: number[]): Float32Array[] {
     const f32 = this.f32();
-    return this.net.params.map((p, i) => {
-      const at = (this.param(i) + offset) >>> 2;
-      return f32.slice(at, at + sizeOf(p.tfShape));
-    });
+    return this.net.params.map((p, i) => f32.slice(ptrs[i]! >>> 2, (ptrs[i]! >>> 2) + sizeOf(p.tfShape)));
   }
 
-  private writeRegion(offset: number, values: readonly Float32Array[], what: string): void {
+  private write(ptrs: number[], values: readonly Float32Array[], what: string): void {
     if (values.length !== this.net.params.length) throw new Error(`train: ${values.length} ${what} tensors, expected ${this.net.params.length}`);
     const f32 = this.f32();
     this.net.params.forEach((p, i) => {
       const v = values[i]!;
       if (v.length !== sizeOf(p.tfShape)) throw new Error(`train: ${what} ${p.torchName} has ${v.length} floats, expected ${sizeOf(p.tfShape)} [${p.tfShape}]`);
-      f32.set(v, (this.param(i) + offset) >>> 2);
+      f32.set(v, ptrs[i]! >>> 2);
     });
   }
 
   /** Parameter values in `net.params` order, tfjs layout (copies). */
   getParams(): Float32Array[] {
-    return this.readRegion(0);
+    return this.read(this.host.addresses().params);
   }
 
   setParams(values: readonly Float32Array[]): void {
-    this.writeRegion(0, values, 'parameter');
+    this.write(this.host.addresses().params, values, 'parameter');
   }
 
   /** The last step's gradients, in `net.params` order, tfjs layout (plan kernel only; the tutorial kernel fuses them away). */
   getGradients(): Float32Array[] | undefined {
-    return this.cnn ? undefined : this.readRegion(this.slotBase[0]!);
+    return this.cnn ? undefined : this.read(this.grads);
   }
 
   getOptimizerState(): FusedOptimizerState {
-    const adam = this.options.optimizer.type === 'adam';
-    const slots: FusedOptimizerState['slots'] = adam
-      ? [
-          { name: 'exp_avg', values: this.readRegion(this.slotBase[1]!) },
-          { name: 'exp_avg_sq', values: this.readRegion(this.slotBase[2]!) },
-        ]
-      : [{ name: 'momentum_buffer', values: this.readRegion(this.slotBase[1]!) }];
+    const a = this.host.addresses();
+    const slots: FusedOptimizerState['slots'] =
+      this.options.optimizer.type === 'adam'
+        ? [
+            { name: 'exp_avg', values: this.read(a.m1) },
+            { name: 'exp_avg_sq', values: this.read(a.m2) },
+          ]
+        : [{ name: 'momentum_buffer', values: this.read(a.m1) }];
     return { step: this.steps, slots };
   }
 
   setOptimizerState(state: FusedOptimizerState): void {
+    const a = this.host.addresses();
     const names = this.options.optimizer.type === 'adam' ? ['exp_avg', 'exp_avg_sq'] : ['momentum_buffer'];
     names.forEach((name, k) => {
       const slot = state.slots.find((s) => s.name === name);
       if (!slot) throw new Error(`train: optimizer state has no ${name}, expected ${names.join(' and ')}`);
-      this.writeRegion(this.slotBase[1 + k]!, slot.values, name);
+      this.write(k === 0 ? a.m1 : a.m2, slot.values, name);
     });
     this.steps = state.step;
   }
@@ -581,21 +564,13 @@ export class FusedEngine {
   /** Batch-norm running statistics in `net.buffers` order (tfjs layout). */
   getBuffers(): Float32Array[] {
     const f32 = this.f32();
-    return this.net.buffers.map((b, i) => f32.slice(this.bufferAt[i]! >>> 2, (this.bufferAt[i]! >>> 2) + b.shape[0]));
+    const at = this.host.addresses().buffers;
+    return this.net.buffers.map((b, i) => f32.slice(at[i]! >>> 2, (at[i]! >>> 2) + b.shape[0]));
   }
 
-  setBuffers(values: readonly Float32Array[]): void {
-    const f32 = this.f32();
-    this.net.buffers.forEach((b, i) => {
-      const v = values[i];
-      if (!v || v.length !== b.shape[0]) throw new Error(`train: buffer ${b.torchName} has ${v?.length} floats, expected ${b.shape[0]}`);
-      f32.set(v, this.bufferAt[i]! >>> 2);
-    });
-  }
-
-  /** The dropout masks of the last training step (0 or 1/(1 − rate) per element), per dropout layer. */
-  lastDropoutMasks(): { layer: number; mask: Float32Array }[] {
-    const lay = this.current;
+  /** The dropout masks of the last training step at `batch` (0 or 1/(1 − rate) per element), per dropout layer. */
+  lastDropoutMasks(batch: number): { layer: number; mask: Float32Array }[] {
+    const lay = this.layouts.get(batch);
     if (!lay) return [];
     const f32 = this.f32();
     return lay.masks.map((m) => ({ layer: m.layer, mask: f32.slice(m.ptr >>> 2, (m.ptr >>> 2) + m.count) }));
@@ -610,11 +585,12 @@ export class FusedEngine {
 /**
  * Build the fused engine for `net`: the plan (every buffer laid out once per batch size) and its program. Throws
  * when a layer type has no fused kernel ({@link fusedUnsupportedReason} says which, for the stock-path log line).
+ * Without `host` the engine owns its memory (parameters start at zero: `setParams` first).
  * @example
  * const fused = createFusedStep(resolveNetwork(spec, { height: 28, width: 28, channels: 1 }, 10),
  *   { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 } });
  * fused.setParams(initial); const loss = fused.step(images, labels);
  */
-export function createFusedStep(net: ResolvedNetwork, options: FusedStepOptions): FusedEngine {
-  return new FusedEngine(net, options);
+export function createFusedStep(net: ResolvedNetwork, options: FusedStepOptions & { externalMasks?: boolean }, host?: PlanHost): FusedEngine {
+  return new FusedEngine(net, options, host);
 }

@@ -107,7 +107,7 @@ test(`the fused plan equals stock tfjs autodiff (losses, weights, optimizer stat
       const images = Float32Array.from({ length: batch * per }, () => r() * 2 - 1);
       const labels = Int32Array.from({ length: batch }, () => int(r, 0, classes - 1));
       const lf = fused.step(images, labels);
-      const masks = new Map(fused.lastDropoutMasks().map((m) => [m.layer, m.mask]));
+      const masks = new Map(fused.lastDropoutMasks(batch).map((m) => [m.layer, m.mask]));
       const lr = referenceStep(net, opt, ref, images, labels, masks);
       if (!(Math.abs(lf - lr) <= TOLERANCE * Math.max(1, Math.abs(lr)))) failures.push(`${label}: step ${s} loss ${lf} vs ${lr}`);
     }
