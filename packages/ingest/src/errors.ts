@@ -19,6 +19,19 @@ export const INGEST_ERROR_CODES = {
   DataNotFoundError: ['DATA_NOT_FOUND', 'DATA_INCOMPLETE', 'DATA_UNREADABLE'],
   DownloadError: ['DOWNLOAD_HTTP', 'DOWNLOAD_NETWORK', 'DOWNLOAD_TRUNCATED', 'DOWNLOAD_CHECKSUM', 'DOWNLOAD_NO_CHECKSUM'],
   CacheError: ['CACHE_CHECKSUM'],
+  SourceError: [
+    'SOURCE_PATH',
+    'SOURCE_NO_IMAGES',
+    'SOURCE_EMPTY_CLASS',
+    'SOURCE_ONE_CLASS',
+    'SOURCE_CLASSES',
+    'SOURCE_COLUMN',
+    'SOURCE_LABEL',
+    'SOURCE_SPLIT',
+    'SOURCE_FORMAT',
+    'IMAGE_UNREADABLE',
+    'IMAGE_SIZE_MISMATCH',
+  ],
   /** Thrown by `readImages` as core's `ContractError`, besides core's own `SCHEMA_MISMATCH` and `ARTIFACT_*`. */
   ContractError: ['IMAGES_METADATA', 'IMAGES_LABEL_OUT_OF_RANGE'],
 } as const;
@@ -50,3 +63,9 @@ export class DownloadError extends IngestError<CodeOf<'DownloadError'>> {}
 
 /** A file in the download cache no longer matches its published checksum. */
 export class CacheError extends IngestError<CodeOf<'CacheError'>> {}
+
+/**
+ * A folder or table input is unusable: missing path, no images, an empty or single class, a missing column, a label
+ * outside the class list, an unreadable image (with `--strict`), images of mixed sizes without `--image-size`.
+ */
+export class SourceError extends IngestError<CodeOf<'SourceError'>> {}

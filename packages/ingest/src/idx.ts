@@ -33,7 +33,9 @@ const trailing = (name: string, extra: number, what: string) =>
 const countMismatch = (labelsName: string, labels: number, imagesName: string, images: number) =>
   `idx: ${labelsName} has ${labels} labels, expected ${images} (one per image in ${imagesName}); the two files come from different splits or datasets`;
 const labelOutOfRange = (name: string, label: number, index: number, classes: number, dataset: string) =>
-  `idx: label ${label} at index ${index} in ${name}, expected 0…${classes - 1} (${classes} ${dataset} classes); is --dataset right for these files?`;
+  dataset.startsWith('--')
+    ? `idx: label ${label} at index ${index} in ${name}, expected 0…${classes - 1} (${classes} names in ${dataset}); give a name for every class`
+    : `idx: label ${label} at index ${index} in ${name}, expected 0…${classes - 1} (${classes} ${dataset} classes); is --dataset right for these files, or do they need --class-names?`;
 
 /** Decoded IDX images: `count` row-major `height × width` uint8 images back to back. */
 export interface IdxImages {
@@ -89,7 +91,7 @@ export function decodeIdxLabels(bytes: Uint8Array, name: string): Uint8Array {
 
 /**
  * Check that a split's labels pair with its images (one each) and are valid class indices.
- * @param dataset the dataset's name, for the message.
+ * @param dataset the dataset's name, or the flag that gave the class names (`--class-names`), for the message.
  * @throws {IdxError} `IDX_COUNT_MISMATCH`, `IDX_LABEL_OUT_OF_RANGE` (naming the first bad label and its index).
  */
 export function checkSplit(

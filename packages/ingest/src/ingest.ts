@@ -2,14 +2,16 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, type Logger, type Manifest, type StageInput } from '@tbpipe/core';
-import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE } from './contract.ts';
-import { DATASETS, IDX_FILES, IDX_ROLES, type ChecksumTable, type DatasetName, type IdxRole } from './datasets.ts';
-import { DEFAULT_CACHE_DIR, INGEST_STAGE } from './options.ts';
-import { checkSplit, decodeIdxImages, decodeIdxLabels } from './idx.ts';
-import { IdxError } from './errors.ts';
+import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE, type ImageShape } from './contract.ts';
+import type { ChecksumTable, DatasetName, IdxRole } from './datasets.ts';
 import { encodeImages } from './images.ts';
-import { locateData, type DataSource } from './locate.ts';
-import { readSourceFile, type SourceFile } from './read-source.ts';
+import type { DataSource, LocatedData } from './locate.ts';
+import { DEFAULT_CACHE_DIR, INGEST_STAGE } from './options.ts';
+import type { SkippedImage } from './sources/decode-all.ts';
+import { loadFolder } from './sources/folder.ts';
+import { loadIdx } from './sources/idx.ts';
+import type { LoadedData } from './sources/loaded.ts';
+import { loadTable } from './sources/table.ts';
 
 /** Options of {@link ingest}: the stage's declared options ({@link INGEST_STAGE}) and what only a library caller passes. */
 export type IngestOptions = StageInput<typeof INGEST_STAGE.options> & {
@@ -29,7 +31,16 @@ export type IngestOptions = StageInput<typeof INGEST_STAGE.options> & {
 
 /** Every default of {@link IngestOptions}: the schema's, plus the machine's cache root. `undefined` means "the dataset's own". */
 export const DEFAULT_INGEST_OPTIONS = {
-  ...(v.getDefaults(INGEST_STAGE.options) as { dataset: DatasetName; offline: boolean }),
+  ...(v.getDefaults(INGEST_STAGE.options) as {
+    source: 'idx' | 'folder' | 'table';
+    dataset: DatasetName;
+    offline: boolean;
+    testFraction: number;
+    seed: number;
+    imageColumn: string;
+    labelColumn: string;
+    strict: boolean;
+  }),
   cacheDir: DEFAULT_CACHE_DIR,
   mirrors: undefined as readonly string[] | undefined,
   checksums: undefined as ChecksumTable | undefined,
@@ -40,69 +51,58 @@ export const DEFAULT_INGEST_OPTIONS = {
 /** What {@link ingest} did. */
 export interface IngestResult {
   outDir: string;
-  dataset: DatasetName;
-  /** Where the IDX files came from. */
-  source: { kind: DataSource; dir: string; files: Record<IdxRole, string> };
+  /** `--source`: idx, folder or table. */
+  input: 'idx' | 'folder' | 'table';
+  /** The dataset's name: an IDX dataset's, or the folder's / table's base name. */
+  dataset: string;
+  /** With `--source idx`: where the IDX files came from. */
+  source?: { kind: DataSource; dir: string; files: Record<IdxRole, string> };
   /** Images per split. */
   rows: { train: number; test: number };
   classNames: string[];
+  /** Height, width and channels of every image. */
+  shape: ImageShape;
+  /** Images left out because they could not be decoded (folder and table; never with `strict`). */
+  skipped: SkippedImage[];
   /** The manifest as written (contract `tbpipe.ingest/v2`). */
   manifest: Manifest;
 }
 
-interface Split {
-  images: SourceFile;
-  labels: SourceFile;
-}
-
-/** Decode and check one split; nothing is written. */
-function decodeSplit(split: Split, classNames: readonly string[], dataset: string) {
-  const images = decodeIdxImages(split.images.bytes, split.images.name);
-  const labels = decodeIdxLabels(split.labels.bytes, split.labels.name);
-  checkSplit({ count: images.count, name: split.images.name }, { values: labels, name: split.labels.name }, classNames.length, dataset);
-  return { images: images.pixels, labels, count: images.count, classNames: [...classNames], height: images.height, width: images.width, channels: 1 };
-}
+/** How many skipped images the manifest and the log name. */
+const SKIPPED_LISTED = 10;
 
 /**
- * The ingest stage: find the dataset's four IDX files (see {@link locateData} for the order), check them (magic,
- * 28×28, lengths, one label per image, labels < number of classes), and write `train.arrow` and `test.arrow`
- * (schema {@link ImagesSchema}) and then `manifest.json` (contract `tbpipe.ingest/v2`) into `outDir`.
+ * The ingest stage: read a labelled image set — IDX files (`--source idx`, see {@link loadIdx}), a folder of class
+ * folders ({@link loadFolder}) or an Arrow/Parquet table ({@link loadTable}) — and write `train.arrow` and
+ * `test.arrow` (schema `tbpipe.images/v2`, see {@link imagesSchema}) and then `manifest.json` (contract
+ * `tbpipe.ingest/v2`) into `outDir`.
  *
  * Every input is read and checked, and both tables encoded, before anything in `outDir` is touched, so bad input
  * leaves `outDir` as it was; the previous manifest is removed before the new files are renamed into place, so a
  * crash midway never leaves a manifest that vouches for a mix of old and new files.
- * @throws {IngestError} subclasses with stable codes (see `INGEST_ERROR_CODES`); {@link UsageError} for an option outside its schema (an unknown dataset).
+ * @throws {IngestError} subclasses with stable codes (see `INGEST_ERROR_CODES`); {@link UsageError} for an option outside its schema.
  * @example
  * const result = await ingest({ outDir: 'artifacts/fashion-mnist/ingest' });
  * result.rows; // { train: 60000, test: 10000 }
+ * await ingest({ outDir: 'artifacts/mine/ingest', source: 'folder', path: 'data/pets', imageSize: '64x64', channels: 3 });
  */
 export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const opts = { ...DEFAULT_INGEST_OPTIONS, ...resolveStageOptions(INGEST_STAGE, withoutUndefined(options)) };
-  const spec = DATASETS[opts.dataset];
   const log = opts.logger.child({ stage: 'ingest' });
   const started = performance.now();
 
-  const located = await locateData({
-    dataset: spec,
-    dataDir: opts.dataDir,
-    env: opts.env ?? process.env,
-    systemDirs: opts.systemDirs ?? spec.systemDirs,
-    cacheDir: join(opts.cacheDir, spec.name),
-    download: !opts.offline,
-    mirrors: opts.mirror !== undefined ? [opts.mirror] : (opts.mirrors ?? spec.mirrors),
-    checksums: opts.checksums ?? spec.checksums,
-    logger: log,
-    fetch: opts.fetch,
-  });
-  log.info({ source: located.source, dir: located.dir }, 'found IDX files');
-
-  const read = await Promise.all(IDX_ROLES.map((role) => readSourceFile(located.files[role])));
-  const sources = Object.fromEntries(IDX_ROLES.map((role, i) => [role, read[i]!])) as Record<IdxRole, SourceFile>;
-  const train = decodeSplit({ images: sources.trainImages, labels: sources.trainLabels }, spec.classNames, spec.name);
-  const test = decodeSplit({ images: sources.testImages, labels: sources.testLabels }, spec.classNames, spec.name);
-  checkSameShape(train, sources.trainImages.name, test, sources.testImages.name);
-  const trainBytes = encodeImages(train, spec.name);
-  const testBytes = encodeImages(test, spec.name);
+  const sourceOptions = { ...opts, logger: log };
+  const loaded: LoadedData & { located?: LocatedData } =
+    opts.source === 'folder' ? await loadFolder(sourceOptions) : opts.source === 'table' ? await loadTable(sourceOptions) : await loadIdx(sourceOptions);
+  const { train, test, classNames, shape } = loaded;
+  if (loaded.skipped.length > 0) {
+    log.warn(
+      { skipped: loaded.skipped.length, first: loaded.skipped.slice(0, SKIPPED_LISTED).map((s) => `${s.name}: ${s.reason}`) },
+      `skipped ${loaded.skipped.length} unreadable images (--strict makes this an error)`,
+    );
+  }
+  const trainBytes = encodeImages(train, loaded.dataset);
+  const testBytes = encodeImages(test, loaded.dataset);
   const decodedMillis = performance.now() - started;
 
   // From here on outDir changes. The old manifest goes first: its presence must always mean "complete".
@@ -111,46 +111,40 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   await removeTempDebris(opts.outDir);
   await Promise.all([writeFileAtomic(join(opts.outDir, TRAIN_FILE), trainBytes), writeFileAtomic(join(opts.outDir, TEST_FILE), testBytes)]);
   const info = {
-    dataset: spec.name,
-    classNames: [...spec.classNames],
-    classCount: spec.classNames.length,
-    imageHeight: train.height,
-    imageWidth: train.width,
-    imageChannels: train.channels,
+    ...(opts.source === 'idx' ? {} : { source: opts.source }),
+    dataset: loaded.dataset,
+    classNames,
+    classCount: classNames.length,
+    imageHeight: shape.height,
+    imageWidth: shape.width,
+    imageChannels: shape.channels,
     rows: { train: train.count, test: test.count },
-    sources: Object.fromEntries(
-      IDX_ROLES.map((role) => [IDX_FILES[role], { file: sources[role].name, sha256: sources[role].sha256, bytes: sources[role].fileBytes }]),
-    ),
+    ...loaded.info,
+    ...(opts.source === 'idx'
+      ? {}
+      : { skipped: { count: loaded.skipped.length, first: loaded.skipped.slice(0, SKIPPED_LISTED).map((s) => ({ image: s.name, reason: s.reason })) } }),
   };
   // Facts that vary between machines and runs (where the data was found, timings) stay out of the manifest.
   const volatile = {
-    source: located.source,
-    dir: located.dir,
-    files: located.files,
+    ...loaded.volatile,
     decodeMillis: Math.round(decodedMillis),
     totalMillis: Math.round(performance.now() - started),
   };
   await writeFileAtomic(join(opts.outDir, 'volatile', 'ingest.json'), `${JSON.stringify(volatile, null, 2)}\n`);
   const manifest = await writeManifest(opts.outDir, INGEST_CONTRACT, [TRAIN_FILE, TEST_FILE], info);
   log.info({ train: train.count, test: test.count, millis: Math.round(performance.now() - started) }, 'ingest done');
+  const located = loaded.located;
   return {
     outDir: opts.outDir,
-    dataset: spec.name,
-    source: { kind: located.source, dir: located.dir, files: located.files },
+    input: opts.source,
+    dataset: loaded.dataset,
+    ...(located ? { source: { kind: located.source, dir: located.dir, files: located.files } } : {}),
     rows: { train: train.count, test: test.count },
-    classNames: [...spec.classNames],
+    classNames: [...classNames],
+    shape,
+    skipped: loaded.skipped,
     manifest,
   };
-}
-
-/** Both splits must hold images of one size: the table's schema has one width. */
-function checkSameShape(train: { height: number; width: number }, trainName: string, test: { height: number; width: number }, testName: string): void {
-  if (train.height !== test.height || train.width !== test.width) {
-    throw new IdxError(
-      'IDX_SHAPE_MISMATCH',
-      `idx: images of ${test.height}×${test.width} in ${testName}, expected ${train.height}×${train.width} as in ${trainName}; both splits must come from one dataset`,
-    );
-  }
 }
 
 function withoutUndefined<T extends object>(o: T): T {

@@ -92,7 +92,7 @@ const CASES: Case[] = [
       return { replace: { trainLabels: labels } };
     },
     code: 'IDX_LABEL_OUT_OF_RANGE',
-    message: 'idx: label 10 at index 41 in train-labels-idx1-ubyte.gz, expected 0…9 (10 fashion-mnist classes); is --dataset right for these files?',
+    message: 'idx: label 10 at index 41 in train-labels-idx1-ubyte.gz, expected 0…9 (10 fashion-mnist classes); is --dataset right for these files, or do they need --class-names?',
   },
   {
     name: 'a gzip file cut in half',

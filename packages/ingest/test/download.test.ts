@@ -69,15 +69,15 @@ test('a verified download lands in the cache, is ingested, and the next run read
   const tmp = await tempDir(t);
   const options = { ...isolated(join(tmp, 'cache')), offline: false, mirror: `${mirror.base}/good/`, checksums: await fixtureChecksums() };
   const first = await ingest({ outDir: join(tmp, 'out1'), ...options });
-  assert.equal(first.source.kind, 'download');
-  assert.equal(first.source.dir, join(tmp, 'cache', 'fashion-mnist'));
+  assert.equal(first.source!.kind, 'download');
+  assert.equal(first.source!.dir, join(tmp, 'cache', 'fashion-mnist'));
   assert.deepEqual(await listFiles(join(tmp, 'cache', 'fashion-mnist')), IDX_ROLES.map((r) => `${IDX_FILES[r]}.gz`).sort());
   for (const role of IDX_ROLES) {
-    assert.deepEqual(await readFile(first.source.files[role]), await readFile(join(FIXTURE_DIR, `${IDX_FILES[role]}.gz`)));
+    assert.deepEqual(await readFile(first.source!.files[role]), await readFile(join(FIXTURE_DIR, `${IDX_FILES[role]}.gz`)));
   }
   assert.equal(mirror.requests.length, 4);
   const second = await ingest({ outDir: join(tmp, 'out2'), ...options });
-  assert.equal(second.source.kind, 'cache');
+  assert.equal(second.source!.kind, 'cache');
   assert.equal(mirror.requests.length, 4);
   assert.deepEqual(await readFile(join(tmp, 'out1', 'manifest.json')), await readFile(join(tmp, 'out2', 'manifest.json')));
 });

@@ -69,6 +69,6 @@ test('labels of one split that do not pair with its images are rejected before a
 test('the first label outside the classes is named with its index', () => {
   assert.throws(() => checkSplit({ count: 4, name: 'i' }, { values: Uint8Array.from([1, 9, 10, 200]), name: 'l' }, 10, 'mnist'), {
     code: 'IDX_LABEL_OUT_OF_RANGE',
-    message: 'idx: label 10 at index 2 in l, expected 0…9 (10 mnist classes); is --dataset right for these files?',
+    message: 'idx: label 10 at index 2 in l, expected 0…9 (10 mnist classes); is --dataset right for these files, or do they need --class-names?',
   });
 });

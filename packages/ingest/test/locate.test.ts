@@ -27,38 +27,38 @@ test('--data wins over the environment variable, the system directory and the ca
   const tmp = await tempDir(t);
   const d = await everywhere(tmp);
   const result = await run(tmp, { dataDir: d.option, env: { FASHION_MNIST_DIR: d.env }, systemDirs: [d.system], cacheDir: d.cacheRoot });
-  assert.deepEqual([result.source.kind, result.source.dir], ['option', d.option]);
-  assert.equal(result.source.files.trainImages, join(d.option, 'train-images-idx3-ubyte.gz'));
+  assert.deepEqual([result.source!.kind, result.source!.dir], ['option', d.option]);
+  assert.equal(result.source!.files.trainImages, join(d.option, 'train-images-idx3-ubyte.gz'));
 });
 
 test('FASHION_MNIST_DIR is used when --data is not given, before the system directory and the cache', async (t) => {
   const tmp = await tempDir(t);
   const d = await everywhere(tmp);
   const result = await run(tmp, { env: { FASHION_MNIST_DIR: d.env }, systemDirs: [d.system], cacheDir: d.cacheRoot });
-  assert.deepEqual([result.source.kind, result.source.dir], ['env', d.env]);
+  assert.deepEqual([result.source!.kind, result.source!.dir], ['env', d.env]);
 });
 
 test('each dataset reads its own variable: MNIST_DIR for mnist, KMNIST_DIR for kmnist, never FASHION_MNIST_DIR', async (t) => {
   const tmp = await tempDir(t);
   const d = await everywhere(tmp);
   const mnist = await run(tmp, { dataset: 'mnist', env: { FASHION_MNIST_DIR: d.option, MNIST_DIR: d.env }, cacheDir: d.cacheRoot });
-  assert.deepEqual([mnist.source.kind, mnist.source.dir], ['env', d.env]);
+  assert.deepEqual([mnist.source!.kind, mnist.source!.dir], ['env', d.env]);
   const kmnist = await run(tmp, { dataset: 'kmnist', env: { FASHION_MNIST_DIR: d.option, KMNIST_DIR: d.env }, cacheDir: d.cacheRoot });
-  assert.deepEqual([kmnist.source.kind, kmnist.source.dir], ['env', d.env]);
+  assert.deepEqual([kmnist.source!.kind, kmnist.source!.dir], ['env', d.env]);
 });
 
 test('an empty environment variable counts as unset', async (t) => {
   const tmp = await tempDir(t);
   const d = await everywhere(tmp);
   const result = await run(tmp, { env: { FASHION_MNIST_DIR: '' }, systemDirs: [d.system], cacheDir: d.cacheRoot });
-  assert.equal(result.source.kind, 'system');
+  assert.equal(result.source!.kind, 'system');
 });
 
 test('the system directory is used before the cache', async (t) => {
   const tmp = await tempDir(t);
   const d = await everywhere(tmp);
   const result = await run(tmp, { systemDirs: [join(tmp, 'absent'), d.system], cacheDir: d.cacheRoot });
-  assert.deepEqual([result.source.kind, result.source.dir], ['system', d.system]);
+  assert.deepEqual([result.source!.kind, result.source!.dir], ['system', d.system]);
 });
 
 test('the cache <cacheDir>/<dataset> is used when no system directory has all four files', async (t) => {
@@ -66,7 +66,7 @@ test('the cache <cacheDir>/<dataset> is used when no system directory has all fo
   const d = await everywhere(tmp);
   const partial = await writeDataDir(join(tmp, 'partial'), { omit: ['trainLabels'] });
   const result = await run(tmp, { systemDirs: [partial], cacheDir: d.cacheRoot });
-  assert.deepEqual([result.source.kind, result.source.dir], ['cache', join(d.cacheRoot, 'fashion-mnist')]);
+  assert.deepEqual([result.source!.kind, result.source!.dir], ['cache', join(d.cacheRoot, 'fashion-mnist')]);
 });
 
 test('an incomplete --data or environment directory is an error, not a fall-through to another copy', async (t) => {
@@ -89,8 +89,8 @@ test('raw files are found when there is no .gz, and .gz is preferred when both e
   const raw = await writeDataDir(join(tmp, 'both'), { raw: true });
   await writeDataDir(raw, { omit: ['trainLabels', 'testLabels'] });
   const result = await run(tmp, { dataDir: raw, cacheDir: tmp });
-  assert.equal(result.source.files.trainImages, join(raw, `${IDX_FILES.trainImages}.gz`));
-  assert.equal(result.source.files.trainLabels, join(raw, IDX_FILES.trainLabels));
+  assert.equal(result.source!.files.trainImages, join(raw, `${IDX_FILES.trainImages}.gz`));
+  assert.equal(result.source!.files.trainLabels, join(raw, IDX_FILES.trainLabels));
 });
 
 test('the default search includes Debian\'s directory for fashion-mnist only', async () => {
