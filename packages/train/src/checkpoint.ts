@@ -14,9 +14,17 @@ export const CHECKPOINT_FORMAT = 'tbpipe.train.checkpoint/v1';
 export interface CheckpointFingerprint {
   dataSha256: string;
   backend: string;
+  /** The network spec as JSON text (the layer list, not where it came from). */
+  network: string;
   batchSize: number;
+  optimizer: string;
   learningRate: number;
   momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
   seed: number;
   init: string;
   logEverySteps: number;
@@ -36,7 +44,7 @@ export interface Checkpoint {
 }
 
 interface TensorEntry {
-  group: 'weights' | 'momentum';
+  group: 'weights' | 'momentum' | 'secondMoment' | 'buffers';
   name: string;
   shape: number[];
   /** Offset and length in float32 elements within `tensors.bin`. */
@@ -47,6 +55,8 @@ interface TensorEntry {
 interface StateFile extends Omit<Checkpoint, 'state'> {
   format: string;
   tensors: TensorEntry[];
+  /** The trainer's step count (`TrainerState.step`), when it has one. */
+  trainerStep?: number;
 }
 
 const STATE_FILE = 'state.json';
@@ -63,6 +73,8 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
   const groups = [
     ['weights', checkpoint.state.weights],
     ['momentum', checkpoint.state.momentum],
+    ['secondMoment', checkpoint.state.secondMoment ?? []],
+    ['buffers', checkpoint.state.buffers ?? []],
   ] as const;
   for (const [group, tensors] of groups) {
     for (const t of tensors) {
@@ -74,7 +86,12 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
   let i = 0;
   for (const [, tensors] of groups) for (const t of tensors) blob.set(t.data, entries[i++]!.offset);
   const { state: _state, ...rest } = checkpoint;
-  const stateFile: StateFile = { format: CHECKPOINT_FORMAT, ...rest, tensors: entries };
+  const stateFile: StateFile = {
+    format: CHECKPOINT_FORMAT,
+    ...rest,
+    tensors: entries,
+    ...(checkpoint.state.step === undefined ? {} : { trainerStep: checkpoint.state.step }),
+  };
   await replaceDirAtomic(dir, async (temp) => {
     await writeFileAtomic(join(temp, TENSORS_FILE), new Uint8Array(blob.buffer));
     await writeFileAtomic(join(temp, STATE_FILE), `${JSON.stringify(stateFile)}\n`);
@@ -111,8 +128,14 @@ export async function readCheckpoint(dir: string): Promise<CheckpointRead> {
       file.tensors
         .filter((t) => t.group === group)
         .map((t) => ({ name: t.name, shape: t.shape, data: blob.slice(t.offset, t.offset + t.length) }));
-    const { format: _format, tensors: _tensors, ...rest } = file;
-    return { kind: 'found', checkpoint: { ...rest, state: { weights: pick('weights'), momentum: pick('momentum') } } };
+    const { format: _format, tensors: _tensors, trainerStep, ...rest } = file;
+    const state: Checkpoint['state'] = { weights: pick('weights'), momentum: pick('momentum') };
+    const second = pick('secondMoment');
+    const buffers = pick('buffers');
+    if (second.length > 0) state.secondMoment = second;
+    if (buffers.length > 0) state.buffers = buffers;
+    if (trainerStep !== undefined) state.step = trainerStep;
+    return { kind: 'found', checkpoint: { ...rest, state } };
   } catch (err) {
     return { kind: 'unusable', reason: (err as Error).message };
   }

@@ -1,13 +1,18 @@
 import { verifyManifest } from '@tbpipe/core';
 import { INGEST_CONTRACT, readImages, TRAIN_FILE } from '@tbpipe/ingest/contract';
 import { join } from 'node:path';
-import { IMAGE_PIXELS, NORMALIZE_LUT } from './normalize.ts';
+import { NORMALIZE_LUT } from './normalize.ts';
 
-/** The training split in memory: raw pixels (normalised per batch, never all at once) and labels. */
+/** The training split in memory: raw pixels (normalised per batch, never all at once), labels and the image shape. */
 export interface TrainingSet {
-  /** count × 784 uint8 pixels. */
+  /** count × H × W × C uint8 pixels, row-major HWC. */
   images: Uint8Array;
   labels: Uint16Array;
+  height: number;
+  width: number;
+  channels: number;
+  /** H × W × C: bytes (and floats) per image. */
+  pixels: number;
   classNames: string[];
   count: number;
   /** sha256 of `train.arrow` from the ingest manifest: identifies the data in checkpoints and `run.json`. */
@@ -17,12 +22,14 @@ export interface TrainingSet {
 /** Verify the ingest directory's manifest (contract + hashes), then read `train.arrow`. */
 export async function readTrainingSet(dataDir: string): Promise<TrainingSet> {
   const manifest = await verifyManifest(dataDir, INGEST_CONTRACT);
-  const { images, labels, classNames, count } = await readImages(join(dataDir, TRAIN_FILE));
-  return { images, labels, classNames, count, sha256: manifest.files[TRAIN_FILE]?.sha256 ?? '' };
+  const { images, labels, classNames, count, height, width, channels } = await readImages(join(dataDir, TRAIN_FILE));
+  const pixels = height * width * channels;
+  return { images, labels, classNames, count, height, width, channels, pixels, sha256: manifest.files[TRAIN_FILE]?.sha256 ?? '' };
 }
 
 /**
- * One reusable mini-batch: float32 NCHW images in [-1, 1] and int32 labels, refilled in place each step from the
+ * One reusable mini-batch: float32 NHWC images in [-1, 1] (every channel normalised as torchvision's
+ * `Normalize((0.5,) * C, (0.5,) * C)` does) and int32 labels, refilled in place each step from the
  * uint8 pixels through a lookup table.
  * N.B. batches are built here from typed-array views, never sliced out of one big tensor inside the step: on tfjs's
  * wasm backend, Slice copies the whole source and the backward pass clones it again (45× slower, docs/measurements.md §B).
@@ -34,8 +41,12 @@ export class BatchBuffer {
   /** Rows filled by the last {@link fill}; the last batch of an epoch may be short. */
   size = 0;
 
-  constructor(readonly capacity: number) {
-    this.images = new Float32Array(capacity * IMAGE_PIXELS);
+  constructor(
+    readonly capacity: number,
+    /** Floats per image (H × W × C). */
+    readonly pixels: number,
+  ) {
+    this.images = new Float32Array(capacity * pixels);
     this.labels = new Int32Array(capacity);
   }
 
@@ -43,11 +54,12 @@ export class BatchBuffer {
   fill(data: TrainingSet, order: Uint32Array, start: number): this {
     const n = Math.min(this.capacity, order.length - start);
     const { images, labels } = data;
+    const pixels = this.pixels;
     for (let k = 0; k < n; k++) {
       const index = order[start + k]!;
-      const src = index * IMAGE_PIXELS;
-      const dst = k * IMAGE_PIXELS;
-      for (let j = 0; j < IMAGE_PIXELS; j++) this.images[dst + j] = NORMALIZE_LUT[images[src + j]!]!;
+      const src = index * pixels;
+      const dst = k * pixels;
+      for (let j = 0; j < pixels; j++) this.images[dst + j] = NORMALIZE_LUT[images[src + j]!]!;
       this.labels[k] = labels[index]!;
     }
     this.size = n;
@@ -58,6 +70,6 @@ export class BatchBuffer {
   view(): { images: Float32Array; labels: Int32Array } {
     return this.size === this.capacity
       ? { images: this.images, labels: this.labels }
-      : { images: this.images.subarray(0, this.size * IMAGE_PIXELS), labels: this.labels.subarray(0, this.size) };
+      : { images: this.images.subarray(0, this.size * this.pixels), labels: this.labels.subarray(0, this.size) };
   }
 }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
-import { inputDir, outputDir, resolveStageOptions, silentLogger, type Logger, type StageInput, type StageOutput, type StageSpec } from '@tbpipe/core';
-import type { BackendChoice, CreateCnnTrainer, InitScheme } from './engine/types.ts';
+import { inputDir, outputDir, pathParam, resolveStageOptions, silentLogger, type Logger, type StageInput, type StageOutput, type StageSpec } from '@tbpipe/core';
+import type { BackendChoice, CreateCnnTrainer, InitScheme, OptimizerName } from './engine/types.ts';
+import { BUILTIN_NETWORKS } from './network/builtins.ts';
 
 /** Most images a `predictions vs. actuals` figure draws (4 rows of 4, 1200 × 1352 px). */
 export const MAX_FIGURE_IMAGES = 16;
@@ -10,6 +11,7 @@ export const FIGURE_COLUMNS = 4;
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
 export const INIT_SCHEMES = ['pytorch', 'glorot'] as const satisfies readonly InitScheme[];
+export const OPTIMIZERS = ['sgd', 'adam'] as const satisfies readonly OptimizerName[];
 
 const integer = (min: number, description: string, max?: number) =>
   max === undefined
@@ -23,8 +25,9 @@ const integer = (min: number, description: string, max?: number) =>
 export const TRAIN_STAGE = {
   package: '@tbpipe/train',
   bin: 'tbpipe-train',
-  summary: `Trains the tutorial's CNN (PyTorch's "Visualizing models, data, and training with TensorBoard") with
-TensorFlow.js: SGD with momentum on mini-batches of the training set, reshuffled every epoch from the seed.`,
+  summary: `Trains a network given as a JSON layer list (default: the CNN of PyTorch's "Visualizing models, data, and
+training with TensorBoard") with TensorFlow.js on the images the ingest stage wrote, any size and channel count:
+SGD with momentum (or Adam) on mini-batches of the training set, reshuffled every epoch from the seed.`,
   notes: `Rerunning after an interruption (Ctrl-C, a crash) resumes from the last checkpoint when the data and the
 params that shape training are the same, and ends with the same files as an uninterrupted run.
 Exit codes: 0 done, 1 expected failure (bad data, divergence, interrupted), 2 bad usage, 70 bug.`,
@@ -47,11 +50,25 @@ file (previous .train files are replaced): scalar "training loss", image
 "four_fashion_mnist_images", figures "predictions vs. actuals", the graph,
 histograms "weights/<param>" and "gradients/<param>"`,
     ),
+    network: v.optional(
+      pathParam(
+        `the network: a built-in (${BUILTIN_NETWORKS.join(', ')}), a JSON layer-list file, or (in pipeline.json)
+an inline object; input shape and class count come from the data`,
+        { inline: true },
+      ),
+      'tutorial',
+    ),
     epochs: v.optional(integer(1, 'passes over the training set'), 1),
     batchSize: v.optional(integer(1, 'images per mini-batch'), 4),
-    learningRate: v.optional(v.pipe(v.number(), v.gtValue(0), v.description('SGD learning rate')), 0.001),
+    optimizer: v.optional(v.pipe(v.picklist(OPTIMIZERS), v.description('torch.optim.SGD or torch.optim.Adam, as PyTorch defines them')), 'sgd'),
+    learningRate: v.optional(v.pipe(v.number(), v.gtValue(0), v.description('learning rate')), 0.001),
     // Momentum 1 never forgets a gradient and blows up.
     momentum: v.optional(v.pipe(v.number(), v.minValue(0), v.ltValue(1), v.description('SGD momentum')), 0.9),
+    nesterov: v.optional(v.pipe(v.boolean(), v.description('SGD: Nesterov momentum')), false),
+    weightDecay: v.optional(v.pipe(v.number(), v.minValue(0), v.description('L2 penalty added to the gradient (g + wd·w), SGD and Adam')), 0),
+    beta1: v.optional(v.pipe(v.number(), v.minValue(0), v.ltValue(1), v.description("Adam's β1")), 0.9),
+    beta2: v.optional(v.pipe(v.number(), v.minValue(0), v.ltValue(1), v.description("Adam's β2")), 0.999),
+    eps: v.optional(v.pipe(v.number(), v.gtValue(0), v.description("Adam's ε")), 1e-8),
     seed: v.optional(integer(0, 'weight init and shuffle seed', 2 ** 32 - 1), 0),
     init: v.optional(v.pipe(v.picklist(INIT_SCHEMES), v.description('weight initialisation')), 'pytorch'),
     backend: v.optional(

@@ -2,6 +2,7 @@ import { removeRunFiles, SummaryWriter, stableEventFileName } from '@tbpipe/even
 import { renderPredictionsFigure } from '@tbpipe/figures';
 import type { GraphDef } from '@tbpipe/eventlog';
 import type { NamedTensor } from './engine/types.ts';
+import type { ImageShape as GridShape } from '@tbpipe/figures';
 import { makeImageGrid } from './image-grid.ts';
 import { FIGURE_COLUMNS } from './options.ts';
 import type { PredictionTitle } from './predictions.ts';
@@ -71,8 +72,8 @@ export class TrainingReport {
   }
 
   /** The tutorial's `add_image('four_fashion_mnist_images', make_grid(images))`, de-normalised (see makeImageGrid). */
-  addImageGrid(images: Float32Array): void {
-    const grid = makeImageGrid(images);
+  addImageGrid(images: Float32Array, shape?: GridShape): void {
+    const grid = makeImageGrid(images, undefined, undefined, shape);
     this.write(() => this.writer.addImage(TAGS.images, { data: grid.data, shape: [grid.height, grid.width, 3] }, 0, { dataformats: 'HWC' }));
   }
 
@@ -98,12 +99,12 @@ export class TrainingReport {
    * Resolves once the figure is drawn; its PNG encoding (most of a log point's cost: ~80 % for 4 images) runs on
    * libuv's thread pool while training goes on, and later writes queue behind it. One figure at a time: the next
    * call first waits for the previous one.
-   * @param pixels the raw uint8 images to draw, n × 784.
+   * @param pixels the raw uint8 images to draw, n × H × W × C (HWC).
    */
-  async addPredictions(pixels: Uint8Array, titles: PredictionTitle[], step: number): Promise<void> {
+  async addPredictions(pixels: Uint8Array, titles: PredictionTitle[], step: number, shape?: GridShape): Promise<void> {
     await this.queue;
     const walltime = Date.now() / 1000;
-    const png = renderPredictionsFigure({ images: pixels, titles, columns: FIGURE_COLUMNS }); // drawn now, encoded on the pool
+    const png = renderPredictionsFigure({ images: pixels, titles, columns: FIGURE_COLUMNS, ...(shape ? { shape } : {}) }); // drawn now, encoded on the pool
     png.catch(() => {}); // not lost: awaited below, so a failure reaches the queue
     this.chain((this.queue ?? Promise.resolve()).then(async () => this.writer.addFigure(TAGS.predictions, await png, step, walltime)));
   }

@@ -1,6 +1,7 @@
 import { writeFileAtomic } from '@tbpipe/core';
 import { availableParallelism, cpus, platform, arch, totalmem } from 'node:os';
-import type { BackendChoice, BackendName, InitScheme } from './engine/types.ts';
+import type { BackendChoice, BackendName, InitScheme, OptimizerName } from './engine/types.ts';
+import type { InputShape, NetworkSpec } from './network/spec.ts';
 
 /**
  * `run.json`: what was trained and how, deterministic for a given seed and backend (no times, no host), so an
@@ -10,10 +11,18 @@ export interface RunRecord {
   stage: 'train';
   /** The params as given (after defaults); `maxSteps` is null when unlimited. */
   params: {
+    /** `--network` as given (a built-in name or a file path), or `inline`. */
+    network: string;
     epochs: number;
     batchSize: number;
+    optimizer: OptimizerName;
     learningRate: number;
     momentum: number;
+    nesterov: boolean;
+    weightDecay: number;
+    beta1: number;
+    beta2: number;
+    eps: number;
     seed: number;
     init: InitScheme;
     backend: BackendChoice;
@@ -24,6 +33,8 @@ export interface RunRecord {
   seed: number;
   /** The backend that actually ran (what `backend: auto` resolved to). */
   backend: BackendName;
+  /** The network trained: its spec, the data's input shape and class count, the feature width evaluate reads. */
+  network: { spec: NetworkSpec; input: InputShape; classCount: number; featureWidth: number };
   /** sha256 of the ingest stage's `train.arrow`. */
   dataSha256: string;
   trainImages: number;

@@ -14,12 +14,13 @@ import { TRAIN_CONTRACT, TRAIN_FILES } from './contract.ts';
 import { BatchBuffer, readTrainingSet, type TrainingSet } from './dataset.ts';
 import type { BackendName, CnnTrainer, CreateCnnTrainer } from './engine/types.ts';
 import { TrainAbortedError, TrainDivergedError } from './errors.ts';
-import { buildGraphDefinition } from './graph.ts';
+import { buildGraphDefinition } from './network/graph.ts';
+import { loadNetwork } from './network/builtins.ts';
+import { resolveNetwork, type ResolvedNetwork } from './network/resolve.ts';
 import { gradientsFromMomentum } from './histograms.ts';
 import { writeHistory, type LossHistory } from './history.ts';
-import { IMAGE_PIXELS } from './normalize.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options.ts';
-import { CLASS_COUNT, describePredictions } from './predictions.ts';
+import { describePredictions } from './predictions.ts';
 import { TrainingReport } from './report.ts';
 import { describeHost, writeJsonAtomic, type RunRecord, type RunTimings } from './run-record.ts';
 import { RunningLoss } from './running-loss.ts';
@@ -47,12 +48,13 @@ export interface TrainResult {
 const YIELD_EVERY_STEPS = 64;
 
 const badClassesMessage = (dataDir: string, count: number) =>
-  `train: ${dataDir} has ${count} class names, expected ${CLASS_COUNT} (the network has 10 outputs); ingest a 10-class dataset`;
+  `train: ${dataDir} has ${count} class name${count === 1 ? '' : 's'}, expected at least 2; ingest a dataset with two or more classes`;
 const emptyMessage = (dataDir: string) =>
   `train: ${join(dataDir, TRAIN_FILE)} has 0 images, expected at least 1; check the ingest stage's input`;
 
 /**
- * Train the tutorial's CNN (conv 6 → pool → conv 16 → pool → fc 120 → 84 → 10) with SGD + momentum on the ingest
+ * Train the network `options.network` (default the tutorial's CNN: conv 6 → pool → conv 16 → pool → fc 120 → 84 →
+ * classes), resolved against the data's image shape and class count, with SGD + momentum or Adam on the ingest
  * stage's `train.arrow`, reporting to TensorBoard as the tutorial does, and write `model/`, `history.arrow`,
  * `run.json`, `volatile/timings.json` and, last, `manifest.json` into `outDir`. Checkpoints every
  * `checkpointEverySteps` mini-batches into `outDir/checkpoint/`; a rerun with the same params resumes from it and
@@ -69,11 +71,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const startMs = performance.now();
   const o = resolveTrainOptions(options);
   const log = o.logger.child({ stage: 'train' });
+  // The spec first: a bad one fails before any data is read.
+  const loaded = loadNetwork(o.network);
   const data = await readTrainingSet(o.dataDir);
   if (data.count === 0) throw new TbpipeError('TRAIN_NO_DATA', emptyMessage(o.dataDir));
-  if (data.classNames.length !== CLASS_COUNT) {
+  if (data.classNames.length < 2) {
     throw new TbpipeError('TRAIN_CLASSES', badClassesMessage(o.dataDir, data.classNames.length));
   }
+  const shape = { height: data.height, width: data.width, channels: data.channels };
+  const network: ResolvedNetwork = resolveNetwork(loaded.spec, shape, data.classNames.length);
+  const networkJson = JSON.stringify(loaded.spec);
   const stepsPerEpoch = Math.ceil(data.count / o.batchSize);
   const totalSteps = Math.min(o.epochs * stepsPerEpoch, o.maxSteps);
 
@@ -85,16 +92,34 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     learningRate: o.learningRate,
     momentum: o.momentum,
     init: o.init,
+    network,
+    optimizer: o.optimizer,
+    nesterov: o.nesterov,
+    weightDecay: o.weightDecay,
+    betas: [o.beta1, o.beta2],
+    eps: o.eps,
   });
   try {
-    log.info({ backend: trainer.backend, requested: o.backend, images: data.count, stepsPerEpoch, totalSteps }, 'engine ready');
+    const stepNote = (trainer as { stepNote?: string }).stepNote;
+    if (stepNote) log.info({ network: loaded.source }, stepNote);
+    log.info(
+      { backend: trainer.backend, requested: o.backend, network: loaded.source, input: shape, classes: network.classCount, images: data.count, stepsPerEpoch, totalSteps },
+      'engine ready',
+    );
     await prepareOutDir(o.outDir);
     const fingerprint: CheckpointFingerprint = {
       dataSha256: data.sha256,
       backend: trainer.backend,
+      network: networkJson,
       batchSize: o.batchSize,
+      optimizer: o.optimizer,
       learningRate: o.learningRate,
       momentum: o.momentum,
+      nesterov: o.nesterov,
+      weightDecay: o.weightDecay,
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
       seed: o.seed,
       init: o.init,
       logEverySteps: o.logEverySteps,
@@ -113,12 +138,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const startStep = resumeFrom?.step ?? 0;
     const report = await TrainingReport.open(o.runDir, resumeFrom ? startStep : undefined);
-    const batch = new BatchBuffer(o.batchSize);
+    const batch = new BatchBuffer(o.batchSize, data.pixels);
     try {
       if (!resumeFrom) {
         batch.fill(data, epochOrder(data.count, o.seed, 0), 0);
-        report.addImageGrid(batch.view().images);
-        report.addGraph(buildGraphDefinition(batch.size));
+        report.addImageGrid(batch.view().images, shape);
+        report.addGraph(buildGraphDefinition(network, batch.size));
       }
       const loopStartMs = performance.now();
       const loop = await runLoop({ o, data, trainer, report, batch, running, history, fingerprint, checkpointDir, startStep, totalSteps, stepsPerEpoch, log });
@@ -133,10 +158,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const record: RunRecord = {
         stage: 'train',
         params: {
+          network: loaded.source === 'inline' ? 'inline' : o.network,
           epochs: o.epochs,
           batchSize: o.batchSize,
+          optimizer: o.optimizer,
           learningRate: o.learningRate,
           momentum: o.momentum,
+          nesterov: o.nesterov,
+          weightDecay: o.weightDecay,
+          beta1: o.beta1,
+          beta2: o.beta2,
+          eps: o.eps,
           seed: o.seed,
           init: o.init,
           backend: o.backend,
@@ -146,6 +178,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         },
         seed: o.seed,
         backend: trainer.backend,
+        network: { spec: loaded.spec, input: shape, classCount: network.classCount, featureWidth: network.featureWidth },
         dataSha256: data.sha256,
         trainImages: data.count,
         stepsPerEpoch,
@@ -243,14 +276,15 @@ async function runLoop(c: LoopContext): Promise<{ steps: number }> {
       report.addTrainingLoss(lastLoss, step);
       if (before) {
         const after = trainer.getState();
-        report.addParameterHistograms(after.weights, gradientsFromMomentum(before, after, o.momentum), step);
+        report.addParameterHistograms(after.weights, gradientsFromMomentum(before, after, o), step);
       }
       // As in the tutorial, the figure shows the first images of the batch just trained on, predicted by the updated
       // network; only those are predicted and drawn, so a log point costs the same at any batch size.
       const shown = Math.min(o.figureImages, batch.size);
-      const { probabilities } = trainer.predict(images.subarray(0, shown * IMAGE_PIXELS), shown);
+      const { probabilities } = trainer.predict(images.subarray(0, shown * data.pixels), shown);
       const titles = describePredictions(probabilities, labels.subarray(0, shown), data.classNames);
-      await report.addPredictions(rawPixels(data, order, i * o.batchSize, shown), titles, step);
+      const shape = { height: data.height, width: data.width, channels: data.channels };
+      await report.addPredictions(rawPixels(data, order, i * o.batchSize, shown), titles, step, shape);
       c.log.info({ step, loss: lastLoss }, 'training loss');
     }
     step += 1;
@@ -279,10 +313,11 @@ async function runLoop(c: LoopContext): Promise<{ steps: number }> {
 
 /** The raw uint8 pixels of one batch (for figures, which draw pixels, not normalised floats). */
 function rawPixels(data: TrainingSet, order: Uint32Array, start: number, count: number): Uint8Array {
-  const out = new Uint8Array(count * IMAGE_PIXELS);
+  const n = data.pixels;
+  const out = new Uint8Array(count * n);
   for (let k = 0; k < count; k++) {
-    const src = order[start + k]! * IMAGE_PIXELS;
-    out.set(data.images.subarray(src, src + IMAGE_PIXELS), k * IMAGE_PIXELS);
+    const src = order[start + k]! * n;
+    out.set(data.images.subarray(src, src + n), k * n);
   }
   return out;
 }

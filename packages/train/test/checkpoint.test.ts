@@ -14,6 +14,13 @@ const fingerprint = {
   seed: 0,
   init: 'pytorch',
   logEverySteps: 1000,
+  network: '{"layers":[]}',
+  optimizer: 'sgd',
+  nesterov: false,
+  weightDecay: 0,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
 };
 
 const sample = (): Checkpoint => ({

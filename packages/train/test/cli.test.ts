@@ -38,5 +38,5 @@ test('tbpipe-train exits 1 with one line when the data directory has no manifest
   t.after(() => rm(dir, { recursive: true, force: true }));
   const r = run(['--data', join(dir, 'none'), '--out', join(dir, 'out'), '--run-dir', join(dir, 'run')]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /^tbpipe-train: contract: cannot read .*manifest\.json \(ENOENT\), expected a tbpipe\.ingest\/v1 manifest; [^\n]*\n$/);
+  assert.match(r.err, /^tbpipe-train: contract: cannot read .*manifest\.json \(ENOENT\), expected a tbpipe\.ingest\/v2 manifest; [^\n]*\n$/);
 });

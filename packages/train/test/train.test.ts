@@ -55,12 +55,16 @@ test('the stage writes model, history, run.json, volatile timings and a manifest
   assert.deepEqual(Object.keys(manifest.files), ['history.arrow', 'model/model.json', 'model/weights.bin', 'run.json']);
   const run = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8'));
   assert.deepEqual(
-    { ...run, dataSha256: typeof run.dataSha256 },
+    { ...run, dataSha256: typeof run.dataSha256, network: { ...run.network, spec: run.network.spec.layers.length } },
     {
       stage: 'train',
-      params: { epochs: 2, batchSize: 4, learningRate: 0.001, momentum: 0.9, seed: 0, init: 'pytorch', backend: 'auto', logEverySteps: 3, checkpointEverySteps: 8, maxSteps: 10 },
+      params: {
+        network: 'tutorial', epochs: 2, batchSize: 4, optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, nesterov: false, weightDecay: 0,
+        beta1: 0.9, beta2: 0.999, eps: 1e-8, seed: 0, init: 'pytorch', backend: 'auto', logEverySteps: 3, checkpointEverySteps: 8, maxSteps: 10,
+      },
       seed: 0,
       backend: 'cpu',
+      network: { spec: 12, input: { height: 28, width: 28, channels: 1 }, classCount: 10, featureWidth: 84 },
       dataSha256: 'string',
       trainImages: 64,
       stepsPerEpoch: 16,

@@ -12,18 +12,20 @@ import type {
 } from './types.ts';
 import { ensureBackend, selectBackend } from './backend.ts';
 import { EngineError, msg } from './errors.ts';
-import { CLASSES, FEATURES, IMAGE_FLOATS, initialParams, PARAMS, sizeOf, tfToTorch, torchToTf } from './network.ts';
+import { dropoutMasks, initialBuffers, initialParams, tfToTorch, torchToTf } from '../network/layout.ts';
+import { sizeOf, type ResolvedNetwork } from '../network/resolve.ts';
 import { forward, imagesTensor, stockTrainStep } from './stock.ts';
-import { readModelParams, saveLayersModel } from './model-io.ts';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { FUSED_FORWARD, FUSED_TRAIN_STEP, MOMENTUM_INPUTS, PARAM_INPUTS } from '../kernels/fused-train-step.ts';
+import { readModelNetwork, readModelParams, saveLayersModel, tutorialNetwork } from './model-io.ts';
+import { canFuseForward, createFusedStep, FUSED_PREDICT_BATCH, fusedForward, type FusedStep } from './fused.ts';
+import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizer.ts';
 
-/** How a training step runs: one fused project kernel (wasm only) or stock tfjs ops with autodiff. */
+/** How a training step runs: the fused project engine (wasm only) or stock tfjs ops with autodiff. */
 export type StepKind = 'fused' | 'stock';
 
 /**
- * Engine-specific options on top of the contract's. `trainStep`: `auto` (default) uses the fused kernel on wasm and
- * stock ops elsewhere; `stock` forces the reference path (tests and benchmarks compare the two).
+ * Engine-specific options on top of the contract's. `trainStep`: `auto` (default) uses the fused engine on wasm when
+ * it can run the network (else stock, saying why in `stepNote`) and stock ops elsewhere; `stock` forces the
+ * reference path (tests and benchmarks compare the two); `fused` fails when the fused engine cannot run.
  */
 export interface EngineOptions extends CnnTrainerOptions {
   trainStep?: StepKind | 'auto';
@@ -32,29 +34,32 @@ export interface EngineOptions extends CnnTrainerOptions {
 /** The contract's trainer plus which step implementation it runs (worth logging next to `backend`). */
 export interface EngineTrainer extends CnnTrainer {
   readonly stepKind: StepKind;
+  /** Why `auto` fell back to the stock step on wasm (one line for the log), if it did. */
+  readonly stepNote?: string;
 }
 
 /** Images per forward pass in `predict` with stock ops (bounds peak memory; 1000 keeps XNNPACK efficient). */
 export const PREDICT_BATCH = 1000;
-/** Images per forward pass with the fused wasm kernel (its scratch grows with the batch: ~17 KB per image). */
-export const FUSED_PREDICT_BATCH = 256;
 
 /** Defaults for {@link CnnTrainerOptions}' optional fields. */
-export const DEFAULT_ENGINE_OPTIONS = { backend: 'auto', init: 'pytorch' } as const;
+export const DEFAULT_ENGINE_OPTIONS = { backend: 'auto', init: 'pytorch', optimizer: 'sgd' } as const;
 
-function checkImages(images: Float32Array, count: number): void {
-  if (!Number.isInteger(count) || count < 0 || images.length !== count * IMAGE_FLOATS) {
-    throw new EngineError('TRAIN_BAD_IMAGES', msg.badCount(images.length, count));
-  }
-}
+const imageFloats = (net: ResolvedNetwork) => net.input.height * net.input.width * net.input.channels;
 
 class TfjsPredictor implements CnnPredictor {
   protected params: tf.Variable[];
+  protected buffers: tf.Variable[];
   protected disposed = false;
 
-  constructor(readonly backend: BackendName, params: readonly Float32Array[]) {
+  constructor(
+    readonly backend: BackendName,
+    readonly network: ResolvedNetwork,
+    params: readonly Float32Array[],
+    buffers: readonly Float32Array[],
+  ) {
     // tidy disposes the temporary initial-value tensors; variables survive it.
-    this.params = tf.tidy(() => PARAMS.map((s, i) => tf.variable(tf.tensor(params[i]!, s.tfShape), true)));
+    this.params = tf.tidy(() => network.params.map((s, i) => tf.variable(tf.tensor(params[i]!, s.tfShape), true)));
+    this.buffers = tf.tidy(() => network.buffers.map((s, i) => tf.variable(tf.tensor(buffers[i]!, s.tfShape), false)));
   }
 
   protected live(): void {
@@ -64,34 +69,36 @@ class TfjsPredictor implements CnnPredictor {
 
   predict(images: Float32Array, count: number): Prediction {
     this.live();
-    checkImages(images, count);
-    const logits = new Float32Array(count * CLASSES);
-    const features = new Float32Array(count * FEATURES);
-    const fused = this.backend === 'wasm' && tf.getKernel(FUSED_FORWARD, 'wasm') !== undefined;
-    const chunk = fused ? FUSED_PREDICT_BATCH : PREDICT_BATCH;
+    const net = this.network;
+    const floats = imageFloats(net);
+    if (!Number.isInteger(count) || count < 0 || images.length !== count * floats) {
+      throw new EngineError('TRAIN_BAD_IMAGES', msg.badCount(images.length, count, net.input));
+    }
+    const classes = net.classCount;
+    const width = net.featureWidth;
+    const logits = new Float32Array(count * classes);
+    const features = new Float32Array(count * width);
+    const chunk = canFuseForward(net) ? FUSED_PREDICT_BATCH : PREDICT_BATCH;
     for (let start = 0; start < count; start += chunk) {
       const n = Math.min(chunk, count - start);
       const [l, f] = tf.tidy(() => {
-        const x = imagesTensor(images.subarray(start * IMAGE_FLOATS, (start + n) * IMAGE_FLOATS), n);
-        if (fused) {
-          const inputs: Record<string, tf.Tensor> = { x };
-          this.params.forEach((p, i) => (inputs[PARAM_INPUTS[i]!] = p));
-          return tf.engine().runKernel(FUSED_FORWARD, inputs as never, {}) as tf.Tensor[];
-        }
-        const out = forward(this.params, x);
+        const x = imagesTensor(net, images.subarray(start * floats, (start + n) * floats), n);
+        const fused = fusedForward(net, this.params, x);
+        if (fused) return fused;
+        const out = forward(net, this.params, this.buffers, x);
         return [out.logits, out.features];
       });
-      logits.set(l!.dataSync(), start * CLASSES);
-      features.set(f!.dataSync(), start * FEATURES);
+      logits.set(l!.dataSync(), start * classes);
+      features.set(f!.dataSync(), start * width);
       tf.dispose([l!, f!]);
     }
-    return { logits, probabilities: softmaxRows(logits, CLASSES), features };
+    return { logits, probabilities: softmaxRows(logits, classes), features };
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    tf.dispose(this.params);
+    tf.dispose([...this.params, ...this.buffers]);
   }
 }
 
@@ -109,144 +116,170 @@ export function softmaxRows(logits: Float32Array, width: number): Float32Array {
 }
 
 class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
-  private momenta: tf.Variable[];
-  private lr: tf.Scalar;
-  private mu: tf.Scalar;
-  /** Per batch size: the fused kernel's persistent input tensors (batch and labels are written into them). */
-  private fusedInputs = new Map<number, { x: tf.Tensor; labels: tf.Tensor; inputs: Record<string, tf.Tensor> }>();
+  private momentum: tf.Variable[];
+  private secondMoment: tf.Variable[];
+  /** Steps taken so far (restored by setState): Adam's t − 1 and the dropout masks' step. */
+  private steps = 0;
+  private fused: FusedStep | undefined;
+  readonly stepKind: StepKind;
+  readonly stepNote?: string;
 
   constructor(
     backend: BackendName,
+    network: ResolvedNetwork,
     params: readonly Float32Array[],
-    private readonly learningRate: number,
-    private readonly momentum: number,
-    /** Which training-step implementation runs. */
-    readonly stepKind: StepKind,
+    buffers: readonly Float32Array[],
+    private readonly optimizer: OptimizerConfig,
+    private readonly dropoutSeed: number,
+    want: StepKind | 'auto',
   ) {
-    super(backend, params);
-    this.momenta = tf.tidy(() => PARAMS.map((s) => tf.variable(tf.zeros(s.tfShape), true)));
-    this.lr = tf.keep(tf.scalar(learningRate));
-    this.mu = tf.keep(tf.scalar(momentum));
-  }
-
-  private fusedStep(images: Float32Array, labels: Int32Array): number {
-    const batch = labels.length;
-    let f = this.fusedInputs.get(batch);
-    if (!f) {
-      const x = tf.zeros([batch, 28, 28, 1]);
-      const y = tf.zeros([batch], 'int32');
-      const inputs: Record<string, tf.Tensor> = { x, labels: y };
-      PARAMS.forEach((_, i) => {
-        inputs[PARAM_INPUTS[i]!] = this.params[i]!;
-        inputs[MOMENTUM_INPUTS[i]!] = this.momenta[i]!;
-      });
-      this.fusedInputs.set(batch, (f = { x, labels: y, inputs }));
+    super(backend, network, params, buffers);
+    this.momentum = tf.tidy(() => network.params.map((s) => tf.variable(tf.zeros(s.tfShape), false)));
+    this.secondMoment = tf.tidy(() => (optimizer.name === 'adam' ? network.params.map((s) => tf.variable(tf.zeros(s.tfShape), false)) : []));
+    let kind: StepKind = 'stock';
+    if (want !== 'stock' && backend === 'wasm') {
+      const made = createFusedStep({ network, optimizer, params: this.params, momentum: this.momentum, secondMoment: this.secondMoment, buffers: this.buffers });
+      if ('unsupported' in made) {
+        if (want === 'fused') throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('trainStep', `fused (${made.unsupported})`, 'a network and optimizer the fused engine runs'));
+        this.stepNote = `fused engine not used: ${made.unsupported}; training with stock tfjs ops`;
+      } else {
+        this.fused = made;
+        kind = 'fused';
+      }
     }
-    // Write the batch straight into the persistent input tensors' heap memory: no tensor allocation per step.
-    const backend = tf.backend() as BackendWasm;
-    const heap = backend.wasm as unknown as { HEAPF32: Float32Array; HEAP32: Int32Array };
-    heap.HEAPF32.set(images, backend.dataIdMap.get(f.x.dataId)!.memoryOffset >>> 2);
-    heap.HEAP32.set(labels, backend.dataIdMap.get(f.labels.dataId)!.memoryOffset >>> 2);
-    const loss = tf.engine().runKernel(FUSED_TRAIN_STEP, f.inputs as never, {
-      learningRate: this.learningRate,
-      momentum: this.momentum,
-    } as never) as tf.Tensor;
-    const value = loss.dataSync()[0]!;
-    loss.dispose();
-    return value;
+    this.stepKind = kind;
   }
 
   trainStep(images: Float32Array, labels: Int32Array): number {
     this.live();
-    if (images.length !== labels.length * IMAGE_FLOATS || labels.length === 0) {
-      throw new EngineError('TRAIN_BAD_BATCH', msg.badBatch(images.length, labels.length));
+    const net = this.network;
+    if (images.length !== labels.length * imageFloats(net) || labels.length === 0) {
+      throw new EngineError('TRAIN_BAD_BATCH', msg.badBatch(images.length, labels.length, net.input));
     }
     for (let i = 0; i < labels.length; i++) {
       const y = labels[i]!;
-      if (!(y >= 0 && y < CLASSES)) throw new EngineError('TRAIN_BAD_LABEL', msg.badLabel(i, y));
+      if (!(y >= 0 && y < net.classCount)) throw new EngineError('TRAIN_BAD_LABEL', msg.badLabel(i, y, net.classCount));
     }
-    if (this.stepKind === 'fused') return this.fusedStep(images, labels);
-    return stockTrainStep(this.params, this.momenta, this.lr, this.mu, images, labels);
+    const masks = dropoutMasks(net, this.dropoutSeed, this.steps, labels.length);
+    this.steps += 1;
+    if (this.fused) return this.fused.trainStep(images, labels, masks, this.steps);
+    return stockTrainStep(net, { params: this.params, buffers: this.buffers, momentum: this.momentum, secondMoment: this.secondMoment }, this.optimizer, images, labels, masks, this.steps);
   }
 
   getState(): TrainerState {
     this.live();
+    const net = this.network;
     const read = (vars: tf.Variable[]): NamedTensor[] =>
-      PARAMS.map((s, i) => ({ name: s.torchName, shape: [...s.torchShape], data: tfToTorch(s, vars[i]!.dataSync() as Float32Array) }));
-    return { weights: read(this.params), momentum: read(this.momenta) };
+      net.params.map((s, i) => ({ name: s.torchName, shape: [...s.torchShape], data: tfToTorch(s, vars[i]!.dataSync() as Float32Array) }));
+    const state: TrainerState = { weights: read(this.params), momentum: read(this.momentum) };
+    if (this.optimizer.name === 'adam') state.secondMoment = read(this.secondMoment);
+    if (net.buffers.length > 0) {
+      state.buffers = net.buffers.map((s, i) => ({ name: s.torchName, shape: [...s.torchShape], data: tfToTorch(s, this.buffers[i]!.dataSync() as Float32Array) }));
+    }
+    if (this.steps > 0) state.step = this.steps;
+    return state;
   }
 
   setState(state: TrainerState): void {
     this.live();
-    const load = (list: NamedTensor[], vars: tf.Variable[], what: string) => {
-      const byName = new Map(list.map((t) => [t.name, t]));
-      PARAMS.forEach((s, i) => {
+    const load = (list: NamedTensor[] | undefined, specs: readonly { torchName: string; torchShape: number[]; tfShape: number[] }[], vars: tf.Variable[], what: string) => {
+      const byName = new Map((list ?? []).map((t) => [t.name, t]));
+      specs.forEach((s, i) => {
         const t = byName.get(s.torchName);
         if (!t) throw new EngineError('TRAIN_BAD_STATE', msg.badStateTensor(`${what} ${s.torchName}`, 'is missing', `shape [${s.torchShape}]`));
         if (t.shape.join() !== s.torchShape.join() || t.data.length !== sizeOf(s.torchShape)) {
-          throw new EngineError(
-            'TRAIN_BAD_STATE',
-            msg.badStateTensor(`${what} ${s.torchName}`, `has shape [${t.shape}] (${t.data.length} floats)`, `[${s.torchShape}]`),
-          );
+          throw new EngineError('TRAIN_BAD_STATE', msg.badStateTensor(`${what} ${s.torchName}`, `has shape [${t.shape}] (${t.data.length} floats)`, `[${s.torchShape}]`));
         }
-        tf.tidy(() => vars[i]!.assign(tf.tensor(torchToTf(s, t.data), s.tfShape)));
+        tf.tidy(() => vars[i]!.assign(tf.tensor(torchToTf(s as never, t.data), s.tfShape)));
       });
     };
-    load(state.weights, this.params, 'weight');
-    load(state.momentum, this.momenta, 'momentum');
+    const net = this.network;
+    load(state.weights, net.params, this.params, 'weight');
+    load(state.momentum, net.params, this.momentum, this.optimizer.name === 'adam' ? 'exp_avg' : 'momentum');
+    if (this.optimizer.name === 'adam') load(state.secondMoment, net.params, this.secondMoment, 'exp_avg_sq');
+    load(state.buffers, net.buffers, this.buffers, 'buffer');
+    this.steps = state.step ?? 0;
   }
 
   async saveModel(dir: string): Promise<void> {
     this.live();
-    await saveLayersModel(dir, this.params.map((v) => v.dataSync() as Float32Array));
+    await saveLayersModel(
+      dir,
+      this.network,
+      this.params.map((v) => v.dataSync() as Float32Array),
+      this.buffers.map((v) => v.dataSync() as Float32Array),
+    );
   }
 
   override dispose(): void {
     if (this.disposed) return;
     super.dispose();
-    tf.dispose([...this.momenta, this.lr, this.mu]);
-    for (const f of this.fusedInputs.values()) tf.dispose([f.x, f.labels]);
-    this.fusedInputs.clear();
+    tf.dispose([...this.momentum, ...this.secondMoment]);
+    this.fused?.dispose();
   }
 }
 
-function checkOptions(o: CnnTrainerOptions): void {
+/** Every optimizer hyper-parameter with defaults, validated. */
+export function optimizerConfig(o: CnnTrainerOptions): OptimizerConfig {
+  const c: OptimizerConfig = {
+    name: o.optimizer ?? DEFAULT_ENGINE_OPTIONS.optimizer,
+    learningRate: o.learningRate,
+    momentum: o.momentum,
+    nesterov: o.nesterov ?? OPTIMIZER_DEFAULTS.nesterov,
+    weightDecay: o.weightDecay ?? OPTIMIZER_DEFAULTS.weightDecay,
+    beta1: o.betas?.[0] ?? OPTIMIZER_DEFAULTS.beta1,
+    beta2: o.betas?.[1] ?? OPTIMIZER_DEFAULTS.beta2,
+    eps: o.eps ?? OPTIMIZER_DEFAULTS.eps,
+  };
+  const bad = (name: string, seen: unknown, expected: string) => new EngineError('TRAIN_BAD_OPTION', msg.badOption(name, seen, expected));
+  if (c.name !== 'sgd' && c.name !== 'adam') throw bad('optimizer', c.name, 'sgd | adam');
+  if (!(c.learningRate > 0)) throw bad('learningRate', c.learningRate, '> 0');
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw bad('momentum', c.momentum, 'in [0, 1)');
+  if (c.nesterov && c.name === 'sgd' && !(c.momentum > 0)) throw bad('nesterov', 'with momentum 0', 'momentum > 0 (as torch.optim.SGD requires)');
+  if (!(c.weightDecay >= 0)) throw bad('weightDecay', c.weightDecay, '≥ 0');
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) throw bad('beta1', c.beta1, 'in [0, 1)');
+  if (!(c.beta2 >= 0 && c.beta2 < 1)) throw bad('beta2', c.beta2, 'in [0, 1)');
+  if (!(c.eps >= 0)) throw bad('eps', c.eps, '≥ 0');
+  return c;
+}
+
+function checkOptions(o: CnnTrainerOptions): OptimizerConfig {
   if (!Number.isFinite(o.seed)) throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('seed', o.seed, 'a finite number'));
-  if (!(o.learningRate > 0)) throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('learningRate', o.learningRate, '> 0'));
-  if (!(o.momentum >= 0 && o.momentum < 1)) {
-    throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('momentum', o.momentum, 'in [0, 1)'));
-  }
   const init = o.init ?? DEFAULT_ENGINE_OPTIONS.init;
   if (init !== 'pytorch' && init !== 'glorot') throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('init', init, 'pytorch | glorot'));
+  return optimizerConfig(o);
 }
 
 /**
- * Create a trainable instance of the tutorial's CNN on the chosen backend (`auto`: tensorflow → wasm → cpu).
- * `trainer.backend` says which one runs. Weights are initialised from `seed` (PyTorch's scheme by default).
+ * Create a trainable instance of `options.network` (the tutorial's Net by default) on the chosen backend
+ * (`auto`: tensorflow → wasm → cpu). `trainer.backend` says which one runs. Weights are initialised from `seed`
+ * (PyTorch's scheme by default).
  * @example
  * const trainer = await createCnnTrainer({ seed: 0, learningRate: 0.001, momentum: 0.9 });
- * const loss = trainer.trainStep(images, labels); // images: batch × 784 floats in [-1, 1]
+ * const loss = trainer.trainStep(images, labels); // images: batch × H × W × C floats in [-1, 1]
  * await trainer.saveModel('artifacts/tutorial/train/model');
  */
 export async function createCnnTrainer(options: EngineOptions): Promise<EngineTrainer> {
-  checkOptions(options);
+  const optimizer = checkOptions(options);
   const backend = await selectBackend(options.backend ?? DEFAULT_ENGINE_OPTIONS.backend);
-  const params = initialParams(options.seed, options.init ?? DEFAULT_ENGINE_OPTIONS.init);
+  const network = options.network ?? tutorialNetwork();
+  const params = initialParams(network, options.seed, options.init ?? DEFAULT_ENGINE_OPTIONS.init);
   const want = options.trainStep ?? 'auto';
   if (want === 'fused' && backend !== 'wasm') {
     throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('trainStep', `fused on backend ${backend}`, 'fused only on wasm'));
   }
-  const kind: StepKind = want === 'auto' ? (backend === 'wasm' ? 'fused' : 'stock') : want;
-  return new TfjsTrainer(backend, params, options.learningRate, options.momentum, kind);
+  return new TfjsTrainer(backend, network, params, initialBuffers(network), optimizer, options.dropoutSeed ?? options.seed, want);
 }
 createCnnTrainer satisfies CreateCnnTrainer;
 
 /**
- * Load a model written by `CnnTrainer.saveModel` for inference on the chosen backend (`auto` by default).
- * `predict` runs in batches of {@link PREDICT_BATCH} and returns logits, softmax probabilities and fc2 features.
+ * Load a model written by `CnnTrainer.saveModel` (its network from `network.json`) for inference on the chosen
+ * backend (`auto` by default). `predict` runs in batches of {@link PREDICT_BATCH} and returns logits, softmax
+ * probabilities and the features (the input of the last dense layer).
  */
 export const loadCnnPredictor: LoadCnnPredictor = async (modelDir, options) => {
   const backend = await selectBackend(options?.backend ?? DEFAULT_ENGINE_OPTIONS.backend);
-  const params = await readModelParams(modelDir);
-  return new TfjsPredictor(backend, params);
+  const network = await readModelNetwork(modelDir);
+  const { params, buffers } = await readModelParams(modelDir, network);
+  return new TfjsPredictor(backend, network, params, buffers);
 };

@@ -1,18 +1,19 @@
 /**
- * The contract between the train stage and the engines that run the tutorial's CNN.
- * Engines (tfjs-node, tfjs wasm + project kernels, tfjs cpu, …) implement `CnnTrainer`; the stage only sees this.
- *
- * Network (the tutorial's, PyTorch naming): conv1 1→6 5×5 → ReLU → maxpool 2 → conv2 6→16 5×5 → ReLU → maxpool 2
- * → flatten 256 → fc1 120 → ReLU → fc2 84 → ReLU → fc3 10. Loss: mean softmax cross-entropy. SGD with momentum
- * (PyTorch semantics: v = momentum·v + g; w -= lr·v).
+ * The contract between the train stage and the engines that run a network (a resolved JSON spec, see
+ * `src/network/`; the tutorial's Net by default). Engines (tfjs-node, tfjs wasm + project kernels, tfjs cpu, …)
+ * implement `CnnTrainer`; the stage only sees this. Loss: mean softmax cross-entropy. Optimizers as PyTorch defines
+ * them: SGD (momentum, nesterov, weight decay added to the gradient) and Adam (not AdamW).
  */
+import type { ResolvedNetwork } from '../network/resolve.ts';
+import type { InitScheme } from '../network/layout.ts';
+export type { InitScheme };
 
 /** Which TensorFlow.js backend executes the math. `auto` picks the fastest that loads: tensorflow → wasm → cpu. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
 
-/** Weight initialisation: PyTorch's defaults (uniform ±1/sqrt(fan_in) for weights and biases) or tfjs's glorot. */
-export type InitScheme = 'pytorch' | 'glorot';
+/** `sgd` (torch.optim.SGD) or `adam` (torch.optim.Adam). */
+export type OptimizerName = 'sgd' | 'adam';
 
 /** Options for {@link CreateCnnTrainer}. */
 export interface CnnTrainerOptions {
@@ -22,10 +23,24 @@ export interface CnnTrainerOptions {
   seed: number;
   /** SGD learning rate, > 0 (tutorial: 0.001). */
   learningRate: number;
-  /** SGD momentum in [0, 1) (tutorial: 0.9). */
+  /** SGD momentum in [0, 1) (tutorial: 0.9); ignored by Adam. */
   momentum: number;
   /** Default `pytorch`. */
   init?: InitScheme;
+  /** The network; default the tutorial's Net on 28×28×1 inputs and 10 classes. */
+  network?: ResolvedNetwork;
+  /** Default `sgd`. */
+  optimizer?: OptimizerName;
+  /** SGD: Nesterov momentum (needs momentum > 0). Default false. */
+  nesterov?: boolean;
+  /** L2 penalty added to the gradient (`grad + weightDecay · w`), both optimizers. Default 0. */
+  weightDecay?: number;
+  /** Adam's (β1, β2); default (0.9, 0.999). */
+  betas?: [number, number];
+  /** Adam's ε; default 1e-8. */
+  eps?: number;
+  /** Seed of the dropout masks (see `dropoutMasks`); default `seed`. */
+  dropoutSeed?: number;
 }
 
 /** A named tensor in PyTorch layout (e.g. `conv1.weight` is [out, in, kh, kw]; `fc1.weight` is [out, in]). */
@@ -35,35 +50,44 @@ export interface NamedTensor {
   data: Float32Array;
 }
 
-/** Everything needed to resume training bit-for-bit: weights and optimizer momentum buffers. */
+/** Everything needed to resume training bit-for-bit: weights, optimizer state, batch-norm buffers, step count. */
 export interface TrainerState {
   weights: NamedTensor[];
+  /** SGD's momentum buffers, or Adam's first moments (`exp_avg`), named like the weights. */
   momentum: NamedTensor[];
+  /** Adam's second moments (`exp_avg_sq`); absent for SGD. */
+  secondMoment?: NamedTensor[];
+  /** Batch-norm running means and variances (`bn1.running_mean`, …); absent when the network has none. */
+  buffers?: NamedTensor[];
+  /** Training steps this state has taken (Adam's bias correction and the dropout masks depend on it); default 0. */
+  step?: number;
 }
 
 /** Forward-pass outputs for `count` images. */
 export interface Prediction {
-  /** count × 10 raw scores. */
+  /** count × classCount raw scores. */
   logits: Float32Array;
-  /** count × 10 softmax probabilities. */
+  /** count × classCount softmax probabilities. */
   probabilities: Float32Array;
-  /** count × 84 penultimate activations (after fc2's ReLU): the learned features. */
+  /** count × featureWidth: the input of the last dense layer (the tutorial's 84 after fc2's ReLU), the learned features. */
   features: Float32Array;
 }
 
 /** Inference only: what the evaluate stage needs from a saved model. */
 export interface CnnPredictor {
   readonly backend: BackendName;
-  /** `images`: count × 1 × 28 × 28 floats already normalised to [-1, 1] (NCHW, row-major). */
+  /** The network it runs: input shape, class count (`network.classCount`), feature width (`network.featureWidth`). */
+  readonly network: ResolvedNetwork;
+  /** `images`: count × H × W × C floats already normalised to [-1, 1] (NHWC, row-major: what the data holds). */
   predict(images: Float32Array, count: number): Prediction;
   dispose(): void;
 }
 
-/** A trainable instance of the tutorial's CNN. */
+/** A trainable instance of a network. */
 export interface CnnTrainer extends CnnPredictor {
   /**
    * One optimisation step on a batch; returns the batch's mean cross-entropy loss (before the update).
-   * `images`: batch × 784 normalised floats (NCHW); `labels`: batch class indices in [0, 10).
+   * `images`: batch × H × W × C normalised floats (NHWC); `labels`: batch class indices in [0, classCount).
    */
   trainStep(images: Float32Array, labels: Int32Array): number;
   getState(): TrainerState;

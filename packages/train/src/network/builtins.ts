@@ -29,12 +29,22 @@ export function builtinNetwork(name: BuiltinNetwork): NetworkSpec {
 }
 
 /**
- * Resolve `--network`: a built-in name, a JSON file (relative to `baseDir`, default the working directory), or an
- * inline spec object. Fails with one line when it is none of these or the JSON is not a valid spec.
+ * Resolve `--network`: a built-in name, a JSON file (relative to `baseDir`, default the working directory), an
+ * inline spec object, or its JSON text (starting with `{`). Fails with one line when it is none of these or the JSON is not a valid spec.
  * @example loadNetwork('wide').spec.layers.length // 11
  */
 export function loadNetwork(ref: string | NetworkSpec | Record<string, unknown>, baseDir = process.cwd()): LoadedNetwork {
   if (typeof ref !== 'string') return { source: 'inline', spec: parseNetworkSpec(ref) };
+  if (/^\s*\{/.test(ref)) {
+    // pipeline.json's inline object reaches the CLI as JSON text.
+    let json: unknown;
+    try {
+      json = JSON.parse(ref);
+    } catch (err) {
+      throw new NetworkError(`network: inline JSON does not parse (${(err as Error).message.split('\n')[0]}), expected a JSON layer list; fix --network`);
+    }
+    return { source: 'inline', spec: parseNetworkSpec(json) };
+  }
   if ((BUILTIN_NETWORKS as readonly string[]).includes(ref)) return { source: ref, spec: builtinNetwork(ref as BuiltinNetwork) };
   const path = resolve(baseDir, ref);
   if (!existsSync(path)) {

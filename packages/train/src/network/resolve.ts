@@ -41,6 +41,9 @@ export interface BufferSpec {
   /** `bn1/moving_mean` / `bn1/moving_variance` (tfjs BatchNormalization's names). */
   tfName: string;
   shape: [number];
+  /** The same as `shape` (vectors look alike in both layouts, but for the feature order after a flatten). */
+  torchShape: [number];
+  tfShape: [number];
   /** Initial value: 0 for the mean, 1 for the variance. */
   initial: 0 | 1;
   layer: number;
@@ -257,8 +260,8 @@ export function resolveNetwork(spec: NetworkSpec, input: InputShape, classCount:
           momentum: BATCH_NORM_MOMENTUM,
           params: [vec('weight', 'gamma', 'gamma'), vec('bias', 'beta', 'beta')],
           buffers: [
-            { torchName: `${base.scope}.running_mean`, tfName: '/moving_mean', shape: [n], initial: 0, layer: index, ...extra },
-            { torchName: `${base.scope}.running_var`, tfName: '/moving_variance', shape: [n], initial: 1, layer: index, ...extra },
+            { torchName: `${base.scope}.running_mean`, tfName: '/moving_mean', shape: [n], torchShape: [n], tfShape: [n], initial: 0, layer: index, ...extra },
+            { torchName: `${base.scope}.running_var`, tfName: '/moving_variance', shape: [n], torchShape: [n], tfShape: [n], initial: 1, layer: index, ...extra },
           ],
         };
         break;

@@ -64,7 +64,7 @@ test('the fused wasm forward kernel (predict) equals the stock tfjs forward, acr
   // The trainer's variables, through stock ops (a test-only peek at the private field).
   const params = (trainer as unknown as { params: import('@tensorflow/tfjs-core').Variable[] }).params;
   const [logits, features] = tf.tidy(() => {
-    const out = forward(params, imagesTensor(images, 300));
+    const out = forward(trainer.network, params, [], imagesTensor(trainer.network, images, 300));
     return [out.logits.dataSync(), out.features.dataSync()];
   });
   assert.ok(maxAbsDiff(got.logits, logits!) < 1e-4, `logits: ${maxAbsDiff(got.logits, logits!)}`);

@@ -10,12 +10,14 @@ import {
   EngineError,
   loadCnnPredictor,
   modelDirHandler,
-  PARAMS,
   selectBackend,
   type CnnTrainerOptions,
   type EngineOptions,
 } from '../../src/engine/index.ts';
+import { tutorialNetwork } from '../../src/engine/model-io.ts';
 import { maxAbsDiff, separableBatch } from './helpers.ts';
+
+const PARAMS = tutorialNetwork().params;
 
 const base: CnnTrainerOptions = { backend: 'wasm', seed: 0, learningRate: 0.001, momentum: 0.9 };
 
@@ -145,7 +147,7 @@ test('setState rejects a tensor of the wrong shape with a train: error naming it
 test('trainStep rejects mismatched images/labels and out-of-range labels', async () => {
   const trainer = await createCnnTrainer(base);
   assert.throws(() => trainer.trainStep(new Float32Array(784 * 3), new Int32Array(4)), {
-    message: 'train: 2352 image floats for 4 labels, expected labels × 784; pass one label per 28×28 image',
+    message: 'train: 2352 image floats for 4 labels, expected labels × 784; pass one label per 28×28×1 image',
   });
   assert.throws(() => trainer.trainStep(new Float32Array(784 * 2), new Int32Array([1, 10])), {
     message: 'train: label 10 at index 1, expected an integer in [0, 10); check the labels column',
@@ -162,7 +164,7 @@ test('saveModel writes a LayersModel that tf.loadLayersModel loads and that pred
       trainer.trainStep(b.images, b.labels);
     }
     await trainer.saveModel(dir);
-    assert.deepEqual((await readdir(dir)).sort(), ['model.json', 'weights.bin']);
+    assert.deepEqual((await readdir(dir)).sort(), ['model.json', 'network.json', 'weights.bin']);
     const { images } = separableBatch(32, 77);
     const expected = trainer.predict(images, 32);
 

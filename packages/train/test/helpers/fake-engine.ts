@@ -6,27 +6,41 @@
 import { createRandom, replaceDirAtomic, writeFileAtomic } from '@tbpipe/core';
 import { join } from 'node:path';
 import type { CnnTrainer, CnnTrainerOptions, CreateCnnTrainer, TrainerState } from '../../src/engine/types.ts';
-
-const IN = 784;
-const OUT = 10;
+import { tutorialNetwork } from '../../src/engine/model-io.ts';
+import type { ResolvedNetwork } from '../../src/network/resolve.ts';
 
 export const createFakeTrainer: CreateCnnTrainer = async (options: CnnTrainerOptions) => new FakeTrainer(options);
 
 class FakeTrainer implements CnnTrainer {
   readonly backend = 'cpu' as const;
-  private w = new Float32Array(OUT * IN);
-  private b = new Float32Array(OUT);
-  private vw = new Float32Array(OUT * IN);
-  private vb = new Float32Array(OUT);
+  readonly network: ResolvedNetwork;
+  private w: Float32Array;
+  private b: Float32Array;
+  private vw: Float32Array;
+  private vb: Float32Array;
 
   constructor(private readonly options: CnnTrainerOptions) {
+    this.network = options.network ?? tutorialNetwork();
+    const IN = this.network.input.height * this.network.input.width * this.network.input.channels;
+    const OUT = this.network.classCount;
+    [this.w, this.b, this.vw, this.vb] = [new Float32Array(OUT * IN), new Float32Array(OUT), new Float32Array(OUT * IN), new Float32Array(OUT)];
     const random = createRandom(options.seed);
     const bound = 1 / Math.sqrt(IN);
     for (let i = 0; i < this.w.length; i++) this.w[i] = (random() * 2 - 1) * bound;
     for (let i = 0; i < OUT; i++) this.b[i] = (random() * 2 - 1) * bound;
+    void IN;
+  }
+
+  private get IN(): number {
+    return this.w.length / this.b.length;
+  }
+
+  private get OUT(): number {
+    return this.b.length;
   }
 
   private forward(images: Float32Array, count: number): Float32Array {
+    const { IN, OUT } = this;
     const logits = new Float32Array(count * OUT);
     for (let n = 0; n < count; n++) {
       for (let c = 0; c < OUT; c++) {
@@ -39,6 +53,7 @@ class FakeTrainer implements CnnTrainer {
   }
 
   predict(images: Float32Array, count: number) {
+    const { OUT } = this;
     const logits = this.forward(images, count);
     const probabilities = new Float32Array(count * OUT);
     for (let n = 0; n < count; n++) {
@@ -48,10 +63,11 @@ class FakeTrainer implements CnnTrainer {
       for (let c = 0; c < OUT; c++) sum += Math.exp(logits[n * OUT + c]! - max);
       for (let c = 0; c < OUT; c++) probabilities[n * OUT + c] = Math.exp(logits[n * OUT + c]! - max) / sum;
     }
-    return { logits, probabilities, features: new Float32Array(count * 84) };
+    return { logits, probabilities, features: new Float32Array(count * this.network.featureWidth) };
   }
 
   trainStep(images: Float32Array, labels: Int32Array): number {
+    const { IN, OUT } = this;
     const count = labels.length;
     const { probabilities: p } = this.predict(images, count);
     let loss = 0;
@@ -78,6 +94,7 @@ class FakeTrainer implements CnnTrainer {
   }
 
   getState(): TrainerState {
+    const { IN, OUT } = this;
     return {
       weights: [
         { name: 'fc.weight', shape: [OUT, IN], data: this.w.slice() },

@@ -4,6 +4,7 @@
  * position that depends on c, so even a linear model's loss falls within a few dozen steps.
  */
 import { createRandom, writeManifest } from '@tbpipe/core';
+import { INGEST_CONTRACT } from '@tbpipe/ingest/contract';
 import { writeImages } from '@tbpipe/ingest';
 import { join } from 'node:path';
 

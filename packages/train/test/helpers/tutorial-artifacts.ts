@@ -12,7 +12,8 @@ import { ingest } from '@tbpipe/ingest';
 import { readImages } from '@tbpipe/ingest/contract';
 import { createCnnTrainer, loadCnnPredictor } from '../../src/engine/index.ts';
 import type { EngineOptions } from '../../src/engine/trainer.ts';
-import { buildGraphDefinition } from '../../src/graph.ts';
+import { buildGraphDefinition } from '../../src/network/graph.ts';
+import { tutorialNetwork } from '../../src/engine/model-io.ts';
 import { normalizeImages } from '../../src/normalize.ts';
 import { train } from '../../src/train.ts';
 import type { BackendName } from '../../src/engine/types.ts';
@@ -47,7 +48,7 @@ export async function tutorialArtifacts(backend: BackendName, trainStep: 'stock'
       'model.json': sha(await readFile(join(outDir, 'model/model.json'))),
       'weights.bin': sha(await readFile(join(outDir, 'model/weights.bin'))),
       'history.arrow': sha(await readFile(join(outDir, 'history.arrow'))),
-      graph: sha(JSON.stringify(buildGraphDefinition(4))),
+      graph: sha(JSON.stringify(buildGraphDefinition(tutorialNetwork(), 4))),
       logits: sha(bytes(p.logits)),
       features: sha(bytes(p.features)),
     };
