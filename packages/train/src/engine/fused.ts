@@ -94,7 +94,7 @@ export const FUSED_PREDICT_BATCH = 256;
  * The forward pass (logits, features) of `x` with the fused kernel, or undefined when it cannot run `net`
  * (the caller then uses the stock ops). Call inside a tidy.
  */
-export function fusedForward(net: ResolvedNetwork, params: readonly tf.Tensor[], x: tf.Tensor4D): [tf.Tensor, tf.Tensor] | undefined {
+export function fusedForward(net: ResolvedNetwork, params: readonly tf.Tensor[], _buffers: readonly tf.Tensor[], x: tf.Tensor4D): [tf.Tensor, tf.Tensor] | undefined {
   if (tf.getBackend() !== 'wasm' || tf.getKernel(FUSED_FORWARD, 'wasm') === undefined || !isTutorialShaped(net)) return undefined;
   const inputs: Record<string, tf.Tensor> = { x };
   params.forEach((p, i) => (inputs[PARAM_INPUTS[i]!] = p));

@@ -83,7 +83,7 @@ class TfjsPredictor implements CnnPredictor {
       const n = Math.min(chunk, count - start);
       const [l, f] = tf.tidy(() => {
         const x = imagesTensor(net, images.subarray(start * floats, (start + n) * floats), n);
-        const fused = fusedForward(net, this.params, x);
+        const fused = fusedForward(net, this.params, this.buffers, x);
         if (fused) return fused;
         const out = forward(net, this.params, this.buffers, x);
         return [out.logits, out.features];
