@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   await rm(values.out, { recursive: true, force: true });
   for (const splitName of ['train', 'test'] as const) {
     const split = await readFashionMnist(values.data, splitName, limit);
-    for (const name of FASHION_MNIST_CLASSES) await mkdir(join(values.out, splitName, classFolderName(name)), { recursive: true });
+    // Only the classes that occur get a folder: an empty class folder is an error for ingest (as for ImageFolder).
+    for (const label of new Set(split.labels)) await mkdir(join(values.out, splitName, classFolderName(FASHION_MNIST_CLASSES[label]!)), { recursive: true });
     const digits = String(split.count - 1).length;
     await inBatches(split.count, 8, async (i) => {
       const folder = classFolderName(FASHION_MNIST_CLASSES[split.labels[i]!]!);

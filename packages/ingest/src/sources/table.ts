@@ -135,7 +135,7 @@ async function labelsOf(rows: Rows, tables: ReadTable[], o: SourceOptions, path:
   let from: string;
   if (given) [classNames, from] = [given, o.classNames !== undefined ? '--class-names' : '--class-names-file'];
   else if (strings) [classNames, from] = [[...new Set(rows.label as string[])].sort(), `the distinct values of "${o.labelColumn}"`];
-  else if (fromMetadata) [classNames, from] = [fromMetadata, `the ClassLabel names in ${path}'s "${HF_METADATA_KEY}" metadata`];
+  else if (fromMetadata) [classNames, from] = [fromMetadata, `the ClassLabel names in the "${HF_METADATA_KEY}" metadata`];
   else {
     const max = rows.label.reduce<number>((m, l) => (typeof l === 'number' && Number.isInteger(l) && l > m ? l : m), 0);
     [classNames, from] = [Array.from({ length: max + 1 }, (_, i) => String(i)), 'the label values (no class names in the table; give them with --class-names)'];
