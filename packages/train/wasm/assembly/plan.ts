@@ -733,12 +733,42 @@ function xent(z: usize, dz: usize, labels: usize, B: i32, K: i32): f64 {
 
 // ---------------------------------------------------------------- optimizers (over all parameters at once)
 
-/** torch.optim.SGD: g += wd·w; buf = μ·buf + g; g = nesterov ? g + μ·buf : buf (μ > 0); w −= lr·g. */
+/**
+ * torch.optim.SGD: g += wd·w; buf = μ·buf + g; g = nesterov ? g + μ·buf : buf (μ > 0); w −= lr·g. SIMD; with μ = 0
+ * no buffer is touched (torch keeps none). Adding wd·w with wd = 0 leaves g exactly as it was.
+ */
 function sgd(w: usize, g: usize, buf: usize, n: i32, lr: f32, mu: f32, wd: f32, nesterov: i32): void {
-  for (let i = 0; i < n; i++) {
+  const lr4 = f32x4.splat(lr), mu4 = f32x4.splat(mu), wd4 = f32x4.splat(wd);
+  const n4 = n & ~3;
+  if (mu == 0) {
+    for (let i = 0; i < n4; i += 4) {
+      const at = x4(i);
+      const wv = v128.load(w + at);
+      const gi = f32x4.add(v128.load(g + at), f32x4.mul(wd4, wv));
+      v128.store(w + at, f32x4.sub(wv, f32x4.mul(gi, lr4)));
+    }
+  } else if (nesterov) {
+    for (let i = 0; i < n4; i += 4) {
+      const at = x4(i);
+      const wv = v128.load(w + at);
+      const gi = f32x4.add(v128.load(g + at), f32x4.mul(wd4, wv));
+      const m = f32x4.add(f32x4.mul(v128.load(buf + at), mu4), gi);
+      v128.store(buf + at, m);
+      v128.store(w + at, f32x4.sub(wv, f32x4.mul(f32x4.add(gi, f32x4.mul(mu4, m)), lr4)));
+    }
+  } else {
+    for (let i = 0; i < n4; i += 4) {
+      const at = x4(i);
+      const wv = v128.load(w + at);
+      const gi = f32x4.add(v128.load(g + at), f32x4.mul(wd4, wv));
+      const m = f32x4.add(f32x4.mul(v128.load(buf + at), mu4), gi);
+      v128.store(buf + at, m);
+      v128.store(w + at, f32x4.sub(wv, f32x4.mul(m, lr4)));
+    }
+  }
+  for (let i = n4; i < n; i++) {
     const at = x4(i);
-    let gi = load<f32>(g + at);
-    if (wd != 0) gi += wd * load<f32>(w + at);
+    let gi = load<f32>(g + at) + wd * load<f32>(w + at);
     if (mu != 0) {
       const m = load<f32>(buf + at) * mu + gi;
       store<f32>(buf + at, m);
@@ -748,16 +778,29 @@ function sgd(w: usize, g: usize, buf: usize, n: i32, lr: f32, mu: f32, wd: f32, 
   }
 }
 
-/** torch.optim.Adam (no amsgrad): m, v moments; bias corrections for step t (already incremented). */
+/** torch.optim.Adam (no amsgrad): m, v moments; bias corrections for step t. SIMD. */
 function adam(w: usize, g: usize, m1: usize, m2: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, t: i32): void {
   // β^t through the imported exp/log: AssemblyScript's Math.pow would bring lookup tables (a data segment).
   const bc1 = <f32>(1 - expd(<f64>t * logd(<f64>b1)));
   const bc2s = <f32>Math.sqrt(1 - expd(<f64>t * logd(<f64>b2)));
   const step = lr / bc1;
-  for (let i = 0; i < n; i++) {
+  const b14 = f32x4.splat(b1), b24 = f32x4.splat(b2), c1 = f32x4.splat(1 - b1), c2 = f32x4.splat(1 - b2);
+  const wd4 = f32x4.splat(wd), st4 = f32x4.splat(step), bc4 = f32x4.splat(bc2s), eps4 = f32x4.splat(eps);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
     const at = x4(i);
-    let gi = load<f32>(g + at);
-    if (wd != 0) gi += wd * load<f32>(w + at);
+    const wv = v128.load(w + at);
+    const gi = f32x4.add(v128.load(g + at), f32x4.mul(wd4, wv));
+    const m = f32x4.add(f32x4.mul(v128.load(m1 + at), b14), f32x4.mul(gi, c1));
+    const v = f32x4.add(f32x4.mul(v128.load(m2 + at), b24), f32x4.mul(f32x4.mul(gi, gi), c2));
+    v128.store(m1 + at, m);
+    v128.store(m2 + at, v);
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), bc4), eps4);
+    v128.store(w + at, f32x4.sub(wv, f32x4.mul(st4, f32x4.div(m, denom))));
+  }
+  for (let i = n4; i < n; i++) {
+    const at = x4(i);
+    const gi = load<f32>(g + at) + wd * load<f32>(w + at);
     const m = load<f32>(m1 + at) * b1 + gi * (1 - b1);
     const v = load<f32>(m2 + at) * b2 + gi * gi * (1 - b2);
     store<f32>(m1 + at, m);
