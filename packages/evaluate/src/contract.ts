@@ -1,12 +1,12 @@
 import { CONTRACT_KEY } from '@tbpipe/core';
-import { CLASS_COUNT, IMAGE_PIXELS, INGEST_CONTRACT, TEST_FILE } from '@tbpipe/ingest/contract';
-import { Field, FixedSizeList, Float32, Schema, Uint32, Uint8 } from 'apache-arrow';
+import { CLASS_NAMES_KEY, INGEST_CONTRACT, labelType, TEST_FILE } from '@tbpipe/ingest/contract';
+import { Field, FixedSizeList, Float32, Schema, Uint32 } from 'apache-arrow';
 
 /** Contract id of the evaluate stage's output directory (its `manifest.json`). */
-export const EVALUATE_CONTRACT = 'tbpipe.evaluate/v1';
+export const EVALUATE_CONTRACT = 'tbpipe.evaluate/v2';
 
 /** Contract id of `predictions.arrow`; bump on any schema change. */
-export const PREDICTIONS_CONTRACT = 'tbpipe.predictions/v1';
+export const PREDICTIONS_CONTRACT = 'tbpipe.predictions/v2';
 
 /** Contract ids of the upstream directories this stage reads (ingest's is its own export). */
 export { INGEST_CONTRACT };
@@ -14,14 +14,18 @@ export { INGEST_CONTRACT };
 // lazily, only once its inputs are known to be good.
 export const TRAIN_CONTRACT = 'tbpipe.train/v1';
 
-/** Classes the tutorial's network predicts (width of `probabilities`): ingest's class count. */
-export { CLASS_COUNT };
+/** Schema metadata key of `predictions.arrow` holding the class names (a JSON array): ingest's key. */
+export { CLASS_NAMES_KEY };
 
-/** Penultimate activations per image (fc2's 84 outputs after ReLU; width of `features`). */
-export const FEATURE_COUNT = 84;
+/**
+ * Schema metadata key of `predictions.arrow` naming the layer whose output the features are (e.g. `fc2`, the
+ * tutorial's), when known: the project stage puts it in its figure titles.
+ */
+export const FEATURE_LAYER_KEY = 'tbpipe.featureLayer';
 
-/** Pixels per image the network takes (1 × 28 × 28): ingest's image size. */
-export { IMAGE_PIXELS };
+/** Fewest and most classes the stage evaluates (a PR curve and a confusion-matrix row per class). */
+export const MIN_CLASSES = 2;
+export const MAX_CLASSES = 1000;
 
 /** File names inside the evaluate stage's `outDir`. */
 export const EVALUATE_FILES = {
@@ -39,21 +43,34 @@ export const INPUT_FILES = {
   run: 'run.json',
 } as const;
 
+const floats = (width: number) => new FixedSizeList(width, new Field('item', new Float32(), false));
+
 /**
- * `predictions.arrow`: one row per test image, in test-split order, none nullable.
- * - `index`: the row of the image in the ingest stage's `test.arrow`.
- * - `label`: the true class, in [0, 10).
- * - `predicted`: argmax of the logits (first index on ties, like `torch.max(outputs, 1)`).
- * - `probabilities`: softmax of the logits, float32, 10 per row (sum ≈ 1).
- * - `features`: the 84 penultimate activations (after fc2's ReLU), the learned features the projection stage embeds.
+ * The schema of `predictions.arrow` (`tbpipe.predictions/v2`) for these classes and `featureWidth` features per
+ * row (`undefined`: no `features` column, as when evaluating external predictions that carry none). None nullable:
+ * - `index` Uint32: the row of the image in the ingest stage's `test.arrow` (or in the external predictions file).
+ * - `label` and `predicted`: the true class and argmax of the logits (first index on ties, like
+ *   `torch.max(outputs, 1)`), in the narrowest unsigned int holding the class count (Uint8 up to 256 classes).
+ * - `probabilities` FixedSizeList(K, Float32): softmax of the logits, K = the class count (rows sum to ≈ 1).
+ * - `features` FixedSizeList(D, Float32): the network's feature layer (the input of its last dense layer; the
+ *   tutorial's fc2 after ReLU, D = 84), the learned features the project stage embeds.
+ *
+ * Schema metadata: the contract id, the class names (`tbpipe.classNames`, a JSON array of K strings) and, when
+ * known, the feature layer's name (`tbpipe.featureLayer`).
  */
-export const PredictionsSchema = new Schema(
-  [
+export function predictionsSchema(classNames: readonly string[], featureWidth: number | undefined, featureLayer?: string): Schema {
+  const k = classNames.length;
+  const fields = [
     new Field('index', new Uint32(), false),
-    new Field('label', new Uint8(), false),
-    new Field('predicted', new Uint8(), false),
-    new Field('probabilities', new FixedSizeList(CLASS_COUNT, new Field('item', new Float32(), false)), false),
-    new Field('features', new FixedSizeList(FEATURE_COUNT, new Field('item', new Float32(), false)), false),
-  ],
-  new Map([[CONTRACT_KEY, PREDICTIONS_CONTRACT]]),
-);
+    new Field('label', labelType(k), false),
+    new Field('predicted', labelType(k), false),
+    new Field('probabilities', floats(k), false),
+  ];
+  if (featureWidth !== undefined) fields.push(new Field('features', floats(featureWidth), false));
+  const metadata = new Map([
+    [CONTRACT_KEY, PREDICTIONS_CONTRACT],
+    [CLASS_NAMES_KEY, JSON.stringify(classNames)],
+  ]);
+  if (featureWidth !== undefined && featureLayer !== undefined) metadata.set(FEATURE_LAYER_KEY, featureLayer);
+  return new Schema(fields, metadata);
+}

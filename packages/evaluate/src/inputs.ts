@@ -3,16 +3,19 @@ import { readImages } from '@tbpipe/ingest/contract';
 import type { RunRecord } from '@tbpipe/train/predictor';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CLASS_COUNT, INGEST_CONTRACT, INPUT_FILES, TRAIN_CONTRACT } from './contract.ts';
+import { INGEST_CONTRACT, INPUT_FILES, MAX_CLASSES, MIN_CLASSES, TRAIN_CONTRACT } from './contract.ts';
 import { EvaluateError, evaluateError } from './errors.ts';
 
 /** The test split in memory. */
 export interface TestSet {
-  /** count × 784 uint8 pixels, row-major. */
+  /** count × height × width × channels uint8 pixels, row-major HWC. */
   images: Uint8Array;
-  labels: Uint8Array;
+  labels: Uint16Array;
   classNames: string[];
   count: number;
+  height: number;
+  width: number;
+  channels: number;
   /** sha256 of `test.arrow` (from the ingest manifest). */
   sha256: string;
 }
@@ -54,12 +57,12 @@ const wrongContract = (d: InputDir, got: unknown) =>
     `${d.contract} (the ${d.stage} stage's output)`,
     `point --${d.flag} at the ${d.stage} stage's --out directory (or rerun it with this version of tbpipe)`,
   );
-const classCountMismatch = (path: string, count: number) =>
+const classCountOutOfRange = (path: string, count: number) =>
   evaluateError(
     'EVALUATE_CLASS_COUNT',
     `${path} has ${count} class names`,
-    `${CLASS_COUNT} (the network's outputs)`,
-    'evaluate a 10-class dataset',
+    `${MIN_CLASSES} to ${MAX_CLASSES}`,
+    count < MIN_CLASSES ? 'evaluate a dataset of at least two classes' : 'merge classes, or evaluate a subset of them',
   );
 const emptyTestSet = (path: string) =>
   evaluateError('EVALUATE_NO_DATA', `${path} has 0 images`, 'at least 1', "check the ingest stage's input");
@@ -89,20 +92,23 @@ export async function checkInputDir(d: InputDir): Promise<Manifest> {
 }
 
 /** Re-throw an upstream package's expected error under this stage's domain, so the CLI prints `evaluate: …`. */
-function asEvaluateError(err: unknown): never {
+export function asEvaluateError(err: unknown): never {
   if (!(err instanceof TbpipeError) || err instanceof EvaluateError) throw err;
   throw new EvaluateError(err.code, `evaluate: ${err.message.replace(/^[a-z]+: /, '')}`, { cause: err });
 }
 
-/** Verify `--data` and read its test split, checking it is not empty and has the network's class count. */
+/**
+ * Verify `--data` and read its test split, checking it is not empty and has 2 to 1 000 classes. The shape (height,
+ * width, channels) and the class count come from the split's own metadata.
+ */
 export async function readTestSet(dataDir: string): Promise<TestSet> {
   const manifest = await checkInputDir({ dir: dataDir, flag: 'data', stage: 'ingest', contract: INGEST_CONTRACT });
   const path = join(dataDir, INPUT_FILES.testSet);
-  const { images, labels, classNames, count } = await readImages(path).catch(asEvaluateError);
-  // readImages already checked the schema (784 pixels per image) and every label against the class names.
+  const { images, labels, classNames, count, height, width, channels } = await readImages(path).catch(asEvaluateError);
+  // readImages already checked the schema against its metadata and every label against the class names.
   if (count === 0) throw emptyTestSet(path);
-  if (classNames.length !== CLASS_COUNT) throw classCountMismatch(path, classNames.length);
-  return { images, labels, classNames: [...classNames], count, sha256: manifest.files[INPUT_FILES.testSet]?.sha256 ?? '' };
+  if (classNames.length < MIN_CLASSES || classNames.length > MAX_CLASSES) throw classCountOutOfRange(path, classNames.length);
+  return { images, labels, classNames: [...classNames], count, height, width, channels, sha256: manifest.files[INPUT_FILES.testSet]?.sha256 ?? '' };
 }
 
 /** Verify `--model` and read its `run.json`. */

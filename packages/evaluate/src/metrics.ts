@@ -4,9 +4,9 @@ import { evaluateError } from './errors.ts';
 /** What {@link computeMetrics} needs: one row per test image. */
 export interface MetricsInput {
   /** True class per row, in [0, classNames.length). */
-  labels: Uint8Array;
+  labels: ArrayLike<number>;
   /** Predicted class per row (argmax of the logits). */
-  predicted: Uint8Array;
+  predicted: ArrayLike<number>;
   /** rows × classes softmax probabilities (scores for average precision). */
   probabilities: Float32Array;
   /**
@@ -62,7 +62,7 @@ const same = (a: number, b: number) => a === b || (a !== a && b !== b);
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length);
 
 /** `matrix[trueClass][predictedClass]`: how many rows have that (label, prediction) pair. */
-export function computeConfusionMatrix(labels: Uint8Array, predicted: Uint8Array, classCount: number): number[][] {
+export function computeConfusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classCount: number): number[][] {
   const flat = new Uint32Array(classCount * classCount);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];

@@ -17,7 +17,7 @@ export type PrCurve = PrCurveRows & { numThresholds: number };
  * @returns one curve per class, in class order.
  */
 export function computeClassPrCurves(
-  labels: Uint8Array,
+  labels: ArrayLike<number>,
   probabilities: Float32Array,
   classCount: number,
   numThresholds: number = DEFAULT_PR_THRESHOLDS,

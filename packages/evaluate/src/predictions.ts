@@ -1,55 +1,81 @@
-import { readTable, writeTableAtomic } from '@tbpipe/core';
+import { ContractError, CONTRACT_KEY, expectSchema, readTable, writeTableAtomic } from '@tbpipe/core';
 import { FixedSizeList, makeData, RecordBatch, Struct, Table, type Data, type DataType, type Vector } from 'apache-arrow';
-import { CLASS_COUNT, FEATURE_COUNT, PredictionsSchema } from './contract.ts';
+import { CLASS_NAMES_KEY, FEATURE_LAYER_KEY, MAX_CLASSES, MIN_CLASSES, PREDICTIONS_CONTRACT, predictionsSchema } from './contract.ts';
 import { evaluateError } from './errors.ts';
 
-/** The rows of `predictions.arrow` as typed arrays (see {@link PredictionsSchema} for the meaning of each column). */
+/** The rows of `predictions.arrow` as typed arrays (see {@link predictionsSchema} for the meaning of each column). */
 export interface Predictions {
   count: number;
-  /** Row of each image in the ingest stage's `test.arrow`. */
+  /** Class names by index; K = their count is the width of `probabilities`. */
+  classNames: string[];
+  /** Row of each image in the ingest stage's `test.arrow` (or in the external predictions file). */
   index: Uint32Array;
-  label: Uint8Array;
-  predicted: Uint8Array;
-  /** count × 10 softmax probabilities, row-major. */
+  /** True class per row, in [0, K); widened to Uint16 whatever the stored type, so consumers have one type. */
+  label: Uint16Array;
+  /** Predicted class per row, in [0, K). */
+  predicted: Uint16Array;
+  /** count × K softmax probabilities, row-major. */
   probabilities: Float32Array;
-  /** count × 84 penultimate activations, row-major. */
-  features: Float32Array;
+  /** count × featureWidth learned features, row-major; absent when the predictions carry none. */
+  features?: Float32Array;
+  /** Width D of `features` (0 without features). */
+  featureWidth: number;
+  /** The layer whose outputs the features are (e.g. `fc2`), when known. */
+  featureLayer?: string;
 }
 
-const lengthMismatch = (what: string, got: number, want: number) =>
+const lengthMismatch = (what: string, got: number, want: number | string) =>
   evaluateError('EVALUATE_PREDICTIONS_SHAPE', `${what} has ${got} values`, `${want}`, 'pass arrays for the same rows');
 const badPredictionsFile = (path: string, seen: string, expected: string) =>
   evaluateError('EVALUATE_PREDICTIONS_INVALID', `${path} has ${seen}`, expected, 'rerun the evaluate stage to rebuild it');
 
-function fixedSizeList(field: number, values: Float32Array, count: number): Data {
-  const type = PredictionsSchema.fields[field].type as FixedSizeList;
+function fixedSizeList(type: FixedSizeList, values: Float32Array, count: number): Data {
   const child = makeData({ type: type.children[0].type, length: values.length, nullCount: 0, data: values });
   return makeData({ type, length: count, nullCount: 0, child });
 }
 
-/** Build the Arrow table of {@link PredictionsSchema} (one record batch, no copies of the typed arrays). */
-export function predictionsToTable(p: Predictions): Table {
+/** `values` as the array type of a label column for `classCount` classes (a view when it already is, else a copy). */
+function labelArray(values: Uint8Array | Uint16Array, classCount: number): Uint8Array | Uint16Array {
+  const wide = classCount > 256;
+  if (wide ? values instanceof Uint16Array : values instanceof Uint8Array) return values;
+  return wide ? Uint16Array.from(values) : Uint8Array.from(values);
+}
+
+/** What {@link predictionsToTable} takes: {@link Predictions}, labels in either unsigned type. */
+export type PredictionsInput = Omit<Predictions, 'label' | 'predicted' | 'featureWidth'> & {
+  label: Uint8Array | Uint16Array;
+  predicted: Uint8Array | Uint16Array;
+};
+
+/** Build the Arrow table of {@link predictionsSchema} (one record batch, no copies of the float arrays). */
+export function predictionsToTable(p: PredictionsInput): Table {
   const n = p.count;
+  const k = p.classNames.length;
   if (p.index.length !== n) throw lengthMismatch('index', p.index.length, n);
   if (p.label.length !== n) throw lengthMismatch('label', p.label.length, n);
   if (p.predicted.length !== n) throw lengthMismatch('predicted', p.predicted.length, n);
-  if (p.probabilities.length !== n * CLASS_COUNT) throw lengthMismatch('probabilities', p.probabilities.length, n * CLASS_COUNT);
-  if (p.features.length !== n * FEATURE_COUNT) throw lengthMismatch('features', p.features.length, n * FEATURE_COUNT);
-  const [index, label, predicted] = [p.index, p.label, p.predicted].map((data, i) =>
-    makeData({ type: PredictionsSchema.fields[i].type, length: n, nullCount: 0, data }),
+  if (p.probabilities.length !== n * k) throw lengthMismatch('probabilities', p.probabilities.length, n * k);
+  const featureWidth = p.features === undefined ? undefined : n === 0 ? 0 : p.features.length / n;
+  if (featureWidth !== undefined && !Number.isInteger(featureWidth)) {
+    throw lengthMismatch('features', p.features!.length, `a multiple of ${n} (D per row)`);
+  }
+  const schema = predictionsSchema(p.classNames, featureWidth, p.featureLayer);
+  const [index, label, predicted] = [p.index, labelArray(p.label, k), labelArray(p.predicted, k)].map((data, i) =>
+    makeData({ type: schema.fields[i].type, length: n, nullCount: 0, data }),
   );
-  const children = [index, label, predicted, fixedSizeList(3, p.probabilities, n), fixedSizeList(4, p.features, n)];
-  const batch = new RecordBatch(PredictionsSchema, makeData({ type: new Struct(PredictionsSchema.fields), length: n, nullCount: 0, children }));
-  return new Table(PredictionsSchema, [batch]);
+  const children = [index, label, predicted, fixedSizeList(schema.fields[3].type as FixedSizeList, p.probabilities, n)];
+  if (p.features) children.push(fixedSizeList(schema.fields[4].type as FixedSizeList, p.features, n));
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+  return new Table(schema, [batch]);
 }
 
-/** Write `predictions.arrow` atomically (Arrow IPC file format, {@link PredictionsSchema}). */
-export async function writePredictions(path: string, predictions: Predictions): Promise<void> {
+/** Write `predictions.arrow` atomically (Arrow IPC file format, {@link predictionsSchema}). */
+export async function writePredictions(path: string, predictions: PredictionsInput): Promise<void> {
   await writeTableAtomic(path, predictionsToTable(predictions));
 }
 
 /** The column's values across all record batches, `width` values per row. */
-function columnValues<T extends Uint8Array | Uint32Array | Float32Array>(
+function columnValues<T extends Uint8Array | Uint16Array | Uint32Array | Float32Array>(
   vector: Vector<DataType>,
   make: (n: number) => T,
   width: number,
@@ -63,36 +89,73 @@ function columnValues<T extends Uint8Array | Uint32Array | Float32Array>(
     const leaf = width === 1 ? chunk : chunk.children[0];
     if (leaf.nullCount > 0) throw badPredictionsFile(path, `${leaf.nullCount} null ${name} values`, 'no nulls');
     // arrow-js slices `values` to the chunk (the offsets only address validity bitmaps), so values start at 0.
-    out.set((leaf.values as T).subarray(0, chunk.length * width), row * width);
+    out.set(leaf.values.subarray(0, chunk.length * width), row * width);
     row += chunk.length;
   }
   return out;
 }
 
+/** The class names of a predictions file's metadata, or a one-line error naming the key. */
+function classNamesOf(table: Table, path: string): string[] {
+  let names: unknown;
+  try {
+    names = JSON.parse(table.schema.metadata.get(CLASS_NAMES_KEY) ?? 'null');
+  } catch {
+    names = null;
+  }
+  if (!Array.isArray(names) || names.length < MIN_CLASSES || names.length > MAX_CLASSES || !names.every((c) => typeof c === 'string')) {
+    throw new ContractError(
+      'SCHEMA_MISMATCH',
+      `contract: ${path} has ${CLASS_NAMES_KEY} = ${JSON.stringify(table.schema.metadata.get(CLASS_NAMES_KEY) ?? null)}, ` +
+        `expected a JSON array of ${MIN_CLASSES}…${MAX_CLASSES} class names; rebuild it with the evaluate stage.`,
+    );
+  }
+  return names as string[];
+}
+
 /**
- * Read `predictions.arrow`, checking it at the boundary: the schema and contract id ({@link PredictionsSchema}; a
- * mismatch is a `ContractError` listing every difference), no nulls, labels and predictions in [0, 10). The data
- * is trusted after that.
- * @example const { count, features, label } = await readPredictions('artifacts/fashion-mnist/evaluate/predictions.arrow');
+ * Read `predictions.arrow`, checking it at the boundary: the contract id, the class names in its metadata, the
+ * fields against {@link predictionsSchema}`(classNames, D)` (D read from the `features` column's type; the column
+ * may be absent), no nulls, labels and predictions in [0, K). A mismatch is a `ContractError` listing every
+ * difference. The data is trusted after that.
+ * @example const { count, features, featureWidth, label, classNames } = await readPredictions('artifacts/fashion-mnist/evaluate/predictions.arrow');
  */
 export async function readPredictions(path: string): Promise<Predictions> {
-  const table = await readTable(path, PredictionsSchema);
+  const table = await readTable(path);
+  const probe = predictionsSchema(['a', 'b'], undefined);
+  // Another contract (v1, or not a predictions table): report its id and fields against the v2 layout.
+  if (table.schema.metadata.get(CONTRACT_KEY) !== PREDICTIONS_CONTRACT) expectSchema(table, probe, path);
+  const classNames = classNamesOf(table, path);
+  const featuresField = table.schema.fields.find((f) => f.name === 'features');
+  const featureType = featuresField?.type;
+  if (featuresField && !(featureType instanceof FixedSizeList)) {
+    throw new ContractError(
+      'SCHEMA_MISMATCH',
+      `contract: ${path} has features: ${String(featureType)}, expected FixedSizeList[D]<Float32>; rebuild it with the evaluate stage.`,
+    );
+  }
+  const featureWidth = featureType instanceof FixedSizeList ? featureType.listSize : undefined;
+  expectSchema(table, predictionsSchema(classNames, featureWidth), path);
+  const featureLayer = table.schema.metadata.get(FEATURE_LAYER_KEY);
+  const k = classNames.length;
   const col = (name: string) => table.getChild(name)!;
-  const predictions: Predictions = {
-    count: table.numRows,
-    index: columnValues(col('index'), (n) => new Uint32Array(n), 1, path, 'index'),
-    label: columnValues(col('label'), (n) => new Uint8Array(n), 1, path, 'label'),
-    predicted: columnValues(col('predicted'), (n) => new Uint8Array(n), 1, path, 'predicted'),
-    probabilities: columnValues(col('probabilities'), (n) => new Float32Array(n), CLASS_COUNT, path, 'probabilities'),
-    features: columnValues(col('features'), (n) => new Float32Array(n), FEATURE_COUNT, path, 'features'),
-  };
-  for (const name of ['label', 'predicted'] as const) {
-    const values = predictions[name];
+  const label = columnValues(col('label'), (n) => new Uint16Array(n), 1, path, 'label');
+  const predicted = columnValues(col('predicted'), (n) => new Uint16Array(n), 1, path, 'predicted');
+  for (const [name, values] of [['label', label], ['predicted', predicted]] as const) {
     for (let i = 0; i < values.length; i++) {
-      if (values[i] >= CLASS_COUNT) {
-        throw badPredictionsFile(path, `${name} ${values[i]} at row ${i}`, `a class in [0, ${CLASS_COUNT})`);
-      }
+      if (values[i] >= k) throw badPredictionsFile(path, `${name} ${values[i]} at row ${i}`, `a class in [0, ${k})`);
     }
   }
+  const predictions: Predictions = {
+    count: table.numRows,
+    classNames,
+    index: columnValues(col('index'), (n) => new Uint32Array(n), 1, path, 'index'),
+    label,
+    predicted,
+    probabilities: columnValues(col('probabilities'), (n) => new Float32Array(n), k, path, 'probabilities'),
+    featureWidth: featureWidth ?? 0,
+  };
+  if (featureWidth !== undefined) predictions.features = columnValues(col('features'), (n) => new Float32Array(n), featureWidth, path, 'features');
+  if (featureLayer !== undefined && featureWidth !== undefined) predictions.featureLayer = featureLayer;
   return predictions;
 }

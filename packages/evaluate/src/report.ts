@@ -15,6 +15,8 @@ export const HPARAMS_RUN = 'hparams';
 /** TensorBoard tags. PR curves are tagged with the class names, as in the tutorial. */
 export const TAGS = {
   confusionMatrix: 'confusion matrix',
+  /** Instead of the confusion matrix above {@link MAX_MATRIX_CLASSES} classes. */
+  confusedPairs: 'top confused pairs',
   perClassAccuracy: 'per-class accuracy',
   accuracy: 'test accuracy',
   loss: 'test loss',
@@ -47,9 +49,74 @@ export function hparamsFromModel(model: ModelInfo): Record<string, number | stri
   return Object.fromEntries(entries.filter((e): e is [string, number | string] => e[1] !== undefined && e[1] !== null));
 }
 
+/** Most classes drawn as a confusion matrix (cells ≥ 22 px, names legible); above, the top confused pairs. */
+export const MAX_MATRIX_CLASSES = 30;
+/** Confused pairs listed above {@link MAX_MATRIX_CLASSES} classes. */
+export const TOP_CONFUSED_PAIRS = 20;
+
+/** One off-diagonal cell of the confusion matrix: test images of class `true` predicted as `predicted`. */
+export interface ConfusedPair {
+  true: number;
+  predicted: number;
+  count: number;
+  /** `count` / the true class's test images. */
+  fraction: number;
+}
+
+/** The `limit` largest off-diagonal cells, largest first (ties: lower true class, then lower predicted class). */
+export function topConfusedPairs(metrics: Metrics, limit = TOP_CONFUSED_PAIRS): ConfusedPair[] {
+  const pairs: ConfusedPair[] = [];
+  metrics.confusionMatrix.forEach((row, t) => {
+    const support = metrics.perClass[t]?.support ?? 0;
+    row.forEach((count, p) => {
+      if (p !== t && count > 0) pairs.push({ true: t, predicted: p, count, fraction: support === 0 ? 0 : count / support });
+    });
+  });
+  pairs.sort((a, b) => b.count - a.count || a.true - b.true || a.predicted - b.predicted);
+  return pairs.slice(0, limit);
+}
+
+/** The confusion figure for TensorBoard: its tag and PNG bytes. */
+export interface ConfusionFigure {
+  tag: string;
+  png: Uint8Array;
+}
+
+/**
+ * The confusion matrix as a labelled heat map (rows: true class, columns: predicted class) up to
+ * {@link MAX_MATRIX_CLASSES} classes; above, a bar chart of the {@link TOP_CONFUSED_PAIRS} most frequent confusions
+ * (`true → predicted`, count and share of the true class), tagged `top confused pairs`.
+ */
+export async function renderConfusionFigure(metrics: Metrics): Promise<ConfusionFigure> {
+  // Imported on use: readers of predictions.arrow (the project stage) should not load a native canvas.
+  const { renderHeatmap, renderBarChart } = await import('@tbpipe/figures');
+  const accuracy = `accuracy ${(100 * metrics.accuracy).toFixed(1)} %`;
+  if (metrics.classNames.length <= MAX_MATRIX_CLASSES) {
+    const png = await renderHeatmap({
+      matrix: metrics.confusionMatrix,
+      rowLabels: metrics.classNames,
+      colLabels: metrics.classNames,
+      title: `Confusion matrix (${accuracy})`,
+      xLabel: 'Predicted label',
+      yLabel: 'True label',
+    });
+    return { tag: TAGS.confusionMatrix, png };
+  }
+  const pairs = topConfusedPairs(metrics);
+  const names = metrics.classNames;
+  const png = await renderBarChart({
+    labels: pairs.length > 0 ? pairs.map((p) => `${names[p.true]} → ${names[p.predicted]}`) : ['(no confusions)'],
+    values: pairs.length > 0 ? pairs.map((p) => p.count) : [0],
+    valueTexts: pairs.length > 0 ? pairs.map((p) => `${p.count} (${(100 * p.fraction).toFixed(1)} %)`) : ['0'],
+    title: `Top confused pairs, true → predicted (${accuracy})`,
+    subtitle: `${names.length} classes: too many for a readable confusion matrix (metrics.json has it whole)`,
+    xLabel: 'test images (share of the true class)',
+  });
+  return { tag: TAGS.confusedPairs, png };
+}
+
 /** The confusion matrix as a labelled heat map (rows: true class, columns: predicted class), PNG bytes. */
 export async function renderConfusionMatrix(metrics: Metrics): Promise<Uint8Array> {
-  // Imported on use: readers of predictions.arrow (the project stage) should not load a native canvas.
   const { renderHeatmap } = await import('@tbpipe/figures');
   return renderHeatmap({
     matrix: metrics.confusionMatrix,
@@ -61,6 +128,15 @@ export async function renderConfusionMatrix(metrics: Metrics): Promise<Uint8Arra
   });
 }
 
+/** The top confused pairs as a Markdown table, appended to the per-class text above {@link MAX_MATRIX_CLASSES} classes. */
+export function renderConfusedPairsMarkdown(metrics: Metrics): string {
+  const cell = (text: string) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const rows = topConfusedPairs(metrics).map(
+    (p) => `| ${cell(metrics.classNames[p.true])} | ${cell(metrics.classNames[p.predicted])} | ${p.count} | ${(100 * p.fraction).toFixed(1)} % |`,
+  );
+  return ['', `Top ${TOP_CONFUSED_PAIRS} confused pairs:`, '', '| true | predicted as | test images | share of the true class |', '| --- | --- | ---: | ---: |', ...rows, ''].join('\n');
+}
+
 /** What {@link writeReport} puts into TensorBoard. */
 export interface ReportInput {
   runDir: string;
@@ -68,8 +144,8 @@ export interface ReportInput {
   /** One PR curve per class, in class order. */
   curves: readonly PrCurve[];
   metrics: Metrics;
-  /** From {@link renderConfusionMatrix}. */
-  confusionPng: Uint8Array;
+  /** From {@link renderConfusionFigure}. */
+  confusion: ConfusionFigure;
   hparams: Record<string, number | string>;
   /** Global step of the model (mini-batches trained): the x of the scalars, image and text. */
   step: number;
@@ -79,7 +155,7 @@ export interface ReportInput {
 
 /**
  * Replace this stage's TensorBoard output in `runDir`: one `.evaluate` event file with a PR curve per class
- * (tag = class name, step 0, like the tutorial's `add_pr_curve`), the confusion matrix image, the per-class table
+ * (tag = class name, step 0, like the tutorial's `add_pr_curve`), the confusion matrix image (or top confused pairs), the per-class table
  * as text and the test accuracy and loss as scalars; and the `hparams/` sub-run linking the training params to
  * accuracy and loss. Resolves when every file is closed.
  * @returns the event file's path.
@@ -107,8 +183,10 @@ export async function writeReport(input: ReportInput): Promise<string> {
         c.numThresholds,
       );
     });
-    writer.addFigure(TAGS.confusionMatrix, input.confusionPng, input.step);
-    writer.addText(TAGS.perClassAccuracy, renderMetricsMarkdown(input.metrics), input.step);
+    writer.addFigure(input.confusion.tag, input.confusion.png, input.step);
+    let text = renderMetricsMarkdown(input.metrics);
+    if (input.confusion.tag === TAGS.confusedPairs) text += renderConfusedPairsMarkdown(input.metrics);
+    writer.addText(TAGS.perClassAccuracy, text, input.step);
     writer.addScalar(TAGS.accuracy, input.metrics.accuracy, input.step);
     writer.addScalar(TAGS.loss, input.metrics.loss, input.step);
     await writer.addHparams(

@@ -12,7 +12,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 test('--help documents every input, output and flag', () => {
   const r = cli('--help');
   assert.equal(r.status, 0);
-  for (const s of ['--data', '--model', '--out', '--run-dir', '--num-thresholds', '--batch-size', '--backend', 'predictions.arrow', 'metrics.json', 'manifest.json', 'tbpipe.predictions/v1', 'hparams/', '.evaluate']) {
+  for (const s of ['--data', '--model', '--predictions', '--class-names', '--out', '--run-dir', '--num-thresholds', '--batch-size', '--backend', 'predictions.arrow', 'metrics.json', 'manifest.json', 'tbpipe.predictions/v2', 'hparams/', '.evaluate']) {
     assert.ok(r.stdout.includes(s), s);
   }
 });

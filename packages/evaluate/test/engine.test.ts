@@ -50,7 +50,7 @@ test('a tiny model trained by the train stage evaluates end to end', async () =>
     assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `row ${r} sums to 1`);
     assert.equal(p.predicted[r], row.indexOf(Math.max(...row)), `row ${r}: predicted is the most probable class`);
   }
-  assert.ok(p.features.every((f) => f >= 0), 'features are post-ReLU');
+  assert.ok(p.features!.every((f) => f >= 0), 'features are post-ReLU');
   assert.equal(result.metrics.count, 30);
   assert.equal(result.prCurves.length, 10);
   const names = await readdir(runDir);

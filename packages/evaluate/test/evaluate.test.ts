@@ -54,9 +54,12 @@ test('evaluate writes predictions.arrow, metrics.json and, last, a manifest whos
   const p = await readPredictions(join(o.outDir, 'predictions.arrow'));
   assert.equal(p.count, COUNT);
   assert.deepEqual(p.index, Uint32Array.from({ length: COUNT }, (_, i) => i));
-  assert.deepEqual(p.label, testSet.labels);
+  assert.deepEqual(p.label, Uint16Array.from(testSet.labels));
   assert.equal(p.probabilities.length, COUNT * 10);
-  assert.equal(p.features.length, COUNT * 84);
+  assert.equal(p.features!.length, COUNT * 84);
+  assert.equal(p.featureWidth, 84);
+  assert.equal(p.featureLayer, 'fc2', 'the layer before the last dense that has parameters');
+  assert.deepEqual(p.classNames, FASHION_CLASSES);
   const correct = p.label.filter((y, i) => y === p.predicted[i]).length;
   assert.ok(correct >= COUNT * 0.8, `the fake model sees the stripes: ${correct}/${COUNT}`);
 

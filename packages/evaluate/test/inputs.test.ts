@@ -2,13 +2,14 @@ import { CONTRACT_KEY, writeManifest, writeTableAtomic } from '@tbpipe/core';
 import { INGEST_CONTRACT as INGEST_EXPORT, TEST_FILE } from '@tbpipe/ingest';
 import { Field, FixedSizeBinary, makeData, RecordBatch, Schema, Struct, Table, Uint8 } from 'apache-arrow';
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { INGEST_CONTRACT, INPUT_FILES } from '../src/contract.ts';
 import { evaluate } from '../src/evaluate.ts';
 import type { EvaluateOptions } from '../src/options.ts';
+import { readPredictions } from '../src/predictions.ts';
 import { fakeLoader, FASHION_CLASSES, makeIngestDir, makeTrainDir, runRecord, stripedImages } from './helpers/fixtures.ts';
 
 let root: string;
@@ -58,12 +59,25 @@ test('a test split changed after ingest wrote it fails its manifest check', asyn
   });
 });
 
-test('a test split with 12 classes is refused: the network has 10 outputs', async () => {
+test('a model whose network outputs 10 classes is refused on a 12-class test split before inference', async () => {
   const classNames = [...FASHION_CLASSES, 'Hat', 'Scarf'];
   const dir = await makeIngestDir(join(root, 'twelve'), { ...stripedImages(12, 1, 12), classNames });
-  await assert.rejects(run({ dataDir: dir, modelDir: await makeTrainDir(join(root, 'train-12'), runRecord({ classNames })) }), {
+  let predicted = 0;
+  await assert.rejects(
+    run({ dataDir: dir, modelDir: await makeTrainDir(join(root, 'train-12'), runRecord({ classNames })), loadPredictor: fakeLoader({ networkClasses: 10, classes: 12, onPredict: () => predicted++ }) }),
+    {
+      code: 'EVALUATE_MODEL_OUTPUTS',
+      message: `evaluate: the model in --model ${join(root, 'train-12')} outputs 10 classes but --data ${dir} has 12, expected one output per class of the test split; evaluate the model on the dataset it was trained on`,
+    },
+  );
+  assert.equal(predicted, 0);
+});
+
+test('a test split of one class, or of more than 1 000, is refused with the class count', async () => {
+  const dir = await makeIngestDir(join(root, 'one-class'), { ...stripedImages(3, 1, 1), classNames: ['only'] });
+  await assert.rejects(run({ dataDir: dir }), {
     code: 'EVALUATE_CLASS_COUNT',
-    message: `evaluate: ${join(dir, TEST_FILE)} has 12 class names, expected 10 (the network's outputs); evaluate a 10-class dataset`,
+    message: `evaluate: ${join(dir, TEST_FILE)} has 1 class names, expected 2 to 1000; evaluate a dataset of at least two classes`,
   });
 });
 
@@ -76,33 +90,58 @@ test('a model trained on other classes than the test split is refused with both 
   });
 });
 
-test('a test split of 32 × 32 images is refused at the schema boundary', async () => {
-  const dir = join(root, 'big-images');
+test('a model trained on 28 × 28 grey images is refused on 32 × 32 RGB images, naming both sizes', async () => {
+  const shape = { height: 32, width: 32, channels: 3 };
+  const dir = await makeIngestDir(join(root, 'rgb'), { ...stripedImages(10, 1, 10, shape), shape });
+  await assert.rejects(run({ dataDir: dir }), {
+    code: 'EVALUATE_MODEL_INPUT',
+    message: `evaluate: the model in --model ${modelDir} takes 28 × 28 × 1 images but --data ${dir} has 32 × 32 × 3, expected the image size the model was trained on; evaluate the model on the dataset it was trained on`,
+  });
+});
+
+test('a test split that is not an images table is refused at the schema boundary', async () => {
+  const dir = join(root, 'not-images');
   const schema = new Schema([new Field('image', new FixedSizeBinary(1024), false), new Field('label', new Uint8(), false)], new Map([[CONTRACT_KEY, 'fmnist.images/v1']]));
   const image = makeData({ type: schema.fields[0].type, length: 1, nullCount: 0, data: new Uint8Array(1024) });
   const label = makeData({ type: schema.fields[1].type, length: 1, nullCount: 0, data: new Uint8Array(1) });
   await writeTableAtomic(join(dir, TEST_FILE), new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [image, label] }))]));
   await writeManifest(dir, INGEST_CONTRACT, [TEST_FILE]);
-  await assert.rejects(run({ dataDir: dir }), {
-    code: 'SCHEMA_MISMATCH',
-    message: `evaluate: ${join(dir, TEST_FILE)} does not match tbpipe.images/v2: contract fmnist.images/v1 instead of tbpipe.images/v2; field 0 is image: FixedSizeBinary[1024], expected image: FixedSizeBinary[784]; rebuild it with the producing stage (or rerun the pipeline).`,
+  await assert.rejects(run({ dataDir: dir }), (err: Error & { code: string }) => {
+    assert.equal(err.code, 'SCHEMA_MISMATCH');
+    assert.match(err.message, new RegExp(`^evaluate: ${join(dir, TEST_FILE)} does not match tbpipe.images/v2: contract fmnist.images/v1 instead of tbpipe.images/v2`));
+    return true;
   });
 });
 
-test('a model with 12 outputs or 100 features is refused before anything is written', async () => {
-  await assert.rejects(run({ loadPredictor: fakeLoader({ classes: 12 }) }), {
+test('a model returning 12 logits per image for 10 classes, or features of uneven width, is refused before anything is written', async () => {
+  const out = join(root, 'not-written');
+  await assert.rejects(run({ outDir: out, loadPredictor: fakeLoader({ classes: 12, networkClasses: 10 }) }), {
     code: 'EVALUATE_MODEL_OUTPUTS',
-    message: "evaluate: the model returned 120 logits for 10 images (12 per image), expected 10 per image; evaluate a model of the tutorial's network (10 classes, 84 features) saved by the train stage",
+    message: 'evaluate: the model returned 120 logits for 10 images (12 per image), expected 10 (the class count) per image; evaluate the model on the dataset it was trained on (its last dense layer must output one logit per class)',
   });
-  await assert.rejects(run({ loadPredictor: fakeLoader({ features: 100 }) }), {
-    message: "evaluate: the model returned 1000 features for 10 images (100 per image), expected 84 per image; evaluate a model of the tutorial's network (10 classes, 84 features) saved by the train stage",
+  let calls = 0;
+  const uneven: EvaluateOptions['loadPredictor'] = async (dir, o) => {
+    const inner = await fakeLoader()(dir, o);
+    return { ...inner, backend: inner.backend, network: inner.network, predict: (x, n) => ({ ...inner.predict(x, n), features: new Float32Array(n * (calls++ === 0 ? 84 : 80)) }) };
+  };
+  await assert.rejects(run({ outDir: out, batchSize: 5, loadPredictor: uneven }), {
+    message: 'evaluate: the model returned 400 features for 5 images (80 per image), expected 84 (as in the first batch) per image; evaluate the model on the dataset it was trained on (its last dense layer must output one logit per class)',
   });
+  await assert.rejects(readdir(out), { code: 'ENOENT' });
+});
+
+test('the feature width comes from the model: 100 features per image are written as FixedSizeList[100]', async () => {
+  const o = { outDir: join(root, 'wide-features'), loadPredictor: fakeLoader({ features: 100 }) };
+  await run(o);
+  const p = await readPredictions(join(o.outDir, 'predictions.arrow'));
+  assert.equal(p.featureWidth, 100);
+  assert.equal(p.features!.length, 10 * 100);
 });
 
 test('a model whose logits are NaN (diverged training) is refused with the first bad image', async () => {
   const nanLoader: EvaluateOptions['loadPredictor'] = async (dir, o) => {
     const inner = await fakeLoader()(dir, o);
-    return { ...inner, backend: inner.backend, predict: (x, n) => ({ ...inner.predict(x, n), logits: new Float32Array(n * 10).fill(Number.NaN) }) };
+    return { ...inner, backend: inner.backend, network: inner.network, predict: (x, n) => ({ ...inner.predict(x, n), logits: new Float32Array(n * 10).fill(Number.NaN) }) };
   };
   await assert.rejects(run({ loadPredictor: nanLoader }), {
     code: 'EVALUATE_MODEL_NOT_FINITE',

@@ -1,11 +1,12 @@
 import { CONTRACT_KEY, writeTableAtomic } from '@tbpipe/core';
 import { Field, FixedSizeList, Float32, Schema, Table, Uint32, Uint8, makeData, RecordBatch, Struct } from 'apache-arrow';
+import { FASHION_CLASSES } from './helpers/fixtures.ts';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PredictionsSchema } from '../src/contract.ts';
+import { predictionsSchema } from '../src/contract.ts';
 import { predictionsToTable, readPredictions, writePredictions, type Predictions } from '../src/predictions.ts';
 
 let dir: string;
@@ -19,13 +20,17 @@ after(async () => {
 function sample(count: number): Predictions {
   return {
     count,
+    classNames: FASHION_CLASSES,
     index: Uint32Array.from({ length: count }, (_, i) => 1000 + i),
-    label: Uint8Array.from({ length: count }, (_, i) => i % 10),
-    predicted: Uint8Array.from({ length: count }, (_, i) => (i * 3) % 10),
+    label: Uint16Array.from({ length: count }, (_, i) => i % 10),
+    predicted: Uint16Array.from({ length: count }, (_, i) => (i * 3) % 10),
     probabilities: Float32Array.from({ length: count * 10 }, (_, i) => (i % 10) / 45),
     features: Float32Array.from({ length: count * 84 }, (_, i) => i / 7),
+    featureWidth: 84,
   };
 }
+
+const PredictionsSchema = predictionsSchema(FASHION_CLASSES, 84);
 
 /** A table with `schema` whose columns are all zeros, for corrupt-file tests. */
 function zeroTable(schema: Schema, count: number): Table {
@@ -54,29 +59,56 @@ test('a file of several record batches reads back as one contiguous set of rows'
   const p = await readPredictions(path);
   assert.equal(p.count, 7);
   assert.deepEqual(Array.from(p.index), [1000, 1001, 1002, 7, 8, 9, 10]);
-  assert.deepEqual(p.features.subarray(3 * 84), sample(4).features);
+  assert.deepEqual(p.features!.subarray(3 * 84), sample(4).features);
 });
 
-test('the schema is the documented one: five non-null columns and the contract id', () => {
+test('the schema is the documented one: five non-null columns, the contract id and the class names', () => {
   assert.deepEqual(
     PredictionsSchema.fields.map((f) => `${f.name}: ${String(f.type)}${f.nullable ? '?' : ''}`),
     ['index: Uint32', 'label: Uint8', 'predicted: Uint8', 'probabilities: FixedSizeList[10]<Float32>', 'features: FixedSizeList[84]<Float32>'],
   );
-  assert.equal(PredictionsSchema.metadata.get(CONTRACT_KEY), 'tbpipe.predictions/v1');
+  assert.equal(PredictionsSchema.metadata.get(CONTRACT_KEY), 'tbpipe.predictions/v2');
+  assert.equal(PredictionsSchema.metadata.get('tbpipe.classNames'), JSON.stringify(FASHION_CLASSES));
 });
 
-test('a file with another contract id is refused with the exact message', async () => {
-  const path = join(dir, 'v0.arrow');
-  const schema = new Schema(PredictionsSchema.fields, new Map([[CONTRACT_KEY, 'tbpipe.predictions/v0']]));
+test('K and D come from the data: 300 classes store labels as Uint16, 12 features as FixedSizeList[12], none as no column', () => {
+  const names = Array.from({ length: 300 }, (_, i) => `c${i}`);
+  assert.deepEqual(
+    predictionsSchema(names, 12).fields.map((f) => `${f.name}: ${String(f.type)}`),
+    ['index: Uint32', 'label: Uint16', 'predicted: Uint16', 'probabilities: FixedSizeList[300]<Float32>', 'features: FixedSizeList[12]<Float32>'],
+  );
+  assert.deepEqual(predictionsSchema(['a', 'b'], undefined).fields.map((f) => f.name), ['index', 'label', 'predicted', 'probabilities']);
+});
+
+test('300 classes without features round-trip, labels widened to Uint16 on reading', async () => {
+  const names = Array.from({ length: 300 }, (_, i) => `c${i}`);
+  const count = 4;
+  const p: Predictions = {
+    count,
+    classNames: names,
+    index: Uint32Array.from([0, 1, 2, 3]),
+    label: Uint16Array.from([0, 299, 257, 3]),
+    predicted: Uint16Array.from([1, 299, 256, 3]),
+    probabilities: new Float32Array(count * 300).fill(1 / 300),
+    featureWidth: 0,
+  };
+  const path = join(dir, 'wide.arrow');
+  await writePredictions(path, p);
+  assert.deepEqual(await readPredictions(path), p);
+});
+
+test('a v1 file (another contract id) is refused with the exact message', async () => {
+  const path = join(dir, 'v1.arrow');
+  const schema = new Schema(PredictionsSchema.fields, new Map([[CONTRACT_KEY, 'tbpipe.predictions/v1']]));
   await writeTableAtomic(path, zeroTable(schema, 2));
   await assert.rejects(readPredictions(path), {
     name: 'ContractError',
     code: 'SCHEMA_MISMATCH',
-    message: `contract: ${path} does not match tbpipe.predictions/v1: contract tbpipe.predictions/v0 instead of tbpipe.predictions/v1; rebuild it with the producing stage (or rerun the pipeline).`,
+    message: `contract: ${path} does not match tbpipe.predictions/v2: contract tbpipe.predictions/v1 instead of tbpipe.predictions/v2; field 3 is probabilities: FixedSizeList[10]<Float32>, expected probabilities: FixedSizeList[2]<Float32>; unexpected field features: FixedSizeList[84]<Float32>; rebuild it with the producing stage (or rerun the pipeline).`,
   });
 });
 
-test('a file with 12 probabilities per row and no features lists every difference', async () => {
+test('a file with 12 probabilities per row for 10 class names lists the difference', async () => {
   const path = join(dir, 'twelve.arrow');
   const fields = [
     new Field('index', new Uint32(), false),
@@ -86,7 +118,7 @@ test('a file with 12 probabilities per row and no features lists every differenc
   ];
   await writeTableAtomic(path, zeroTable(new Schema(fields, PredictionsSchema.metadata), 2));
   await assert.rejects(readPredictions(path), {
-    message: `contract: ${path} does not match tbpipe.predictions/v1: field 3 is probabilities: FixedSizeList[12]<Float32>, expected probabilities: FixedSizeList[10]<Float32>; missing field features: FixedSizeList[84]<Float32>; rebuild it with the producing stage (or rerun the pipeline).`,
+    message: `contract: ${path} does not match tbpipe.predictions/v2: field 3 is probabilities: FixedSizeList[12]<Float32>, expected probabilities: FixedSizeList[10]<Float32>; rebuild it with the producing stage (or rerun the pipeline).`,
   });
 });
 
@@ -109,7 +141,10 @@ test('a missing or non-Arrow file is one line naming it', async () => {
 });
 
 test('arrays of the wrong length are refused before anything is written', () => {
-  assert.throws(() => predictionsToTable({ ...sample(2), features: new Float32Array(84) }), {
-    message: 'evaluate: features has 84 values, expected 168; pass arrays for the same rows',
+  assert.throws(() => predictionsToTable({ ...sample(2), probabilities: new Float32Array(10) }), {
+    message: 'evaluate: probabilities has 10 values, expected 20; pass arrays for the same rows',
+  });
+  assert.throws(() => predictionsToTable({ ...sample(2), features: new Float32Array(85) }), {
+    message: 'evaluate: features has 85 values, expected a multiple of 2 (D per row); pass arrays for the same rows',
   });
 });

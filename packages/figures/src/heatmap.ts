@@ -25,10 +25,13 @@ export interface HeatmapOptions {
   valueFormat?: (value: number) => string;
 }
 
-/** Layout in pixels. Cells are square, 48 px for up to 10 × 10, smaller (down to 16 px) for larger matrices. */
+/**
+ * Layout in pixels. Cells are square, 48 px for up to 10 × 10, smaller for larger matrices down to 22 px (from 22 × 22
+ * on; a 30 × 30 confusion matrix is 660 px square), where a 4-digit count still prints legibly at 9 px.
+ */
 const LAYOUT = {
   matrixTargetPx: 480,
-  minCellPx: 16,
+  minCellPx: 22,
   maxCellPx: 64,
   marginPx: 16,
   titlePadPx: 12,
@@ -199,7 +202,8 @@ export async function renderHeatmap(options: HeatmapOptions): Promise<Uint8Array
   const { canvas, ctx } = createFigure(width, height);
 
   // Cells, then their values in a contrasting colour.
-  setFont(ctx, Math.min(LAYOUT.maxValuePx, Math.floor(cellPx * 0.3)));
+  // 13 px up to 31-px cells, then ~0.42 of the cell: 9 px in the smallest (22-px) cells.
+  setFont(ctx, Math.min(LAYOUT.maxValuePx, Math.floor(cellPx * 0.42)));
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   const valueMaxW = cellPx - 4;

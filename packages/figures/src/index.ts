@@ -3,8 +3,8 @@
  * (`@napi-rs/canvas`) and the bundled DejaVu Sans, so they look the same on hosts without fonts and give the same
  * bytes for the same input.
  */
-export { renderPredictionsFigure, predictionsFigureWidth, IMAGE_SIDE } from './predictions-figure.ts';
-export type { PredictionsFigureOptions, PredictionTitle } from './predictions-figure.ts';
+export { renderPredictionsFigure, predictionsFigureWidth, drawnSize, IMAGE_SIDE, CELL_SIDE, TUTORIAL_IMAGE_SHAPE } from './predictions-figure.ts';
+export type { PredictionsFigureOptions, PredictionTitle, ImageShape } from './predictions-figure.ts';
 export { renderHeatmap } from './heatmap.ts';
 export type { HeatmapOptions } from './heatmap.ts';
 export { renderScatter } from './scatter.ts';
@@ -13,3 +13,8 @@ export { fontFamily, ensureFonts } from './fonts.ts';
 export { FiguresError } from './errors.ts';
 export { TAB10, GREYS, VIRIDIS } from './colormaps.ts';
 export type { Rgb, Colormap } from './colormaps.ts';
+export { makeImageGrid } from './image-grid.ts';
+export type { RgbImage } from './image-grid.ts';
+export { CATEGORICAL, categoricalColor } from './palette.ts';
+export { renderBarChart } from './bar-chart.ts';
+export type { BarChartOptions } from './bar-chart.ts';

@@ -11,13 +11,25 @@ export interface PredictionTitle {
   correct: boolean;
 }
 
+/** An image's size: rows, columns, channels (1 grey, 3 RGB); pixels row-major HWC (ingest's `ImageShape`). */
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** The tutorial's FashionMNIST images: 28 × 28, grey. */
+export const TUTORIAL_IMAGE_SHAPE: Readonly<ImageShape> = { height: 28, width: 28, channels: 1 };
+
 /** Input of {@link renderPredictionsFigure}. */
 export interface PredictionsFigureOptions {
   /**
-   * FashionMNIST-sized grayscale images, raw 0–255 pixels, row-major 28 × 28: either one Uint8Array of 784 bytes
-   * per image, or all of them back to back in one Uint8Array of n × 784 bytes. At least one; the tutorial uses 4.
+   * Raw 0–255 images, row-major HWC of `shape`: either one Uint8Array of height × width × channels bytes per image,
+   * or all of them back to back in one Uint8Array. At least one; the tutorial uses 4.
    */
   images: readonly Uint8Array[] | Uint8Array;
+  /** Size and channels of every image; default 28 × 28 × 1 (FashionMNIST). Channels 1 (grey) or 3 (RGB). */
+  shape?: ImageShape;
   /** One title per image, in the same order. */
   titles: readonly PredictionTitle[];
   /**
@@ -27,8 +39,11 @@ export interface PredictionsFigureOptions {
   columns?: number;
 }
 
-/** Side of one input image in pixels (FashionMNIST). */
+/** Side of one FashionMNIST image in pixels (the default shape's). */
 export const IMAGE_SIDE = 28;
+
+/** Side of the square each image is drawn in: 252 px (a 28-px image scaled 9×). */
+export const CELL_SIDE = 252;
 
 /**
  * Layout in pixels. N.B. the tutorial's `plt.figure(figsize=(12, 48))` is 1200 × 4800 px at 100 dpi, almost all
@@ -36,7 +51,6 @@ export const IMAGE_SIDE = 28;
  * 4 images (each 28 px scaled 9× to 252 px, nearest-neighbour as imshow upsamples), about 356 px high.
  */
 const LAYOUT = {
-  scale: 9,
   sideMarginPx: 36,
   gapPx: 40,
   topMarginPx: 24,
@@ -49,14 +63,23 @@ const LAYOUT = {
 
 const TITLE_COLOR = { correct: '#008000', wrong: '#ff0000' } as const;
 
-function splitImages(images: readonly Uint8Array[] | Uint8Array): Uint8Array[] {
-  const n = IMAGE_SIDE * IMAGE_SIDE;
+const describeShape = (s: ImageShape) => `${s.height} × ${s.width}${s.channels === 1 ? '' : ` × ${s.channels}`} uint8`;
+
+function checkShape(shape: ImageShape): void {
+  const { height, width, channels } = shape;
+  if (![height, width].every((x) => Number.isInteger(x) && x >= 1) || (channels !== 1 && channels !== 3)) {
+    throw badInput(`shape ${height} × ${width} × ${channels}`, 'height and width ≥ 1 and 1 or 3 channels', 'pass the images\' shape from the images table');
+  }
+}
+
+function splitImages(images: readonly Uint8Array[] | Uint8Array, shape: ImageShape): Uint8Array[] {
+  const n = shape.height * shape.width * shape.channels;
   if (images instanceof Uint8Array) {
     if (images.length === 0 || images.length % n !== 0) {
       throw badInput(
         `images has ${images.length} bytes`,
-        `a positive multiple of ${n} (28 × 28 uint8 per image)`,
-        'pass raw 28 × 28 grayscale images back to back, or one Uint8Array per image',
+        `a positive multiple of ${n} (${describeShape(shape)} per image)`,
+        `pass raw ${describeShape(shape)} images back to back, or one Uint8Array per image`,
       );
     }
     return Array.from({ length: images.length / n }, (_, i) => images.subarray(i * n, (i + 1) * n));
@@ -68,8 +91,8 @@ function splitImages(images: readonly Uint8Array[] | Uint8Array): Uint8Array[] {
     if (img.length !== n) {
       throw badInput(
         `image ${i} has ${img.length} bytes`,
-        `${n} (28 × 28 uint8)`,
-        'pass raw 28 × 28 grayscale pixels, not normalized floats or padded images',
+        `${n} (${describeShape(shape)})`,
+        `pass raw ${describeShape(shape)} pixels, not normalized floats or padded images`,
       );
     }
   });
@@ -77,43 +100,68 @@ function splitImages(images: readonly Uint8Array[] | Uint8Array): Uint8Array[] {
 }
 
 /**
- * Renders one image as the tutorial's `plt.imshow(npimg, cmap="Greys")` shows it: without vmin/vmax imshow scales
- * each image from its own min (white) to its own max (black), so the FashionMNIST garments, bright on black in the
- * data, come out dark on white. The tutorial first de-normalizes (`img / 2 + 0.5`); raw uint8 pixels are already
- * in that space and the min-max scaling makes the offset irrelevant anyway.
+ * How an image of `shape` is drawn in its {@link CELL_SIDE}-px square: scaled by a whole factor (nearest-neighbour,
+ * as imshow upsamples) when it fits, else shrunk to fit (nearest-neighbour sampling), keeping its aspect ratio.
  */
-function imagePixels(img: Uint8Array, scale: number): Uint8ClampedArray {
-  let lo = 255;
-  let hi = 0;
-  for (const v of img) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+export function drawnSize(shape: ImageShape): { width: number; height: number } {
+  const longest = Math.max(shape.height, shape.width);
+  if (longest <= CELL_SIDE) {
+    const scale = Math.floor(CELL_SIDE / longest);
+    return { width: shape.width * scale, height: shape.height * scale };
   }
-  const range = hi - lo;
-  // One RGBA word per pixel value (this image's colour scale), then each source pixel fills its scale × scale block:
-  // the same pixels as mapping every output pixel, ~scale² times fewer colour look-ups.
-  const colours = new Uint32Array(256);
-  const rgba = new Uint8Array(colours.buffer);
-  for (let v = lo; v <= hi; v++) {
-    // matplotlib's Normalize maps everything to 0 when vmin == vmax.
-    const t = range === 0 ? 0 : (v - lo) / range;
-    const [r, g, b] = GREYS[Math.min(255, Math.floor(t * 256))];
-    rgba.set([r, g, b, 255], v * 4);
+  return { width: Math.max(1, Math.round((shape.width * CELL_SIDE) / longest)), height: Math.max(1, Math.round((shape.height * CELL_SIDE) / longest)) };
+}
+
+/**
+ * Renders one image as the tutorial's `matplotlib_imshow` shows it. Grey (`plt.imshow(npimg, cmap="Greys")`):
+ * without vmin/vmax imshow scales each image from its own min (white) to its own max (black), so the FashionMNIST
+ * garments, bright on black in the data, come out dark on white. The tutorial first de-normalizes (`img / 2 + 0.5`);
+ * raw uint8 pixels are already in that space and the min-max scaling makes the offset irrelevant anyway. RGB
+ * (`plt.imshow(np.transpose(npimg, (1, 2, 0)))`): the colours as they are.
+ */
+function imagePixels(img: Uint8Array, shape: ImageShape, out: { width: number; height: number }): Uint8ClampedArray {
+  const { height, width, channels } = shape;
+  // One RGBA word per source pixel, then each output pixel takes its nearest source pixel's word.
+  const words = new Uint32Array(height * width);
+  const rgba = new Uint8Array(words.buffer);
+  if (channels === 1) {
+    let lo = 255;
+    let hi = 0;
+    for (const v of img) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const range = hi - lo;
+    const colours = new Uint32Array(256);
+    const lut = new Uint8Array(colours.buffer);
+    for (let v = lo; v <= hi; v++) {
+      // matplotlib's Normalize maps everything to 0 when vmin == vmax.
+      const t = range === 0 ? 0 : (v - lo) / range;
+      const [r, g, b] = GREYS[Math.min(255, Math.floor(t * 256))];
+      lut.set([r, g, b, 255], v * 4);
+    }
+    for (let p = 0; p < words.length; p++) words[p] = colours[img[p]];
+  } else {
+    for (let p = 0; p < words.length; p++) rgba.set([img[3 * p], img[3 * p + 1], img[3 * p + 2], 255], 4 * p);
   }
-  const side = IMAGE_SIDE * scale;
-  const out = new Uint8ClampedArray(side * side * 4);
-  const words = new Uint32Array(out.buffer);
-  for (let sy = 0; sy < IMAGE_SIDE; sy++) {
-    const top = sy * scale * side;
-    for (let sx = 0; sx < IMAGE_SIDE; sx++) words.fill(colours[img[sy * IMAGE_SIDE + sx]], top + sx * scale, top + (sx + 1) * scale);
-    for (let k = 1; k < scale; k++) words.copyWithin(top + k * side, top, top + side);
+  const result = new Uint8ClampedArray(out.width * out.height * 4);
+  const outWords = new Uint32Array(result.buffer);
+  const columns = Int32Array.from({ length: out.width }, (_, x) => Math.min(width - 1, Math.floor((x * width) / out.width)));
+  for (let y = 0; y < out.height; y++) {
+    const sy = Math.min(height - 1, Math.floor((y * height) / out.height));
+    // Rows that repeat the one above (upscaling) are copied whole.
+    if (y > 0 && sy === Math.min(height - 1, Math.floor(((y - 1) * height) / out.height))) {
+      outWords.copyWithin(y * out.width, (y - 1) * out.width, y * out.width);
+      continue;
+    }
+    for (let x = 0; x < out.width; x++) outWords[y * out.width + x] = words[sy * width + columns[x]];
   }
-  return out;
+  return result;
 }
 
 /** Width in pixels of a predictions figure with `count` images (1200 for the tutorial's 4). */
 export function predictionsFigureWidth(count: number): number {
-  const side = IMAGE_SIDE * LAYOUT.scale;
+  const side = CELL_SIDE;
   return 2 * LAYOUT.sideMarginPx + count * side + (count - 1) * LAYOUT.gapPx;
 }
 
@@ -137,7 +185,10 @@ export function predictionsFigureWidth(count: number): number {
  * writer.addImage('predictions vs. actuals', png, step);
  */
 export async function renderPredictionsFigure(options: PredictionsFigureOptions): Promise<Uint8Array> {
-  const images = splitImages(options.images);
+  const shape = options.shape ?? TUTORIAL_IMAGE_SHAPE;
+  checkShape(shape);
+  const images = splitImages(options.images, shape);
+  const drawn = drawnSize(shape);
   const { titles } = options;
   if (titles.length !== images.length) {
     throw badInput(
@@ -150,7 +201,7 @@ export async function renderPredictionsFigure(options: PredictionsFigureOptions)
   if (!Number.isInteger(columns) || columns < 1) {
     throw badInput(`columns is ${columns}`, 'an integer ≥ 1', 'pass the number of images per row, or leave it out for one row');
   }
-  const side = IMAGE_SIDE * LAYOUT.scale;
+  const side = CELL_SIDE;
   const lines = titles.map((t) => t.text.split('\n'));
   const maxLines = Math.max(...lines.map((l) => l.length));
   const usedColumns = Math.min(columns, images.length);
@@ -163,10 +214,13 @@ export async function renderPredictionsFigure(options: PredictionsFigureOptions)
   const { canvas, ctx } = createFigure(width, height);
 
   images.forEach((img, i) => {
-    const left = LAYOUT.sideMarginPx + (i % usedColumns) * (side + LAYOUT.gapPx);
-    const imageTop = LAYOUT.topMarginPx + Math.floor(i / usedColumns) * rowPitch + titleBlock;
-    ctx.putImageData(new ImageData(imagePixels(img, LAYOUT.scale), side, side), left, imageTop);
-    strokeFrame(ctx, left, imageTop, side, side);
+    const cellLeft = LAYOUT.sideMarginPx + (i % usedColumns) * (side + LAYOUT.gapPx);
+    const cellTop = LAYOUT.topMarginPx + Math.floor(i / usedColumns) * rowPitch + titleBlock;
+    // Centred in its cell horizontally, at the cell's bottom (under the title) vertically; a 28-px image fills it.
+    const left = cellLeft + Math.floor((side - drawn.width) / 2);
+    const imageTop = cellTop + (side - drawn.height);
+    ctx.putImageData(new ImageData(imagePixels(img, shape, drawn), drawn.width, drawn.height), left, imageTop);
+    strokeFrame(ctx, left, imageTop, drawn.width, drawn.height);
 
     // A title may spill into the gaps beside its axes (matplotlib lets it), but never into the next title.
     const maxWidth = side + LAYOUT.gapPx - 8;
@@ -184,7 +238,7 @@ export async function renderPredictionsFigure(options: PredictionsFigureOptions)
     const descentPx = Math.round(sizePx * 0.24);
     lines[i].forEach((line, k) => {
       const fromBottom = lines[i].length - 1 - k;
-      ctx.fillText(line, left + side / 2, imageTop - LAYOUT.titlePadPx - descentPx - fromBottom * lineHeightPx);
+      ctx.fillText(line, cellLeft + side / 2, imageTop - LAYOUT.titlePadPx - descentPx - fromBottom * lineHeightPx);
     });
   });
   return encodePng(canvas);

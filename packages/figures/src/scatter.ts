@@ -1,5 +1,5 @@
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { TAB10 } from './colormaps.ts';
+import { categoricalColor } from './palette.ts';
 import { createFigure, crisp, encodePng, setFont, strokeFrame, TEXT_PX } from './canvas.ts';
 import { badInput } from './errors.ts';
 import { formatTick, niceTicks } from './ticks.ts';
@@ -8,9 +8,13 @@ import { formatTick, niceTicks } from './ticks.ts';
 export interface ScatterOptions {
   /** n points as interleaved x, y pairs (length 2n, n ≥ 1), e.g. a 2-D PCA or UMAP embedding. Finite values. */
   points: Float32Array;
-  /** n class indices, each in [0, classNames.length). Point i is drawn in colour `TAB10[labels[i]]`. */
-  labels: Uint8Array | Int32Array;
-  /** 1–10 class names, shown in the legend in this order (tab10 has 10 distinct colours). */
+  /** n class indices, each in [0, classNames.length). Point i is drawn in colour `categoricalColor(labels[i])`. */
+  labels: Uint8Array | Uint16Array | Int32Array;
+  /**
+   * At least one class name, shown in the legend in this order. The first 10 colours are matplotlib's `tab10`;
+   * up to 39 are distinct (`CATEGORICAL`), past that they repeat. A legend taller than the axes lists the
+   * classes that fit and then how many more there are.
+   */
   classNames: readonly string[];
   /** Drawn in bold above the axes. */
   title: string;
@@ -44,12 +48,8 @@ const LAYOUT = {
 
 function validate(o: ScatterOptions): number {
   const { points, labels, classNames } = o;
-  if (classNames.length === 0 || classNames.length > TAB10.length) {
-    throw badInput(
-      `${classNames.length} class names`,
-      `1 to ${TAB10.length} (tab10 has ${TAB10.length} distinct colours)`,
-      'pass one name per class, merging classes if there are more than 10',
-    );
+  if (classNames.length === 0) {
+    throw badInput('0 class names', 'at least 1', 'pass one name per class');
   }
   if (points.length === 0 || points.length % 2 !== 0) {
     throw badInput(
@@ -110,6 +110,8 @@ export interface ScatterLayout {
   axH: number;
   /** The legend box sits at (left + axW + legendGapPx, top). */
   legendLeft: number;
+  /** Legend rows: one per class, or, when they do not fit beside the axes, as many as fit with the last saying how many more. */
+  legendRows: string[];
   legendW: number;
   legendH: number;
   /** View limits in data units. */
@@ -137,13 +139,15 @@ export function layoutScatter(options: ScatterOptions): ScatterLayout {
   const { ctx: probe } = createFigure(1, 1);
   setFont(probe, TEXT_PX.tick);
   const yTickW = Math.max(...yTexts.map((t) => probe.measureText(t).width));
-  const legendTextW = Math.max(...classNames.map((t) => probe.measureText(t).width));
-  const legendW = Math.ceil(LAYOUT.legendPadPx * 3 + LAYOUT.legendMarkerPx * 2 + legendTextW);
-  const legendH = LAYOUT.legendPadPx * 2 + classNames.length * LAYOUT.legendRowPx;
-
   let top = LAYOUT.marginPx + TEXT_PX.title;
   if (subtitle) top += LAYOUT.titleGapPx + TEXT_PX.tick;
   top += LAYOUT.axesPadTopPx;
+  const maxRows = Math.max(1, Math.floor((height - LAYOUT.marginPx - top - LAYOUT.legendPadPx * 2) / LAYOUT.legendRowPx));
+  const legendRows =
+    classNames.length <= maxRows ? [...classNames] : [...classNames.slice(0, maxRows - 1), `… ${classNames.length - (maxRows - 1)} more classes`];
+  const legendTextW = Math.max(...legendRows.map((t) => probe.measureText(t).width));
+  const legendW = Math.ceil(LAYOUT.legendPadPx * 3 + LAYOUT.legendMarkerPx * 2 + legendTextW);
+  const legendH = LAYOUT.legendPadPx * 2 + legendRows.length * LAYOUT.legendRowPx;
   const yLabelBand = yLabel ? TEXT_PX.label + LAYOUT.labelPadPx : 0;
   const left = Math.ceil(LAYOUT.marginPx + yLabelBand + yTickW + LAYOUT.tickPx + LAYOUT.tickPadPx);
   const right = width - LAYOUT.marginPx - legendW - LAYOUT.legendGapPx;
@@ -157,6 +161,7 @@ export function layoutScatter(options: ScatterOptions): ScatterLayout {
     axW: right - left,
     axH: bottom - top,
     legendLeft: right + LAYOUT.legendGapPx,
+    legendRows,
     legendW,
     legendH,
     x0,
@@ -171,7 +176,7 @@ export function layoutScatter(options: ScatterOptions): ScatterLayout {
 }
 
 /**
- * A 2-D scatter plot coloured by class with matplotlib's `tab10` colours: axes frame with outward ticks and tick
+ * A 2-D scatter plot coloured by class (matplotlib's `tab10` colours for the first 10, then `CATEGORICAL`): axes frame with outward ticks and tick
  * labels, title (bold) with an optional grey subtitle, optional axis labels, and a framed legend of class names to
  * the right of the axes. Points are opaque discs drawn in input order (later points on top, as in matplotlib);
  * 10 000 points render in a few tens of milliseconds.
@@ -180,7 +185,7 @@ export function layoutScatter(options: ScatterOptions): ScatterLayout {
  *
  * @returns PNG bytes.
  * @throws {FiguresError} `FIGURES_BAD_INPUT` for no points, an odd `points` length, a label count that differs
- *   from the point count, a label outside the class range, a non-finite coordinate, or 0 or more than 10 classes.
+ *   from the point count, a label outside the class range, a non-finite coordinate, or no class names.
  * @example
  * const png = await renderScatter({
  *   points: pca2d, labels, classNames: classes, title: 'Test images, PCA', subtitle: '10 000 points',
@@ -189,7 +194,7 @@ export function layoutScatter(options: ScatterOptions): ScatterLayout {
 export async function renderScatter(options: ScatterOptions): Promise<Uint8Array> {
   const n = validate(options);
   const { points, labels, classNames, title, subtitle, xLabel, yLabel } = options;
-  const { width, height, left, top, axW, axH, legendW, legendH, x0, x1, y0, y1, xt, yt, xTexts, yTexts } =
+  const { width, height, left, top, axW, axH, legendW, legendH, legendRows, x0, x1, y0, y1, xt, yt, xTexts, yTexts } =
     layoutScatter(options);
   const right = left + axW;
   const bottom = top + axH;
@@ -213,7 +218,7 @@ export async function renderScatter(options: ScatterOptions): Promise<Uint8Array
       ctx.moveTo(cx + r, cy);
       ctx.arc(cx, cy, r, 0, 2 * Math.PI);
     }
-    ctx.fillStyle = TAB10[label];
+    ctx.fillStyle = categoricalColor(label);
     ctx.fill();
   }
   ctx.restore();
@@ -263,18 +268,22 @@ export async function renderScatter(options: ScatterOptions): Promise<Uint8Array
     ctx.restore();
   }
 
-  drawLegend(ctx, right + LAYOUT.legendGapPx, top, legendW, legendH, classNames);
+  drawLegend(ctx, right + LAYOUT.legendGapPx, top, legendW, legendH, legendRows, classNames.length);
   return encodePng(canvas);
 }
 
-/** matplotlib's legend look: white box, light grey rounded frame, one marker and name per class. */
+/**
+ * matplotlib's legend look: white box, light grey rounded frame, one marker and name per class; a last row of
+ * `… N more classes` (when `rows` is shorter than the class count) has no marker.
+ */
 function drawLegend(
   ctx: SKRSContext2D,
   x: number,
   y: number,
   w: number,
   h: number,
-  classNames: readonly string[],
+  rows: readonly string[],
+  classCount: number,
 ): void {
   ctx.save();
   ctx.fillStyle = '#ffffff';
@@ -287,13 +296,15 @@ function drawLegend(
   setFont(ctx, TEXT_PX.tick);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  classNames.forEach((name, k) => {
+  rows.forEach((name, k) => {
     const cy = y + LAYOUT.legendPadPx + k * LAYOUT.legendRowPx + LAYOUT.legendRowPx / 2;
     const cx = x + LAYOUT.legendPadPx + LAYOUT.legendMarkerPx;
-    ctx.fillStyle = TAB10[k];
-    ctx.beginPath();
-    ctx.arc(cx, cy, LAYOUT.legendMarkerPx, 0, 2 * Math.PI);
-    ctx.fill();
+    if (rows.length === classCount || k < rows.length - 1) {
+      ctx.fillStyle = categoricalColor(k);
+      ctx.beginPath();
+      ctx.arc(cx, cy, LAYOUT.legendMarkerPx, 0, 2 * Math.PI);
+      ctx.fill();
+    }
     ctx.fillStyle = '#000000';
     ctx.fillText(name, cx + LAYOUT.legendMarkerPx + LAYOUT.legendPadPx, cy);
   });

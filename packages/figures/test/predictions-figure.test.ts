@@ -111,13 +111,13 @@ describe('renderPredictionsFigure', () => {
       name: 'an image that is not 28 × 28',
       input: { images: [one, new Uint8Array(783)], titles: TITLES.slice(0, 2) },
       message:
-        'figures: image 1 has 783 bytes, expected 784 (28 × 28 uint8); pass raw 28 × 28 grayscale pixels, not normalized floats or padded images',
+        'figures: image 1 has 783 bytes, expected 784 (28 × 28 uint8); pass raw 28 × 28 uint8 pixels, not normalized floats or padded images',
     },
     {
       name: 'joined images whose length is not a multiple of 784',
       input: { images: new Uint8Array(1000), titles: TITLES.slice(0, 1) },
       message:
-        'figures: images has 1000 bytes, expected a positive multiple of 784 (28 × 28 uint8 per image); pass raw 28 × 28 grayscale images back to back, or one Uint8Array per image',
+        'figures: images has 1000 bytes, expected a positive multiple of 784 (28 × 28 uint8 per image); pass raw 28 × 28 uint8 images back to back, or one Uint8Array per image',
     },
     {
       name: 'no images',
@@ -128,7 +128,7 @@ describe('renderPredictionsFigure', () => {
       name: 'no joined images',
       input: { images: new Uint8Array(0), titles: [] },
       message:
-        'figures: images has 0 bytes, expected a positive multiple of 784 (28 × 28 uint8 per image); pass raw 28 × 28 grayscale images back to back, or one Uint8Array per image',
+        'figures: images has 0 bytes, expected a positive multiple of 784 (28 × 28 uint8 per image); pass raw 28 × 28 uint8 images back to back, or one Uint8Array per image',
     },
     {
       name: 'fewer titles than images',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRandom, TbpipeError } from '@tbpipe/core';
-import { renderScatter, TAB10, type ScatterOptions } from '../src/index.ts';
+import { CATEGORICAL, categoricalColor, renderScatter, TAB10, type ScatterOptions } from '../src/index.ts';
 import { layoutScatter } from '../src/scatter.ts';
 import { decodePng, isInk, PNG_SIGNATURE, pngSize, rgbOf } from './png.ts';
 
@@ -51,6 +51,46 @@ describe('renderScatter', () => {
     });
     const text = (r: number, g: number, b: number) => r < 60 && g < 60 && b < 60;
     assert.ok(px.count(legendLeft, top, legendLeft + legendW, top + legendH, text) > 300, 'legend names');
+  });
+
+  it('draws 20 classes in 20 distinct colours, each in the axes and in the legend', async () => {
+    const n = 2000;
+    const names = Array.from({ length: 20 }, (_, k) => `class ${k}`);
+    const random = createRandom(3);
+    const labels = Uint16Array.from({ length: n }, (_, i) => i % 20);
+    const points = Float32Array.from({ length: 2 * n }, (_, j) => {
+      const k = labels[j >> 1];
+      return (j % 2 === 0 ? 10 * Math.cos((k * Math.PI) / 10) : 10 * Math.sin((k * Math.PI) / 10)) + random() - 0.5;
+    });
+    const input = { points, labels, classNames: names, title: '20 classes' };
+    const layout = layoutScatter(input);
+    assert.equal(layout.legendRows.length, 20);
+    const px = await decodePng(await renderScatter(input));
+    assert.equal(new Set(names.map((_, k) => categoricalColor(k))).size, 20);
+    names.forEach((_, k) => {
+      const hex = categoricalColor(k);
+      assert.ok(px.count(layout.left, layout.top, layout.left + layout.axW, layout.top + layout.axH, sameColour(hex)) > 100, `class ${k} (${hex}) in the axes`);
+      assert.ok(px.count(layout.legendLeft, layout.top, layout.legendLeft + layout.legendW, layout.top + layout.legendH, sameColour(hex)) > 20, `class ${k} in the legend`);
+    });
+  });
+
+  it('lists as many of 100 classes as fit beside the axes and says how many more there are', async () => {
+    const names = Array.from({ length: 100 }, (_, k) => `c${k}`);
+    const labels = Uint16Array.from({ length: 300 }, (_, i) => i % 100);
+    const points = Float32Array.from({ length: 600 }, (_, j) => (j * 37) % 101);
+    const layout = layoutScatter({ points, labels, classNames: names, title: '100 classes' });
+    assert.ok(layout.top + layout.legendH <= layout.height, 'the legend fits in the figure');
+    const more = layout.legendRows.at(-1)!;
+    assert.equal(more, `… ${100 - (layout.legendRows.length - 1)} more classes`);
+    const png = await renderScatter({ points, labels, classNames: names, title: '100 classes' });
+    assert.deepEqual(pngSize(png), { width: 900, height: 640 });
+  });
+
+  it('keeps tab10 as the first 10 categorical colours and drops near-duplicates and near-white colours after them', () => {
+    assert.deepEqual(CATEGORICAL.slice(0, 10), TAB10);
+    assert.equal(CATEGORICAL.length, 39);
+    assert.equal(new Set(CATEGORICAL).size, CATEGORICAL.length);
+    assert.equal(categoricalColor(39), CATEGORICAL[0], 'colours repeat past the palette');
   });
 
   it('leaves a class absent from the data out of the axes but keeps it in the legend', async () => {
@@ -121,16 +161,9 @@ describe('renderScatter', () => {
       message: 'figures: point 2 = (0.5, NaN), expected finite coordinates; drop or fix NaN/Infinity points before plotting',
     },
     {
-      name: 'more classes than tab10 has colours',
-      input: { classNames: [...CLASSES, 'Extra'] },
-      message:
-        'figures: 11 class names, expected 1 to 10 (tab10 has 10 distinct colours); pass one name per class, merging classes if there are more than 10',
-    },
-    {
       name: 'no class names',
       input: { classNames: [] },
-      message:
-        'figures: 0 class names, expected 1 to 10 (tab10 has 10 distinct colours); pass one name per class, merging classes if there are more than 10',
+      message: 'figures: 0 class names, expected at least 1; pass one name per class',
     },
   ];
   for (const c of cases) {

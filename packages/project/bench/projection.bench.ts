@@ -48,7 +48,7 @@ for (const k of [3, 50]) {
   report(`pca_${k}`, { seconds: median(runs), ratios });
 }
 
-async function umapCase(name: string, x: Float32Array, width: number, y: Uint8Array) {
+async function umapCase(name: string, x: Float32Array, width: number, y: Uint8Array | Uint16Array) {
   const runs: { total: number; pca: number; knn: number; umap: number; acc: number; accInput: number }[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
@@ -72,7 +72,8 @@ await umapCase('umap_pixels', pixels, 784, labels);
 if (values.features) {
   const p = await readPredictions(values.features);
   if (p.count < n) throw new Error(`${values.features} has ${p.count} rows, need ${n}`);
-  await umapCase('umap_features', p.features.subarray(0, n * 84), 84, p.label.subarray(0, n));
+  if (!p.features) throw new Error(`${values.features} has no features`);
+  await umapCase('umap_features', p.features.subarray(0, n * p.featureWidth), p.featureWidth, p.label.subarray(0, n));
 }
 
 const script = new URL('./reference.py', import.meta.url).pathname;

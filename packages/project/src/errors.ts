@@ -43,3 +43,26 @@ export class TooFewPointsError extends ProjectError {
     super('PROJECT_TOO_FEW_POINTS', tooFewMessage(points, neighbors));
   }
 }
+
+/** The predictions and the images name other classes (another dataset, or another order). */
+export class ClassMismatchError extends ProjectError {
+  constructor(predictionsPath: string, predicted: readonly string[], imagesPath: string, classes: readonly string[]) {
+    const list = (names: readonly string[]) => (names.length <= 12 ? names.join(', ') : `${names.slice(0, 10).join(', ')}, … ${names.length - 10} more`);
+    super(
+      'PROJECT_CLASS_MISMATCH',
+      `project: ${predictionsPath} has classes [${list(predicted)}] but ${imagesPath} has [${list(classes)}], expected the same classes in the same order; ` +
+        'project the predictions of the dataset given as --data',
+    );
+  }
+}
+
+/** No `--data` and predictions without features: no point set to project. */
+export class NothingToProjectError extends ProjectError {
+  constructor(predictionsPath: string) {
+    super(
+      'PROJECT_NOTHING_TO_PROJECT',
+      `project: ${predictionsPath} has no features column and no --data was given, expected features (or images) to project; ` +
+        'add a features column to the predictions, or pass --data',
+    );
+  }
+}

@@ -16,16 +16,18 @@ precomputed PCA and UMAP layouts of sampled test images, as raw pixels and as th
 so TensorBoard shows whether the network separates the classes better than the pixels do.`,
   notes: 'Exit codes: 0 done, 1 expected failure (missing or inconsistent input), 2 bad usage, 70 bug.',
   options: v.object({
-    dataDir: inputDir('data', "the ingest stage's output: train.arrow, test.arrow, manifest.json (tbpipe.ingest/v2)"),
-    predictionsDir: inputDir('predictions', "the evaluate stage's output: predictions.arrow, manifest.json (tbpipe.evaluate/v1)"),
+    dataDir: v.optional(
+      inputDir('data', "the ingest stage's output: train.arrow, test.arrow, manifest.json (tbpipe.ingest/v2); without it (predictions made elsewhere) only the features are projected, without thumbnails"),
+    ),
+    predictionsDir: inputDir('predictions', "the evaluate stage's output: predictions.arrow, manifest.json (tbpipe.evaluate/v2)"),
     outDir: outputDir(
       'out',
       `this stage's artifact directory:
 projections.arrow  source, index, label, pca_x/y/z, umap2_x/y, umap3_x/y/z
-                   (tbpipe.projections/v1)
+                   (tbpipe.projections/v2)
 metrics.json       explained variance ratios; 10-NN accuracy of every layout
 volatile/          timings.json (not cached)
-manifest.json      tbpipe.project/v1, sha256 of every file above but volatile/`,
+manifest.json      tbpipe.project/v2, sha256 of every file above but volatile/`,
     ),
     runDir: outputDir(
       'run-dir',

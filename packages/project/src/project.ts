@@ -3,20 +3,12 @@ import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
 import { createProgress, MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
-import {
-  FEATURE_WIDTH,
-  PIXEL_WIDTH,
-  PROJECT_CONTRACT,
-  PROJECT_FILES,
-  ProjectionsSchema,
-  SOURCES,
-  type Source,
-} from './contract.ts';
+import { PROJECT_CONTRACT, PROJECT_FILES, projectionsSchema, type Source } from './contract.ts';
 import { TooFewPointsError } from './errors.ts';
-import { readInputs, type ProjectInputs } from './inputs.ts';
+import { readSample, type Sample } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
 import { EVENT_FILE_SUFFIX, removePreviousOutputs, thumbnails, writeEmbedding, writeScatterFigure } from './projector.ts';
-import { deriveSeed, sampleRows } from './sampling.ts';
+import { deriveSeed } from './sampling.ts';
 import { createRandom } from '@tbpipe/core/random';
 import { nearestNeighbors, type KnnGraph } from './knn.ts';
 import { fitPca, type PcaModel } from './pca.ts';
@@ -32,7 +24,7 @@ export const PIXEL_KNN_DIMENSIONS = 50;
 
 /** Per-source numbers in `metrics.json`. */
 export interface SourceMetrics {
-  /** Width of the raw vectors (784 or 84). */
+  /** Width of the raw vectors (H × W × C pixels, or D features). */
   width: number;
   /** Fraction of variance on each of the first three principal axes. */
   explainedVarianceRatio: number[];
@@ -49,7 +41,8 @@ export interface ProjectMetrics {
   seed: number;
   knnK: number;
   umap: { nNeighbors: number; minDist: number; nEpochs: number };
-  sources: Record<Source, SourceMetrics>;
+  /** One entry per source projected: `pixels` (with `--data`) and `features` (when the predictions carry them). */
+  sources: Partial<Record<Source, SourceMetrics>>;
 }
 
 /** What {@link project} returns. */
@@ -138,7 +131,7 @@ const timer =
     return result;
   };
 
-const layoutAccuracy = (values: Float32Array, n: number, width: number, labels: Uint8Array) =>
+const layoutAccuracy = (values: Float32Array, n: number, width: number, labels: Uint16Array) =>
   accuracyFromGraph(nearestNeighbors(values, n, width, KNN_ACCURACY_K), labels);
 
 /**
@@ -150,7 +143,7 @@ function startSource(
   x: Float32Array,
   bytes: Uint8Array | undefined,
   width: number,
-  labels: Uint8Array,
+  labels: Uint16Array,
   o: ResolvedProjectParams,
   timings: Record<string, number>,
   runner: LayoutRunner,
@@ -178,7 +171,7 @@ function startSource(
 }
 
 /** The kNN scores that need no UMAP layout (raw space, UMAP input, PCA 2-D/3-D), in this thread while the fits run. */
-function scoresWithoutUmap(s: Started, labels: Uint8Array, timings: Record<string, number>) {
+function scoresWithoutUmap(s: Started, labels: Uint16Array, timings: Record<string, number>) {
   const n = labels.length;
   const time = timer(s.source, timings);
   const k = s.pca.explainedVariance.length;
@@ -209,15 +202,17 @@ async function finishSource(s: Started, scores: ReturnType<typeof scoresWithoutU
   return { pca: scores.pca3, pca2: scores.pca2, umap2: u2.embedding, umap3: u3.embedding, nEpochs: u2.nEpochs, metrics };
 }
 
-function projectionsTable(rows: Uint32Array, labels: Uint8Array, layouts: Record<Source, Layouts>): Table {
+function projectionsTable(rows: Uint32Array, labels: Uint16Array, layouts: Partial<Record<Source, Layouts>>, sources: readonly Source[], classCount: number): Table {
   const n = rows.length;
-  const sourceColumn = vectorFromArray(SOURCES.flatMap((s) => Array<string>(n).fill(s)), new Utf8());
-  const index = new Uint32Array(2 * n);
-  const label = new Uint8Array(2 * n);
+  const m = sources.length * n;
+  const schema = projectionsSchema(classCount);
+  const sourceColumn = vectorFromArray(sources.flatMap((s) => Array<string>(n).fill(s)), new Utf8());
+  const index = new Uint32Array(m);
+  const label = classCount > 256 ? new Uint16Array(m) : new Uint8Array(m);
   const coords: Record<string, Float32Array> = {};
-  for (const name of ['pca_x', 'pca_y', 'pca_z', 'umap2_x', 'umap2_y', 'umap3_x', 'umap3_y', 'umap3_z']) coords[name] = new Float32Array(2 * n);
-  SOURCES.forEach((s, si) => {
-    const l = layouts[s];
+  for (const name of ['pca_x', 'pca_y', 'pca_z', 'umap2_x', 'umap2_y', 'umap3_x', 'umap3_y', 'umap3_z']) coords[name] = new Float32Array(m);
+  sources.forEach((s, si) => {
+    const l = layouts[s]!;
     for (let i = 0; i < n; i++) {
       const r = si * n + i;
       index[r] = rows[i];
@@ -232,61 +227,13 @@ function projectionsTable(rows: Uint32Array, labels: Uint8Array, layouts: Record
       coords.umap3_z[r] = l.umap3[3 * i + 2];
     }
   });
-  const children = ProjectionsSchema.fields.map((f) => {
+  const children = schema.fields.map((f) => {
     if (f.name === 'source') return sourceColumn.data[0];
     const values = f.name === 'index' ? index : f.name === 'label' ? label : coords[f.name];
     return makeVector(values).data[0];
   });
-  const struct = makeData({ type: new Struct(ProjectionsSchema.fields), length: 2 * n, nullCount: 0, children });
-  return new Table(ProjectionsSchema, [new RecordBatch(ProjectionsSchema, struct)]);
-}
-
-/** The sampled rows and their vectors: what the projections and the embeddings are made of. */
-interface Sample {
-  classNames: string[];
-  train: ProjectInputs['train'];
-  test: ProjectInputs['test'];
-  trainRows: Uint32Array;
-  trainPixels: Float32Array;
-  testRows: Uint32Array;
-  labels: Uint8Array;
-  predicted: Uint8Array;
-  features: Float32Array;
-  pixels: Float32Array;
-  pixelBytes: Uint8Array;
-}
-
-async function readSample(o: ResolvedProjectParams): Promise<Sample> {
-  const { classNames, train, test, predictions } = await readInputs(o.dataDir, o.predictionsDir, o.sampleImages, o.featurePoints);
-
-  // The tutorial's embedding: select_n_random(trainset.data, trainset.targets), features = images.view(-1, 28*28).
-  const trainRows = sampleRows(train.count, o.sampleImages, deriveSeed(o.seed, 'train-sample'));
-  const trainPixels = new Float32Array(trainRows.length * PIXEL_WIDTH);
-  for (let i = 0; i < trainRows.length; i++) {
-    const src = train.images.subarray(trainRows[i] * PIXEL_WIDTH, (trainRows[i] + 1) * PIXEL_WIDTH);
-    for (let j = 0; j < PIXEL_WIDTH; j++) trainPixels[i * PIXEL_WIDTH + j] = src[j];
-  }
-
-  // Sampled predictions (sorted by prediction row) and the same test images' pixels.
-  const picks = sampleRows(predictions.count, o.featurePoints, deriveSeed(o.seed, 'test-sample'), { sorted: true });
-  const n = picks.length;
-  const testRows = new Uint32Array(n);
-  const labels = new Uint8Array(n);
-  const predicted = new Uint8Array(n);
-  const features = new Float32Array(n * FEATURE_WIDTH);
-  const pixels = new Float32Array(n * PIXEL_WIDTH);
-  const pixelBytes = new Uint8Array(n * PIXEL_WIDTH);
-  for (let i = 0; i < n; i++) {
-    const p = picks[i];
-    testRows[i] = predictions.index[p];
-    labels[i] = predictions.label[p];
-    predicted[i] = predictions.predicted[p];
-    features.set(predictions.features.subarray(p * FEATURE_WIDTH, (p + 1) * FEATURE_WIDTH), i * FEATURE_WIDTH);
-    const img = test.images.subarray(testRows[i] * PIXEL_WIDTH, (testRows[i] + 1) * PIXEL_WIDTH);
-    pixelBytes.set(img, i * PIXEL_WIDTH);
-    for (let j = 0; j < PIXEL_WIDTH; j++) pixels[i * PIXEL_WIDTH + j] = img[j] / 255;
-  }
-  return { classNames, train, test, trainRows, trainPixels, testRows, labels, predicted, features, pixels, pixelBytes };
+  const struct = makeData({ type: new Struct(schema.fields), length: m, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
 /**
@@ -313,26 +260,27 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   // Started before the inputs are read, so the threads boot meanwhile.
   const runner = createLayoutRunner(workers);
   let sample: Sample;
-  let layouts: Record<Source, Layouts>;
+  let layouts: Partial<Record<Source, Layouts>>;
   try {
     sample = await readSample(o);
     log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers }, 'inputs read');
-    const progress = createUmapProgress(2 * SOURCES.length, log);
-    // Both sources' fits are queued before any kNN score is computed here, so the workers start as early as possible.
-    const started = [
-      startSource('pixels', sample.pixels, sample.pixelBytes, PIXEL_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
-      startSource('features', sample.features, undefined, FEATURE_WIDTH, sample.labels, o, timings, runner, progress.onEpoch),
-    ];
+    const progress = createUmapProgress(2 * sample.sources.length, log);
+    // Every source's fits are queued before any kNN score is computed here, so the workers start as early as possible.
+    const started = sample.sources.map((source) =>
+      source === 'pixels'
+        ? startSource('pixels', sample.pixels, sample.pixelBytes, sample.pixelWidth, sample.labels, o, timings, runner, progress.onEpoch)
+        : startSource('features', sample.features, undefined, sample.featureWidth, sample.labels, o, timings, runner, progress.onEpoch),
+    );
     // A fit that fails while this thread is busy must not be reported as unhandled; it is awaited below.
     for (const s of started) for (const f of s.fits) f.catch(() => {});
     const scores = started.map((s) => scoresWithoutUmap(s, sample.labels, timings));
-    const [pixels, features] = await Promise.all(started.map((s, i) => finishSource(s, scores[i], log)));
-    layouts = { pixels, features };
-    progress.done({ epochs: pixels.nEpochs });
+    const finished = await Promise.all(started.map((s, i) => finishSource(s, scores[i], log)));
+    layouts = Object.fromEntries(sample.sources.map((s, i) => [s, finished[i]]));
+    progress.done({ epochs: finished[0].nEpochs });
   } finally {
     await runner.close();
   }
-  const { classNames, train, test, trainRows, trainPixels, testRows, labels, predicted, features } = sample;
+  const { classNames, train, test, shape, sources, trainRows, trainPixels, testRows, labels, predicted, features } = sample;
   const n = labels.length;
 
   const metrics: ProjectMetrics = {
@@ -340,8 +288,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
     sampleImages: trainRows.length,
     seed: o.seed,
     knnK: KNN_ACCURACY_K,
-    umap: { nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, nEpochs: layouts.features.nEpochs },
-    sources: { pixels: layouts.pixels.metrics, features: layouts.features.metrics },
+    umap: { nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, nEpochs: layouts[sources.at(-1)!]!.nEpochs },
+    sources: Object.fromEntries(sources.map((s) => [s, layouts[s]!.metrics])),
   };
 
 
@@ -350,7 +298,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   await rm(join(o.outDir, MANIFEST_FILE), { force: true });
   // A run killed mid-write leaves `.projections.arrow.tmp-…`; Nx would cache it with the outputs.
   await removeTempDebris(o.outDir);
-  await writeTableAtomic(join(o.outDir, PROJECT_FILES.projections), projectionsTable(testRows, labels, layouts));
+  await writeTableAtomic(join(o.outDir, PROJECT_FILES.projections), projectionsTable(testRows, labels, layouts, sources, classNames.length));
   await writeFileAtomic(join(o.outDir, PROJECT_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
 
   // TensorBoard: PROJECTOR embeddings and IMAGES figures.
@@ -360,28 +308,33 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   const embeddingTags: string[] = [];
   const figureTags: string[] = [];
   try {
-    await writeEmbedding(writer, {
-      tag: 'default',
-      values: trainPixels,
-      width: PIXEL_WIDTH,
-      metadata: Array.from(trainRows, (r) => classNames[train.labels[r]]),
-      sprite: thumbnails(train.images, trainRows),
-    });
-    embeddingTags.push('default');
-    const sprite = thumbnails(test.images, testRows);
+    if (train && shape) {
+      await writeEmbedding(writer, {
+        tag: 'default',
+        values: trainPixels,
+        width: sample.pixelWidth,
+        metadata: Array.from(trainRows, (r) => classNames[train.labels[r]]),
+        sprite: thumbnails(train.images, trainRows, shape),
+      });
+      embeddingTags.push('default');
+    }
+    // Without images (predictions made elsewhere) the embeddings have no thumbnails.
+    const sprite = test && shape ? thumbnails(test.images, testRows, shape) : undefined;
     const metadata = Array.from(labels, (l, i) => [classNames[l], classNames[predicted[i]], l === predicted[i] ? 'true' : 'false']);
     const shared = { metadata, metadataHeader: ['label', 'predicted', 'correct'], sprite };
-    await writeEmbedding(writer, { tag: 'features', values: features, width: FEATURE_WIDTH, ...shared });
-    embeddingTags.push('features');
-    for (const source of SOURCES) {
-      const l = layouts[source];
+    if (layouts.features) {
+      await writeEmbedding(writer, { tag: 'features', values: features, width: sample.featureWidth, ...shared });
+      embeddingTags.push('features');
+    }
+    for (const source of sources) {
+      const l = layouts[source]!;
       for (const [method, values, width] of [['pca', l.pca, 3], ['umap2', l.umap2, 2], ['umap3', l.umap3, 3]] as const) {
         const tag = `${source}_${method}`;
         await writeEmbedding(writer, { tag, values, width, ...shared });
         embeddingTags.push(tag);
       }
-      const m = layouts[source].metrics;
-      const what = source === 'pixels' ? 'raw pixels (784-d)' : 'learned features (84-d, fc2)';
+      const m = l.metrics;
+      const what = source === 'pixels' ? `raw pixels (${sample.pixelWidth}-d)` : `learned features (${sample.featureWidth}-d${sample.featureLayer ? `, ${sample.featureLayer}` : ''})`;
       for (const [method, points, acc] of [
         ['pca', l.pca2, m.knnAccuracy.pca2],
         ['umap', l.umap2, m.knnAccuracy.umap2],

@@ -1,5 +1,6 @@
 import { removeRunFiles, type SummaryWriter } from '@tbpipe/eventlog';
 import { renderScatter } from '@tbpipe/figures';
+import type { ImageShape } from '@tbpipe/ingest/contract';
 
 /** Suffix of this stage's event file in the run directory (CONTRIBUTING: the stage's name). */
 export const EVENT_FILE_SUFFIX = '.project';
@@ -18,12 +19,37 @@ export async function removePreviousOutputs(runDir: string): Promise<void> {
   await removeRunFiles(runDir, { suffix: EVENT_FILE_SUFFIX, names: ['projector_config.pbtxt', String(EMBEDDING_STEP).padStart(5, '0')] });
 }
 
-/** Thumbnails of sampled images as an NCHW uint8 tensor (N × 1 × 28 × 28) for a sprite. */
-export function thumbnails(images: Uint8Array, rows: ArrayLike<number>, side = 28): { data: Uint8Array; shape: number[] } {
-  const px = side * side;
-  const data = new Uint8Array(rows.length * px);
-  for (let i = 0; i < rows.length; i++) data.set(images.subarray(rows[i] * px, (rows[i] + 1) * px), i * px);
-  return { data, shape: [rows.length, 1, side, side] };
+/** Largest sprite side TensorBoard's projector loads (its `MAX_SPRITE_IMAGE_SIZE_PX`-style limit: 8192 px). */
+export const MAX_SPRITE_SIDE = 8192;
+
+/**
+ * Thumbnails of sampled images as an NCHW uint8 tensor (N × C × h × w) for a sprite: the images' own size, grey or
+ * RGB (HWC rows reordered to CHW, what `makeSprite` takes), shrunk by nearest-neighbour sampling only when
+ * `ceil(√N)` of them per row would make the sprite wider than {@link MAX_SPRITE_SIDE}.
+ */
+export function thumbnails(images: Uint8Array, rows: ArrayLike<number>, shape: ImageShape): { data: Uint8Array; shape: number[] } {
+  const { height, width, channels: c } = shape;
+  const perRow = Math.ceil(Math.sqrt(rows.length));
+  const scale = Math.min(1, MAX_SPRITE_SIDE / (perRow * Math.max(height, width)));
+  const h = Math.max(1, Math.floor(height * scale));
+  const w = Math.max(1, Math.floor(width * scale));
+  const bytes = height * width * c;
+  const data = new Uint8Array(rows.length * c * h * w);
+  if (c === 1 && h === height && w === width) {
+    for (let i = 0; i < rows.length; i++) data.set(images.subarray(rows[i] * bytes, (rows[i] + 1) * bytes), i * bytes);
+    return { data, shape: [rows.length, 1, h, w] };
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const src = rows[i] * bytes;
+    for (let ch = 0; ch < c; ch++) {
+      const plane = (i * c + ch) * h * w;
+      for (let y = 0; y < h; y++) {
+        const sy = Math.floor((y * height) / h);
+        for (let x = 0; x < w; x++) data[plane + y * w + x] = images[src + (sy * width + Math.floor((x * width) / w)) * c + ch];
+      }
+    }
+  }
+  return { data, shape: [rows.length, c, h, w] };
 }
 
 /** One projector embedding: n rows of `width` coordinates with the shared metadata and sprite. */
@@ -33,7 +59,8 @@ export interface EmbeddingSpec {
   width: number;
   metadata: readonly (string | readonly string[])[];
   metadataHeader?: readonly string[];
-  sprite: { data: Uint8Array; shape: number[] };
+  /** Thumbnails; none for predictions made elsewhere without images. */
+  sprite?: { data: Uint8Array; shape: number[] };
 }
 
 /** `writer.addEmbedding` for one {@link EmbeddingSpec} at step 0 (files under `00000/<tag>/`). */
@@ -49,7 +76,7 @@ export async function writeScatterFigure(
   writer: SummaryWriter,
   tag: string,
   points: Float32Array,
-  labels: Uint8Array,
+  labels: Uint16Array,
   classNames: readonly string[],
   title: string,
   subtitle: string,

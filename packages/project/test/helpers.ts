@@ -55,12 +55,13 @@ export async function makeUpstream(options: { train?: number; test?: number } = 
   const probabilities = new Float32Array(n * 10).fill(0.1);
   await writePredictions(join(predictionsDir, 'predictions.arrow'), {
     count: n,
+    classNames: CLASS_NAMES,
     index: Uint32Array.from({ length: n }, (_, i) => i),
     label: test.labels,
     predicted,
     probabilities,
     features: syntheticFeatures(test.labels, 3),
   });
-  await writeManifest(predictionsDir, 'tbpipe.evaluate/v1', ['predictions.arrow']);
+  await writeManifest(predictionsDir, 'tbpipe.evaluate/v2', ['predictions.arrow']);
   return { root, dataDir, predictionsDir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
