@@ -25,8 +25,15 @@ export interface LayoutJob {
 /** Options of {@link createLayoutOptimizer} and {@link runLayoutJob}. */
 export interface KernelOptions {
   /**
-   * Call the host's `Math.pow` (V8's) instead of the kernel's: reproduces umap-js bit for bit, several times slower.
-   * Default false: the kernel's table pow (below 2.5e-7 relative error, umap-learn's float32 level).
+   * `streams` (default): umap-js's per-edge updates and negative samples, the due edges of each epoch walked by four
+   * interleaved streams, float32 points and table pow (wasm/assembly/umap-streams.ts) — about twice as fast, the same
+   * algorithm and random draws, a different (deterministic) interleaving. `sequential`: umap-js's loop order, Float64
+   * (wasm/assembly/umap.ts), table pow.
+   */
+  kernel?: 'streams' | 'sequential';
+  /**
+   * The sequential kernel with the host's `Math.pow` (V8's): reproduces umap-js bit for bit, several times slower.
+   * Overrides `kernel`.
    */
   exactPow?: boolean;
 }
@@ -40,6 +47,8 @@ export interface LayoutOptimizer {
   run(to: number): number;
   /** The current coordinates, row-major vertices × dim (a copy). */
   embedding(): Float64Array;
+  /** mulberry32's state after the draws so far (the same for both kernels: they draw the same samples). */
+  readonly randomState: number;
 }
 
 export function createLayoutOptimizer(job: LayoutJob, options?: KernelOptions): LayoutOptimizer;

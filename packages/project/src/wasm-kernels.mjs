@@ -36,40 +36,44 @@ function ensureBytes(w, end) {
   if (pages > 0) w.memory.grow(pages);
 }
 
-/**
- * Load a layout job into a new wasm/project.wasm instance: head/tail as Int32, the per-edge schedules and the
- * embedding as Float64 (umap-js's numbers, unrounded), `epochOfNext…` initialised as umap-js's
- * `prepareForOptimizationLoop` does. See wasm-kernels.d.mts.
- */
-export function createLayoutOptimizer(job, options = {}) {
-  const w = instantiate();
+/** fillPowTable's float32 version for the stream kernel (`pow32` in wasm/assembly/umap-streams.ts): 256 exponents. */
+function fillPowTable32(buffer, table, y) {
+  const t = new Float32Array(buffer, table, 256 + 512);
+  for (let e = 0; e < 256; e++) t[e] = Math.pow(2, (e - 127) * y);
+  for (let i = 0; i < 256; i++) {
+    const lo = Math.pow(1 + i / 256, y);
+    t[256 + 2 * i] = lo;
+    t[256 + 2 * i + 1] = Math.pow(1 + (i + 1) / 256, y) - lo;
+  }
+}
+
+/** Lay out a job's schedule (head, tail, umap-js's per-edge epochs) from `at`; returns the offsets and the end. */
+function layoutSchedule(w, job, at) {
   const edges = job.head.length;
-  const tablesAt = align(w.heapBase());
-  const tableBytes = w.powTableBytes();
-  const headAt = align(tablesAt + 2 * tableBytes);
+  const headAt = align(at);
   const tailAt = align(headAt + 4 * edges);
   const epsAt = align(tailAt + 4 * edges);
   const nextAt = epsAt + 8 * edges;
   const nextNegAt = nextAt + 8 * edges;
   const epsNegAt = nextNegAt + 8 * edges;
-  const embAt = epsNegAt + 8 * edges;
-  const size = job.vertices * job.dim;
-  ensureBytes(w, embAt + 8 * size);
-  const buf = w.memory.buffer;
-  fillPowTable(buf, tablesAt, job.b);
-  fillPowTable(buf, tablesAt + tableBytes, job.b - 1);
-  new Int32Array(buf, headAt, edges).set(job.head);
-  new Int32Array(buf, tailAt, edges).set(job.tail);
-  const eps = new Float64Array(buf, epsAt, edges);
+  return { edges, headAt, tailAt, epsAt, nextAt, nextNegAt, epsNegAt, end: epsNegAt + 8 * edges };
+}
+
+/** Write the schedule, `epochOfNext…` initialised as umap-js's `prepareForOptimizationLoop` does. */
+function writeSchedule(buf, job, l) {
+  new Int32Array(buf, l.headAt, l.edges).set(job.head);
+  new Int32Array(buf, l.tailAt, l.edges).set(job.tail);
+  const eps = new Float64Array(buf, l.epsAt, l.edges);
   eps.set(job.epochsPerSample);
-  new Float64Array(buf, nextAt, edges).set(eps);
-  const epsNeg = new Float64Array(buf, epsNegAt, edges);
-  for (let i = 0; i < edges; i++) epsNeg[i] = eps[i] / job.negativeSampleRate;
-  new Float64Array(buf, nextNegAt, edges).set(epsNeg);
-  new Float64Array(buf, embAt, size).set(job.embedding);
+  new Float64Array(buf, l.nextAt, l.edges).set(eps);
+  const epsNeg = new Float64Array(buf, l.epsNegAt, l.edges);
+  for (let i = 0; i < l.edges; i++) epsNeg[i] = eps[i] / job.negativeSampleRate;
+  new Float64Array(buf, l.nextNegAt, l.edges).set(epsNeg);
+}
+
+function optimizerState(job, step, read) {
   let state = job.randomState >>> 0;
   let epoch = 0;
-  const exact = options.exactPow ? 1 : 0;
   return {
     nEpochs: job.nEpochs,
     get epoch() {
@@ -78,15 +82,82 @@ export function createLayoutOptimizer(job, options = {}) {
     run(to) {
       const end = Math.min(to, job.nEpochs);
       if (end <= epoch) return epoch;
-      // prettier-ignore
-      w.optimize(headAt, tailAt, epsAt, nextAt, nextNegAt, epsNegAt, embAt, edges, job.vertices, job.dim,
-        job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, epoch, end, state, exact, tablesAt);
-      state = w.randomState();
+      state = step(epoch, end, state) >>> 0;
       epoch = end;
       return epoch;
     },
-    embedding: () => new Float64Array(w.memory.buffer, embAt, size).slice(),
+    embedding: read,
+    get randomState() {
+      return state;
+    },
   };
+}
+
+/** The default kernel: four interleaved streams, float32 points (wasm/assembly/umap-streams.ts). */
+function createStreamOptimizer(job) {
+  const w = instantiate();
+  const tablesAt = align(w.heapBase());
+  const tableBytes = w.powTable32Bytes();
+  const l = layoutSchedule(w, job, tablesAt + 2 * tableBytes);
+  const listAt = align(l.end);
+  const countsAt = align(listAt + 4 * l.edges);
+  const embAt = align(countsAt + 4 * l.edges);
+  ensureBytes(w, embAt + 16 * job.vertices);
+  const buf = w.memory.buffer;
+  fillPowTable32(buf, tablesAt, job.b);
+  fillPowTable32(buf, tablesAt + tableBytes, job.b - 1);
+  writeSchedule(buf, job, l);
+  const { vertices, dim } = job;
+  const points = new Float32Array(buf, embAt, 4 * vertices);
+  for (let i = 0; i < vertices; i++) for (let d = 0; d < dim; d++) points[4 * i + d] = job.embedding[i * dim + d];
+  return optimizerState(
+    job,
+    // prettier-ignore
+    (from, to, state) => w.optimizeStreams(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt,
+      l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt),
+    () => {
+      const p = new Float32Array(w.memory.buffer, embAt, 4 * vertices);
+      const out = new Float64Array(vertices * dim);
+      for (let i = 0; i < vertices; i++) for (let d = 0; d < dim; d++) out[i * dim + d] = p[4 * i + d];
+      return out;
+    },
+  );
+}
+
+/** umap-js's sequential loop (wasm/assembly/umap.ts `optimize`), Float64, with the host's pow or the f64 tables. */
+function createSequentialOptimizer(job, exactPow) {
+  const w = instantiate();
+  const tablesAt = align(w.heapBase());
+  const tableBytes = w.powTableBytes();
+  const l = layoutSchedule(w, job, tablesAt + 2 * tableBytes);
+  const embAt = align(l.end);
+  const size = job.vertices * job.dim;
+  ensureBytes(w, embAt + 8 * size);
+  const buf = w.memory.buffer;
+  fillPowTable(buf, tablesAt, job.b);
+  fillPowTable(buf, tablesAt + tableBytes, job.b - 1);
+  writeSchedule(buf, job, l);
+  new Float64Array(buf, embAt, size).set(job.embedding);
+  const exact = exactPow ? 1 : 0;
+  return optimizerState(
+    job,
+    (from, to, state) => {
+      // prettier-ignore
+      w.optimize(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, l.edges, job.vertices, job.dim,
+        job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, exact, tablesAt);
+      return w.randomState();
+    },
+    () => new Float64Array(w.memory.buffer, embAt, size).slice(),
+  );
+}
+
+/**
+ * Load a layout job into a new wasm/project.wasm instance. Default: the stream kernel; `kernel: 'sequential'` or
+ * `exactPow: true`: umap-js's own loop order (the latter bit-identical to umap-js). See wasm-kernels.d.mts.
+ */
+export function createLayoutOptimizer(job, options = {}) {
+  if (options.exactPow || options.kernel === 'sequential') return createSequentialOptimizer(job, options.exactPow);
+  return createStreamOptimizer(job);
 }
 
 /**
@@ -96,8 +167,8 @@ export function createLayoutOptimizer(job, options = {}) {
  * N.B. the first batch is small on purpose: V8 compiles wasm with its baseline compiler first and swaps in the
  * optimised code between calls, never inside a running call.
  */
-export async function runLayoutJob(job, { exactPow = false, onEpoch, pause, budgetMillis = 50 } = {}) {
-  const optimizer = createLayoutOptimizer(job, { exactPow });
+export async function runLayoutJob(job, { exactPow = false, kernel, onEpoch, pause, budgetMillis = 50 } = {}) {
+  const optimizer = createLayoutOptimizer(job, { exactPow, kernel });
   let batch = 2;
   let since = performance.now();
   while (optimizer.epoch < job.nEpochs) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UMAP } from 'umap-js';
 import { createRandom } from '@tbpipe/core';
-import { knnAccuracy, nearestNeighbors, runUmap } from '../src/index.ts';
+import { knnAccuracy, nearestNeighbors, prepareUmap, runUmap } from '../src/index.ts';
+import { createLayoutOptimizer } from '../src/wasm-kernels.mjs';
 
 /** 3 Gaussian-ish blobs of 50 points in 10-D. */
 function blobs(): { x: Float32Array; labels: number[]; n: number } {
@@ -30,16 +31,35 @@ test('the typed UMAP gives exactly stock umap-js output for the same neighbours 
   assert.deepEqual(ours, Float32Array.from(stock.getEmbedding().flat()));
 });
 
-test('the default kernel (table pow) is not bit-identical to umap-js, and its kNN accuracy on the blobs matches', async () => {
-  const { x, labels, n } = blobs();
+for (const kernel of ['streams', 'sequential'] as const) {
+  test(`the ${kernel} kernel (table pow) is not bit-identical to umap-js, and its kNN accuracy on the blobs matches`, async () => {
+    const { x, labels, n } = blobs();
+    const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
+    const options = { nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: 5 };
+    const fast = await runUmap(graph, { ...options, kernel });
+    const exact = await runUmap(graph, { ...options, exactPow: true });
+    // Rounding (and, for streams, the order of updates to shared points) sends the chaotic SGD elsewhere: a
+    // different layout, not a worse one.
+    assert.notDeepEqual(fast, exact);
+    const accuracy = (y: Float32Array) => knnAccuracy(y, n, 2, labels);
+    assert.ok(Math.abs(accuracy(fast) - accuracy(exact)) <= 0.02, `${accuracy(fast)} vs ${accuracy(exact)}`);
+  });
+}
+
+test('the stream kernel draws as many negative samples as umap-js: the random state ends where the sequential one does', () => {
+  const { x, n } = blobs();
   const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
-  const options = { nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: 5 };
-  const fast = await runUmap(graph, options);
-  const exact = await runUmap(graph, { ...options, exactPow: true });
-  // Rounding differences in pow send the chaotic SGD elsewhere: a different layout, not a worse one.
-  assert.notDeepEqual(fast, exact);
-  const accuracy = (y: Float32Array) => knnAccuracy(y, n, 2, labels);
-  assert.ok(Math.abs(accuracy(fast) - accuracy(exact)) <= 0.02, `${accuracy(fast)} vs ${accuracy(exact)}`);
+  for (const nComponents of [2, 3]) {
+    const job = prepareUmap(graph, { nComponents, nNeighbors: 15, minDist: 0.1, seed: 3 });
+    const streams = createLayoutOptimizer(job);
+    const sequential = createLayoutOptimizer(job, { exactPow: true });
+    for (const to of [1, 7, job.nEpochs]) {
+      streams.run(to);
+      sequential.run(to);
+      assert.equal(streams.randomState, sequential.randomState, `after epoch ${to}`);
+    }
+    assert.notEqual(streams.randomState, job.randomState >>> 0);
+  }
 });
 
 test('UMAP with a seed is byte-identical across runs and separates the blobs', async () => {
