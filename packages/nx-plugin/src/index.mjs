@@ -12,7 +12,9 @@ import { readJson, readWorkspace } from './workspace.mjs';
 
 export { PipelineError } from './errors.mjs';
 export { parsePipeline, toKebab } from './pipeline.mjs';
-export { createPipelineProjects, deterministicArtifactsGlob, NAMES, stageCommand, stageProjectName } from './projects.mjs';
+export { createPipelineProjects, deterministicArtifactsGlob, hashPathsInput, NAMES, stageCommand, stagePaths, stageProjectName } from './projects.mjs';
+export { hashPaths, HASH_CACHE_FILE } from './hash-paths.mjs';
+export { looksLikePath, resolvePipelinePath } from './paths.mjs';
 export { readWorkspace } from './workspace.mjs';
 export { checkDistinctRunDirs, runDirectories, stageTasks } from './tasks.mjs';
 export { formatSummary, readSummary, STARTED_AT_ENV, summaryCommand } from './summary.mjs';

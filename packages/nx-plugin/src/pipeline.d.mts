@@ -24,6 +24,14 @@ export function fillRunDir(template: string, run: string): string;
  */
 export function runParams(stage: Stage, run: Run | undefined): Record<string, string | number | boolean>;
 /**
+ * The paths a stage's task reads through its params in one run: the stage's own, minus those the run overrides, plus
+ * the run's.
+ * @param {Stage} stage
+ * @param {Run | undefined} run
+ * @returns {Record<string, PathValue>}
+ */
+export function runPaths(stage: Stage, run: Run | undefined): Record<string, PathValue>;
+/**
  * `batchSize` → `batch-size`.
  * @param {string} name
  * @returns {string}
@@ -33,8 +41,19 @@ export function toKebab(name: string): string;
 export const RUN_PLACEHOLDER: "{run}";
 /** What `{run}` becomes in the run directory of the stages no run changes (no run name starts with `_`). */
 export const SHARED_RUN: "_shared";
+export type ParsedParam = {
+    /**
+     * what the command passes
+     */
+    value: string | number | boolean;
+    /**
+     * when the value names a file or folder
+     */
+    path?: import("./paths.mjs").PathValue | undefined;
+};
 export type Workspace = import("./workspace.mjs").Workspace;
 export type WorkspacePackage = import("./workspace.mjs").WorkspacePackage;
+export type PathValue = import("./paths.mjs").PathValue;
 export type StagePackage = {
     /**
      * e.g. `@tbpipe/train`
@@ -76,9 +95,19 @@ export type Stage = {
      */
     inputs: Record<string, string>;
     /**
-     * option name (camelCase) → value, in file order
+     * option name → the file or folder an input names instead of a stage
+     * (`{ "path": "data/preds.parquet" }`), resolved against the workspace; file order
+     */
+    fileInputs: Record<string, PathValue>;
+    /**
+     * option name (camelCase) → value, in file order; a path
+     * param's path is already workspace-relative, an inline JSON value is its JSON text
      */
     params: Record<string, string | number | boolean>;
+    /**
+     * the params (of `params`) whose value names a file or folder
+     */
+    paths: Record<string, PathValue>;
     description: string | undefined;
 };
 export type Pipeline = {
@@ -134,4 +163,8 @@ export type Run = {
      * stage → option → value, file order
      */
     overrides: Record<string, Record<string, string | number | boolean>>;
+    /**
+     * stage → the overrides that name a file or folder
+     */
+    paths: Record<string, Record<string, PathValue>>;
 };

@@ -1,11 +1,15 @@
 // pipeline.json → a checked, normalised pipeline. Every message names the file and the JSON path of the bad field.
 import { posix } from 'node:path';
 import { describeValue, jsonPath, oneOf, PipelineError } from './errors.mjs';
-import { checkInput, checkParam, readStageOptions } from './stage-options.mjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { looksLikePath, resolvePipelinePath } from './paths.mjs';
+import { acceptsInlineJson, checkFileInput, checkInput, checkParam, isPathParam, readStageOptions } from './stage-options.mjs';
 import { isPlainObject } from './workspace.mjs';
 
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
 /** @typedef {import('./workspace.mjs').WorkspacePackage} WorkspacePackage */
+/** @typedef {import('./paths.mjs').PathValue} PathValue */
 
 /**
  * @typedef {object} StagePackage
@@ -26,7 +30,11 @@ import { isPlainObject } from './workspace.mjs';
  * @property {string} name
  * @property {StagePackage} package
  * @property {Record<string, string>} inputs  option name (camelCase) → upstream stage name, in file order
- * @property {Record<string, string | number | boolean>} params  option name (camelCase) → value, in file order
+ * @property {Record<string, PathValue>} fileInputs  option name → the file or folder an input names instead of a stage
+ *                              (`{ "path": "data/preds.parquet" }`), resolved against the workspace; file order
+ * @property {Record<string, string | number | boolean>} params  option name (camelCase) → value, in file order; a path
+ *                              param's path is already workspace-relative, an inline JSON value is its JSON text
+ * @property {Record<string, PathValue>} paths  the params (of `params`) whose value names a file or folder
  * @property {string | undefined} description
  */
 
@@ -51,6 +59,7 @@ import { isPlainObject } from './workspace.mjs';
  * @property {string} name       e.g. `lr-0.01`
  * @property {string} runDir     its TensorBoard run directory, e.g. `runs/lr-sweep/lr-0.01`
  * @property {Record<string, Record<string, string | number | boolean>>} overrides  stage → option → value, file order
+ * @property {Record<string, Record<string, PathValue>>} paths  stage → the overrides that name a file or folder
  */
 
 const PIPELINE_FIELDS = ['$schema', 'name', 'description', 'runDir', 'stages', 'runs'];
@@ -158,6 +167,8 @@ export function parsePipeline(file, json, workspace) {
 
     /** @type {Record<string, string>} */
     const inputs = {};
+    /** @type {Record<string, PathValue>} */
+    const fileInputs = {};
     if (raw.inputs !== undefined && !isPlainObject(raw.inputs)) {
       fail('STAGE_INPUTS', [...at, 'inputs'], `is ${describeValue(raw.inputs)}, expected an object of option name → upstream stage, e.g. { "data": "ingest" }`);
     }
@@ -165,6 +176,16 @@ export function parsePipeline(file, json, workspace) {
     for (const [option, upstream] of Object.entries(raw.inputs ?? {})) {
       const path = [...at, 'inputs', option];
       checkOptionName(fail, path, option);
+      if (isPlainObject(upstream)) {
+        // A file or folder instead of an upstream stage: { "path": "data/preds.parquet" }.
+        const keys = Object.keys(upstream);
+        if (keys.length !== 1 || keys[0] !== 'path' || typeof upstream.path !== 'string') {
+          fail('STAGE_INPUT_PATH', path, `is an object with ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no field'}, expected { "path": "<file or folder relative to ${dir}/>" } or an upstream stage's name`);
+        }
+        checkFileInput(fail, stagePackage.options, path, option);
+        fileInputs[option] = pathValue(fail, workspace, file, dir, [...path, 'path'], /** @type {string} */ (upstream.path));
+        continue;
+      }
       checkInput(fail, stagePackage.options, path, option);
       if (typeof upstream !== 'string' || !stageNames.includes(upstream) || upstream === stageName) {
         const seen = typeof upstream === 'string' ? `names stage "${upstream}"` : `is ${describeValue(upstream)}`;
@@ -177,22 +198,26 @@ export function parsePipeline(file, json, workspace) {
 
     /** @type {Record<string, string | number | boolean>} */
     const params = {};
+    /** @type {Record<string, PathValue>} */
+    const paths = {};
     if (raw.params !== undefined && !isPlainObject(raw.params)) {
       fail('STAGE_PARAMS', [...at, 'params'], `is ${describeValue(raw.params)}, expected an object of option name → value, e.g. { "seed": 0 }`);
     }
     for (const [option, value] of Object.entries(raw.params ?? {})) {
       const path = [...at, 'params', option];
       checkOptionName(fail, path, option);
-      if (option in inputs) fail('STAGE_PARAMS', path, `is also an input of this stage, expected each option once`);
-      if (!isParamValue(value)) fail('STAGE_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
-      checkParam(fail, stagePackage.options, path, option, value);
-      params[option] = /** @type {string | number | boolean} */ (value);
+      if (option in inputs || option in fileInputs) fail('STAGE_PARAMS', path, `is also an input of this stage, expected each option once`);
+      const parsed = parseParam(fail, workspace, file, dir, stagePackage.options, path, option, value);
+      params[option] = parsed.value;
+      if (parsed.path) paths[option] = parsed.path;
     }
     stages.push({
       name: stageName,
       package: stagePackage,
       inputs,
+      fileInputs,
       params,
+      paths,
       description: /** @type {string | undefined} */ (raw.description),
     });
   }
@@ -205,7 +230,9 @@ export function parsePipeline(file, json, workspace) {
     return { name, file, dir, description: /** @type {string | undefined} */ (json.description), runDir: normalizedRunDir, stages: sorted, runs: [], runStages: [], runDirTemplate: undefined };
   }
   const template = normalizedRunDir.includes(RUN_PLACEHOLDER) ? normalizedRunDir : `${normalizedRunDir}/${RUN_PLACEHOLDER}`;
-  const { runs, runStages } = parseRuns(fail, json.runs, sorted, template);
+  const { runs, runStages } = parseRuns(fail, json.runs, sorted, template, (path, options, option, value) =>
+    parseParam(fail, workspace, file, dir, options, path, option, value),
+  );
   return {
     name,
     file,
@@ -235,9 +262,11 @@ export function fillRunDir(template, run) {
  * @param {unknown} raw  the `runs` field
  * @param {Stage[]} stages  in dependency order
  * @param {string} template  the run directory with `{run}`
+ * @param {(path: Array<string | number>, options: import('./stage-options.mjs').StageOptions | undefined, option: string, value: unknown) => ParsedParam} parse
+ *   checks one override as {@link parseParam} does
  * @returns {{ runs: Run[], runStages: string[] }}
  */
-function parseRuns(fail, raw, stages, template) {
+function parseRuns(fail, raw, stages, template, parse) {
   const example = '{ "lr-0.01": { "train": { "learningRate": 0.01 } } }';
   if (!isPlainObject(raw) || Object.keys(raw).length === 0) {
     fail('PIPELINE_RUNS', ['runs'], `is ${isPlainObject(raw) ? 'empty' : describeValue(raw)}, expected an object of run name → stage → param overrides, e.g. ${example}`);
@@ -262,6 +291,8 @@ function parseRuns(fail, raw, stages, template) {
     }
     /** @type {Record<string, Record<string, string | number | boolean>>} */
     const overrides = {};
+    /** @type {Record<string, Record<string, PathValue>>} */
+    const runPaths = {};
     for (const [stageName, rawParams] of Object.entries(rawRun)) {
       const stage = byName.get(stageName);
       if (!stage) fail('RUN_UNKNOWN_STAGE', [...at, stageName], `names no stage, expected ${oneOf(stageNames)}`);
@@ -270,17 +301,22 @@ function parseRuns(fail, raw, stages, template) {
       }
       /** @type {Record<string, string | number | boolean>} */
       const params = {};
+      /** @type {Record<string, PathValue>} */
+      const paths = {};
       for (const [option, value] of Object.entries(rawParams)) {
         const path = [...at, stageName, option];
         checkOptionName(fail, path, option);
-        if (option in stage.inputs) fail('RUN_PARAMS', path, `is an input of stage "${stageName}", expected a param (a run changes params only)`);
-        if (!isParamValue(value)) fail('RUN_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number or a boolean (each param becomes one CLI flag)`);
-        checkParam(fail, stage.package.options, path, option, value);
-        params[option] = value;
+        if (option in stage.inputs || option in stage.fileInputs) {
+          fail('RUN_PARAMS', path, `is an input of stage "${stageName}", expected a param (a run changes params only)`);
+        }
+        const parsed = parse(path, stage.package.options, option, value);
+        params[option] = parsed.value;
+        if (parsed.path) paths[option] = parsed.path;
       }
       overrides[stageName] = params;
+      runPaths[stageName] = paths;
     }
-    runs.push({ name: runName, runDir: fillRunDir(template, runName), overrides });
+    runs.push({ name: runName, runDir: fillRunDir(template, runName), overrides, paths: runPaths });
   }
   // Each run gets its own copy of every stage some run overrides, and of every stage downstream of one.
   const overridden = new Set(runs.flatMap((r) => Object.entries(r.overrides).filter(([, p]) => Object.keys(p).length > 0).map(([s]) => s)));
@@ -315,6 +351,76 @@ function parseRuns(fail, raw, stages, template) {
  */
 export function runParams(stage, run) {
   return { ...stage.params, ...(run?.overrides[stage.name] ?? {}) };
+}
+
+/**
+ * The paths a stage's task reads through its params in one run: the stage's own, minus those the run overrides, plus
+ * the run's.
+ * @param {Stage} stage
+ * @param {Run | undefined} run
+ * @returns {Record<string, PathValue>}
+ */
+export function runPaths(stage, run) {
+  const overrides = run?.overrides[stage.name] ?? {};
+  const own = Object.fromEntries(Object.entries(stage.paths).filter(([option]) => !(option in overrides)));
+  return { ...own, ...(run?.paths[stage.name] ?? {}) };
+}
+
+/**
+ * @typedef {object} ParsedParam
+ * @property {string | number | boolean} value  what the command passes
+ * @property {PathValue} [path]  when the value names a file or folder
+ */
+
+/**
+ * Check one param (or a run's override) and turn it into its flag's value. A param marked `"format": "path"` whose
+ * value holds a `/` or a `.` names a file or folder relative to the pipeline folder: the value becomes its
+ * workspace-relative path. One that accepts inline JSON (`"x-inline": "json"`) may be an object or an array: the value
+ * becomes its JSON text.
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {Workspace} workspace
+ * @param {string} file
+ * @param {string} dir  the pipeline folder
+ * @param {import('./stage-options.mjs').StageOptions | undefined} options
+ * @param {Array<string | number>} path
+ * @param {string} option
+ * @param {unknown} value
+ * @returns {ParsedParam}
+ */
+function parseParam(fail, workspace, file, dir, options, path, option, value) {
+  if (isPathParam(options, option)) {
+    if ((isPlainObject(value) || Array.isArray(value)) && acceptsInlineJson(options, option)) return { value: JSON.stringify(value) };
+    if (typeof value === 'string' && looksLikePath(value)) {
+      const resolved = pathValue(fail, workspace, file, dir, path, value);
+      return { value: resolved.path, path: resolved };
+    }
+  }
+  if (!isParamValue(value)) {
+    const inline = acceptsInlineJson(options, option) ? ', a JSON object or array (given inline)' : '';
+    fail('STAGE_PARAMS', path, `is ${describeValue(value)}, expected a string, a finite number${inline} or a boolean (each param becomes one CLI flag)`);
+  }
+  checkParam(fail, options, path, option, value);
+  return { value: /** @type {string | number | boolean} */ (value) };
+}
+
+/**
+ * Resolve a path written in pipeline.json; one that is absolute or leaves the workspace fails at once, one that names
+ * nothing yet is kept with its problem (the stage reports it when asked to run: see paths.mjs).
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {Workspace} workspace
+ * @param {string} file
+ * @param {string} dir
+ * @param {Array<string | number>} at  JSON path of the value
+ * @param {string} value
+ * @returns {PathValue}
+ */
+function pathValue(fail, workspace, file, dir, at, value) {
+  const resolved = resolvePipelinePath(workspace.root, dir, value);
+  if ('error' in resolved) return fail('STAGE_PATH', at, resolved.error);
+  const readme = `${dir}/README.md`;
+  const todo = existsSync(join(workspace.root, readme)) ? `make it as ${readme} says` : 'create it or correct the path';
+  const problem = `${file}: ${jsonPath(at)} is ${JSON.stringify(value)}, which names nothing (no ${resolved.path}), expected a file or folder; ${todo}`;
+  return { path: resolved.path, kind: resolved.kind, problem };
 }
 
 /**

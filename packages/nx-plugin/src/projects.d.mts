@@ -16,7 +16,8 @@ export function stageProjectName(pipeline: string, stage: string): string;
 export function deterministicArtifactsGlob(pipeline: string): string;
 /**
  * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
- * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch: `--<param>` when true,
+ * … --<input> <path> … --<param> <value> …`: inputs that name stages, then inputs that name files (workspace-relative),
+ * then params, each group in file order (a path param's value is workspace-relative too). A boolean param is a bare switch: `--<param>` when true,
  * `--no-<param>` when false (core's runStageCli reads both, so false overrides a default of true).
  * In a sweep, `task` (from `stageTasks`) gives a run's own folders: `artifacts/<p>/<run>/<stage>`, its run directory and
  * its upstream tasks' folders.
@@ -26,6 +27,22 @@ export function deterministicArtifactsGlob(pipeline: string): string;
  * @returns {string}
  */
 export function stageCommand(pipeline: Pipeline, stage: Stage, task?: Pick<StageTask, "outDir" | "runDir" | "inputDirs">): string;
+/**
+ * The paths (file inputs and path params) a stage's task reads, in command order, without repeats.
+ * @param {Stage} stage
+ * @returns {import('./paths.mjs').PathValue[]}
+ */
+export function stagePaths(stage: Stage): import("./paths.mjs").PathValue[];
+/**
+ * The runtime input that hashes the content of the paths a stage reads (`node <plugin>/bin/tbpipe-hash-paths.mjs
+ * <path>…`; why not only a fileset: see paths.mjs).
+ * @param {string} workspaceRoot
+ * @param {string[]} paths workspace-relative
+ * @returns {{ runtime: string }}
+ */
+export function hashPathsInput(workspaceRoot: string, paths: string[]): {
+    runtime: string;
+};
 /**
  * The `board` target's command: `node <@tbpipe/board's bin> --logdir <the pipeline's run directory>` (a sweep: the
  * folder holding its runs), or undefined when the workspace has no board package.

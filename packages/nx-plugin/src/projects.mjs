@@ -1,5 +1,6 @@
 // A checked pipeline → Nx project configurations: one project per stage (so a stage's params, which Nx hashes as part
 // of its project's configuration, never touch another stage's hash) and one per pipeline with an `all` target.
+import { HASH_PATHS_BIN, MISSING_PATH_BIN, pathFileset, pluginBin } from './paths.mjs';
 import { stageSources } from './source-closure.mjs';
 import { toKebab } from './pipeline.mjs';
 import { stageTasks } from './tasks.mjs';
@@ -60,7 +61,8 @@ export function deterministicArtifactsGlob(pipeline) {
 
 /**
  * The shell command of a stage: `node <bin> --out artifacts/<p>/<stage> --run-dir <runDir> --<input> artifacts/<p>/<up>
- * … --<param> <value> …`, inputs and params in file order. A boolean param is a bare switch: `--<param>` when true,
+ * … --<input> <path> … --<param> <value> …`: inputs that name stages, then inputs that name files (workspace-relative),
+ * then params, each group in file order (a path param's value is workspace-relative too). A boolean param is a bare switch: `--<param>` when true,
  * `--no-<param>` when false (core's runStageCli reads both, so false overrides a default of true).
  * In a sweep, `task` (from `stageTasks`) gives a run's own folders: `artifacts/<p>/<run>/<stage>`, its run directory and
  * its upstream tasks' folders.
@@ -75,12 +77,34 @@ export function stageCommand(pipeline, stage, task) {
   for (const [option, upstream] of Object.entries(stage.inputs)) {
     args.push(`--${toKebab(option)}`, task?.inputDirs[option] ?? `artifacts/${pipeline.name}/${upstream}`);
   }
+  for (const [option, file] of Object.entries(stage.fileInputs)) args.push(`--${toKebab(option)}`, file.path);
   for (const [option, value] of Object.entries(stage.params)) {
     if (value === false) args.push(`--no-${toKebab(option)}`);
     else args.push(`--${toKebab(option)}`);
     if (typeof value !== 'boolean') args.push(String(value));
   }
   return args.map(shellQuote).join(' ');
+}
+
+/**
+ * The paths (file inputs and path params) a stage's task reads, in command order, without repeats.
+ * @param {Stage} stage
+ * @returns {import('./paths.mjs').PathValue[]}
+ */
+export function stagePaths(stage) {
+  const all = [...Object.values(stage.fileInputs), ...Object.values(stage.paths)];
+  return all.filter((p, i) => all.findIndex((q) => q.path === p.path) === i);
+}
+
+/**
+ * The runtime input that hashes the content of the paths a stage reads (`node <plugin>/bin/tbpipe-hash-paths.mjs
+ * <path>…`; why not only a fileset: see paths.mjs).
+ * @param {string} workspaceRoot
+ * @param {string[]} paths workspace-relative
+ * @returns {{ runtime: string }}
+ */
+export function hashPathsInput(workspaceRoot, paths) {
+  return { runtime: ['node', pluginBin(workspaceRoot, HASH_PATHS_BIN), ...paths].map(shellQuote).join(' ') };
 }
 
 /**
@@ -183,6 +207,14 @@ function createStageProject(pipeline, stage, workspace, root, task) {
   const sources = stageSources(workspace, stage.package, NAMES.runtimeTools);
   const upstream = [...new Set(Object.values(stage.inputs))];
   const runDir = task.runDir;
+  // Files and folders pipeline.json names (data, a network spec): hashed by content. One that is missing turns the
+  // command into one that prints the problem and fails, so other pipelines' projects still build (paths.mjs).
+  const paths = stagePaths(stage);
+  const missing = paths.filter((p) => p.kind === undefined).map((p) => p.problem);
+  const command = missing.length
+    ? ['node', pluginBin(workspace.root, MISSING_PATH_BIN), ...missing].map(shellQuote).join(' ')
+    : stageCommand(pipeline, stage, task);
+  const present = paths.filter((p) => p.kind !== undefined);
   return {
     name: task.project,
     root,
@@ -196,7 +228,7 @@ function createStageProject(pipeline, stage, workspace, root, task) {
     targets: {
       [NAMES.stageTarget]: {
         executor: 'nx:run-commands',
-        options: { command: stageCommand(pipeline, stage, task), cwd: '{workspaceRoot}' },
+        options: { command, cwd: '{workspaceRoot}' },
         cache: true,
         dependsOn: task.upstreamProjects.length ? [{ projects: task.upstreamProjects, target: NAMES.stageTarget }] : [],
         inputs: [
@@ -207,6 +239,9 @@ function createStageProject(pipeline, stage, workspace, root, task) {
           { externalDependencies: sources.externalDependencies },
           { runtime: 'node --version' },
           ...stage.package.env.map((name) => ({ env: name })),
+          // The files and folders pipeline.json names, by content (git-ignored ones too: see paths.mjs).
+          ...present.map(pathFileset),
+          ...(present.length ? [hashPathsInput(workspace.root, present.map((p) => p.path))] : []),
           // Upstream artifacts by content, without volatile/ (timings, hosts) and without event files, so an upstream
           // rerun that writes the same bytes stops the rerun there. Only direct upstream stages: a stage reads
           // nothing else, and they are exactly its dependsOn.

@@ -31,6 +31,31 @@ export function checkParam(fail: (code: string, path: Array<string | number>, re
  * @param {string} name
  */
 export function checkInput(fail: (code: string, path: Array<string | number>, rest: string) => never, options: StageOptions | undefined, path: Array<string | number>, name: string): void;
+/**
+ * Check an input that names a file or folder (`{ "path": … }`): it may feed a declared input directory or a param
+ * marked as a path (`"format": "path"`, core's pathParam). Returns the option's role, or `undefined` when the stage
+ * declares no options (then anything goes, as a flag).
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {StageOptions | undefined} options
+ * @param {Array<string | number>} path
+ * @param {string} name
+ * @returns {'input' | 'param' | undefined}
+ */
+export function checkFileInput(fail: (code: string, path: Array<string | number>, rest: string) => never, options: StageOptions | undefined, path: Array<string | number>, name: string): "input" | "param" | undefined;
+/**
+ * Whether a param of the stage names a file or folder (its schema has `"format": "path"`).
+ * @param {StageOptions | undefined} options
+ * @param {string} name
+ * @returns {boolean}
+ */
+export function isPathParam(options: StageOptions | undefined, name: string): boolean;
+/**
+ * Whether a path param may be given inline in pipeline.json as a JSON object or array (`"x-inline": "json"`).
+ * @param {StageOptions | undefined} options
+ * @param {string} name
+ * @returns {boolean}
+ */
+export function acceptsInlineJson(options: StageOptions | undefined, name: string): boolean;
 export type OptionJsonSchema = import("@tbpipe/core/option-rules").OptionJsonSchema;
 export type StageOptions = {
     packageName: string;

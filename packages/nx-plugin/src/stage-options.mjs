@@ -70,6 +70,44 @@ export function checkInput(fail, options, path, name) {
 }
 
 /**
+ * Check an input that names a file or folder (`{ "path": … }`): it may feed a declared input directory or a param
+ * marked as a path (`"format": "path"`, core's pathParam). Returns the option's role, or `undefined` when the stage
+ * declares no options (then anything goes, as a flag).
+ * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
+ * @param {StageOptions | undefined} options
+ * @param {Array<string | number>} path
+ * @param {string} name
+ * @returns {'input' | 'param' | undefined}
+ */
+export function checkFileInput(fail, options, path, name) {
+  if (!options) return undefined;
+  if (options.inputs.has(name)) return 'input';
+  if (isPathParam(options, name)) return 'param';
+  const names = [...options.inputs.keys(), ...[...options.params.keys()].filter((n) => isPathParam(options, n))];
+  return fail('STAGE_UNKNOWN_INPUT_OPTION', path, unknownName('an input or a path param', options, name, names));
+}
+
+/**
+ * Whether a param of the stage names a file or folder (its schema has `"format": "path"`).
+ * @param {StageOptions | undefined} options
+ * @param {string} name
+ * @returns {boolean}
+ */
+export function isPathParam(options, name) {
+  return options?.params.get(name)?.format === 'path';
+}
+
+/**
+ * Whether a path param may be given inline in pipeline.json as a JSON object or array (`"x-inline": "json"`).
+ * @param {StageOptions | undefined} options
+ * @param {string} name
+ * @returns {boolean}
+ */
+export function acceptsInlineJson(options, name) {
+  return options?.params.get(name)?.['x-inline'] === 'json';
+}
+
+/**
  * `is not an option of @tbpipe/train; did you mean learningRate?` (or the list when nothing is close).
  * @param {string} what
  * @param {StageOptions} options

@@ -3,7 +3,7 @@
 /**
  * One stage as Nx runs it: in a sweep, one of a run's copies or the shared one.
  * @typedef {object} StageTask
- * @property {Stage} stage        with the run's params (its own params, the run's overrides applied)
+ * @property {Stage} stage        with the run's params (its own params, the run's overrides applied) and their paths
  * @property {string | undefined} run  the run it belongs to; undefined for a plain pipeline's stage or a shared one
  * @property {string} label       how the summary names it: `train`, or `lr-0.01/train` for a run's copy
  * @property {string} project     Nx project name: `<pipeline>-<stage>`, or `<pipeline>-<run>-<stage>`
@@ -45,7 +45,7 @@ export type Stage = import("./pipeline.mjs").Stage;
  */
 export type StageTask = {
     /**
-     * with the run's params (its own params, the run's overrides applied)
+     * with the run's params (its own params, the run's overrides applied) and their paths
      */
     stage: Stage;
     /**

@@ -2,7 +2,7 @@
 // changes (shared by every run) plus, for each run, its own copy of every stage it changes and of everything downstream.
 import { posix } from 'node:path';
 import { PipelineError } from './errors.mjs';
-import { runParams, SHARED_RUN } from './pipeline.mjs';
+import { runParams, runPaths, SHARED_RUN } from './pipeline.mjs';
 
 /** @typedef {import('./pipeline.mjs').Pipeline} Pipeline */
 /** @typedef {import('./pipeline.mjs').Stage} Stage */
@@ -10,7 +10,7 @@ import { runParams, SHARED_RUN } from './pipeline.mjs';
 /**
  * One stage as Nx runs it: in a sweep, one of a run's copies or the shared one.
  * @typedef {object} StageTask
- * @property {Stage} stage        with the run's params (its own params, the run's overrides applied)
+ * @property {Stage} stage        with the run's params (its own params, the run's overrides applied) and their paths
  * @property {string | undefined} run  the run it belongs to; undefined for a plain pipeline's stage or a shared one
  * @property {string} label       how the summary names it: `train`, or `lr-0.01/train` for a run's copy
  * @property {string} project     Nx project name: `<pipeline>-<stage>`, or `<pipeline>-<run>-<stage>`
@@ -55,7 +55,7 @@ export function stageTasks(pipeline) {
         if (!upstreamProjects.includes(up.project)) upstreamProjects.push(up.project);
       }
       const task = {
-        stage: { ...stage, params: runParams(stage, run) },
+        stage: { ...stage, params: runParams(stage, run), paths: runPaths(stage, run) },
         run: runName,
         label: segments.join('/'),
         project: [pipeline.name, ...segments].join('-'),

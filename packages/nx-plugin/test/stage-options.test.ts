@@ -54,9 +54,13 @@ describe('graph-time option checks', () => {
   });
 
   it('lists the params when no name is close', () => {
+    // The list is every param the stage declares, read from its options.schema.json (so it grows with the stage).
+    const schema = JSON.parse(readFileSync(join(ROOT, 'packages/evaluate/options.schema.json'), 'utf8'));
+    const params = Object.entries(schema.properties).filter(([, o]: [string, any]) => (o['x-role'] ?? 'param') === 'param').map(([n]) => n);
+    assert.ok(params.includes('numThresholds'));
     assert.equal(
       failure((j) => (j.stages.evaluate.params = { colour: 'red' })),
-      `${FILE}: stages.evaluate.params.colour is not an option of @tbpipe/evaluate, expected one of numThresholds, batchSize, backend`,
+      `${FILE}: stages.evaluate.params.colour is not an option of @tbpipe/evaluate, expected one of ${params.join(', ')}`,
     );
   });
 
