@@ -44,7 +44,12 @@ export interface DecodeAllOptions {
   shape?: ImageShape;
 }
 
-const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(/\.$/, '');
+// libvips reports over several lines ("Input file has corrupt header:\n  pngload: end of stream"): keep one.
+const reasonOf = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err))
+    .replace(/\s*\n\s*/g, ' ')
+    .trim()
+    .replace(/[.:]$/, '');
 const unreadable = (domain: string, name: string, reason: string) =>
   `${domain}: cannot decode ${name} (${reason}), expected a PNG, JPEG or WebP image; fix or remove it, or drop --strict to skip unreadable images`;
 const otherSize = (domain: string, name: string, got: ImageShape, want: ImageShape, first: string) =>
