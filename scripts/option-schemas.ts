@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeBounds, JSON_SCHEMA_DRAFT, stageJsonSchema, stageOptionInfo, type StageSpec } from '@tbpipe/core';
+import { describeBounds, JSON_SCHEMA_DRAFT, PATH_FORMAT, stageJsonSchema, stageOptionInfo, type OptionJsonSchema, type StageSpec } from '@tbpipe/core';
 import { INGEST_STAGE } from '@tbpipe/ingest/options';
 import { EVALUATE_STAGE } from '@tbpipe/evaluate/options';
 import { TRAIN_STAGE } from '@tbpipe/train/options';
@@ -30,17 +30,39 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** The JSON Schema of pipeline.json: its fields, and per stage package its inputs and params (with their docs). */
 export function pipelineSchema(stages = STAGES) {
-  const paramsOf = (spec: StageSpec) => {
-    const { properties } = stageJsonSchema(spec);
-    const params = stageOptionInfo(spec).filter((o) => o.role === 'param');
-    return { type: 'object', additionalProperties: false, properties: Object.fromEntries(params.map((o) => [o.name, properties[o.name]])) };
+  // A param marked "format": "path" (core's pathParam) may also be given inline as JSON when it says "x-inline": "json".
+  const paramSchema = (json: OptionJsonSchema) => {
+    if (json['x-inline'] !== 'json') return json;
+    const { type, minLength, ...rest } = json;
+    return { ...rest, anyOf: [{ type, minLength }, { type: 'object' }, { type: 'array' }] };
   };
+  const paramsOf = (spec: StageSpec) => {
+    const params = stageOptionInfo(spec).filter((o) => o.role === 'param');
+    return { type: 'object', additionalProperties: false, properties: Object.fromEntries(params.map((o) => [o.name, paramSchema(o.json)])) };
+  };
+  const fileInput = (what: string) => ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: { path: { type: 'string', minLength: 1, description: `${what}, relative to the pipeline folder; hashed by content` } },
+  });
   const inputsOf = (spec: StageSpec) => {
-    const inputs = stageOptionInfo(spec).filter((o) => o.role === 'input');
+    const options = stageOptionInfo(spec);
+    const inputs = options.filter((o) => o.role === 'input');
+    const pathParams = options.filter((o) => o.role === 'param' && o.json.format === PATH_FORMAT);
     return {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(inputs.map((o) => [o.flag, { type: 'string', description: `upstream stage whose output is --${o.flag}: ${o.json.description ?? ''}` }])),
+      properties: Object.fromEntries([
+        ...inputs.map((o) => [
+          o.flag,
+          {
+            description: `upstream stage whose output is --${o.flag}, or { "path": … } naming a folder: ${o.json.description ?? ''}`,
+            anyOf: [{ type: 'string' }, fileInput('a folder in the layout of that stage\'s output')],
+          },
+        ]),
+        ...pathParams.map((o) => [o.name, { description: `a file or folder for --${o.flag}: ${o.json.description ?? ''}`, ...fileInput('the file or folder') }]),
+      ]),
     };
   };
   const runParams = { type: 'object', description: 'stage name → param overrides for this run', additionalProperties: { type: 'object' } };
@@ -68,8 +90,14 @@ export function pipelineSchema(stages = STAGES) {
           properties: {
             package: { enum: stages.map((s) => s.spec.package), description: 'the stage package' },
             description: { type: 'string' },
-            inputs: { type: 'object', description: 'input option → upstream stage name, e.g. { "data": "ingest" }' },
-            params: { type: 'object', description: 'option name (camelCase) → value; each becomes --<kebab-name> <value>' },
+            inputs: {
+              type: 'object',
+              description: 'input option → upstream stage name, e.g. { "data": "ingest" }, or a file or folder relative to the pipeline folder, e.g. { "predictions": { "path": "data/preds.parquet" } }',
+            },
+            params: {
+              type: 'object',
+              description: 'option name (camelCase) → value; each becomes --<kebab-name> <value>; a path param ("format": "path") is relative to the pipeline folder',
+            },
           },
           allOf: stages.map(({ spec }) => ({
             if: { properties: { package: { const: spec.package } } },
