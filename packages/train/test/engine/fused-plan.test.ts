@@ -84,7 +84,7 @@ test("the tutorial's Net through the plan seam runs today's fixed kernel: bit-id
   for (let s = 1; s <= 5; s++) {
     const images = Float32Array.from({ length: 4 * 784 }, () => r() * 2 - 1);
     const labels = Int32Array.from({ length: 4 }, () => Math.floor(r() * 10));
-    const la = step.trainStep(images, labels, [], s);
+    const la: number = (step as { trainStep(i: Float32Array, l: Int32Array, m: Float32Array[], s: number): number }).trainStep(images, labels, [], s);
     const inputs: Record<string, tf.Tensor> = { x: tf.tensor4d(images, [4, 28, 28, 1]), labels: tf.tensor1d(labels, 'int32') };
     b.params.forEach((p, i) => {
       inputs[PARAM_INPUTS[i]!] = p;
