@@ -36,9 +36,9 @@ Exit codes: 0 done, 1 expected failure (bad data, divergence, interrupted), 2 ba
     outDir: outputDir(
       'out',
       `this stage's artifact directory:
-model/            TensorFlow.js LayersModel (model.json + weights)
+model/            TensorFlow.js LayersModel (model.json + weights) + network.json
 history.arrow     step: Int32, loss: Float32 (tbpipe.train.history/v1)
-run.json          params, seed, backend, steps, final loss, class names
+run.json          params, network, seed, backend, steps, final loss, class names
 volatile/         timings.json: durations, steps/s, host (not cached)
 manifest.json     tbpipe.train/v1, sha256 of every file above but volatile/
 checkpoint/       only while running or after an interruption`,
@@ -52,8 +52,9 @@ histograms "weights/<param>" and "gradients/<param>"`,
     ),
     network: v.optional(
       pathParam(
-        `the network: a built-in (${BUILTIN_NETWORKS.join(', ')}), a JSON layer-list file, or (in pipeline.json)
-an inline object; input shape and class count come from the data`,
+        `the network: a built-in (${BUILTIN_NETWORKS.join(', ')}),
+a JSON layer-list file, or (in pipeline.json) an inline object;
+input shape and class count come from the data`,
         { inline: true },
       ),
       'tutorial',

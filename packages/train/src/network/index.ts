@@ -6,3 +6,4 @@ export type { ResolvedNetwork, ResolvedLayer, ParamSpec, ParamKind, BufferSpec, 
 export { loadNetwork, builtinNetwork, BUILTIN_NETWORKS, DEFAULT_NETWORK } from './builtins.ts';
 export type { BuiltinNetwork, LoadedNetwork } from './builtins.ts';
 export { NetworkError } from './errors.ts';
+export { forwardFlops, trainStepFlops } from './flops.ts';

@@ -162,3 +162,14 @@ test('loadNetwork takes a built-in name, a file path or an inline object, and na
   assert.equal(loadNetwork(file).spec.layers.length, 11);
   assert.match(failure(() => loadNetwork('nope')), /^network: 'nope' is neither a built-in nor an existing file, expected tutorial \| wide/);
 });
+
+test("FLOP counts follow the layers' arithmetic: the tutorial's forward pass is ~0.58 MFLOP per image", async () => {
+  const { forwardFlops, trainStepFlops } = await import('../../src/network/flops.ts');
+  const net = resolveNetwork(builtinNetwork('tutorial'), GREY, 10);
+  // conv1 2·25·6·576 + 3456, conv2 2·150·16·64 + 1024, fc 2·(256·120 + 120·84 + 84·10) + 214, pools, relus.
+  const conv = 2 * 25 * 3456 + 3456 + 2 * 150 * 1024 + 1024;
+  const dense = 2 * (256 * 120 + 120 * 84 + 84 * 10) + 214;
+  const rest = 4 * 864 + 4 * 256 + 3456 + 1024 + 120 + 84;
+  assert.equal(forwardFlops(net), conv + dense + rest);
+  assert.ok(trainStepFlops(net, 4) > 4 * 2.5 * forwardFlops(net));
+});
