@@ -191,3 +191,31 @@ test('a rerun over a previous output replaces it and leaves no temporary files',
   await verifyManifest(outDir, INGEST_CONTRACT);
   assert.deepEqual(await listFiles(outDir), ['manifest.json', 'test.arrow', 'train.arrow', 'volatile', 'volatile/ingest.json']);
 });
+
+test('IDX files of another size and class set: the size from their header, the names from --class-names or --class-names-file', async (t) => {
+  const tmp = await tempDir(t);
+  const { encodeIdxImages, encodeIdxLabels } = await import('../src/idx.ts');
+  const pixels = (n: number) => Uint8Array.from({ length: n * 20 * 24 }, (_, i) => i % 251);
+  const data = await writeDataDir(join(tmp, 'data'), {
+    replace: {
+      trainImages: encodeIdxImages(pixels(6), 6, 20, 24),
+      trainLabels: encodeIdxLabels(Uint8Array.from([0, 1, 2, 0, 1, 2])),
+      testImages: encodeIdxImages(pixels(3), 3, 20, 24),
+      testLabels: encodeIdxLabels(Uint8Array.from([2, 1, 0])),
+    },
+  });
+  const result = await ingest({ outDir: join(tmp, 'a'), dataDir: data, classNames: 'alpha,beta,gamma', ...isolated(join(tmp, 'cache')) });
+  assert.deepEqual([result.shape, result.classNames, result.rows], [{ height: 20, width: 24, channels: 1 }, ['alpha', 'beta', 'gamma'], { train: 6, test: 3 }]);
+  const train = await readImages(join(tmp, 'a', 'train.arrow'));
+  assert.deepEqual([train.height, train.width, train.channels], [20, 24, 1]);
+  assert.deepEqual(train.images, pixels(6));
+
+  await writeFile(join(tmp, 'names.txt'), 'alpha\nbeta\n\ngamma\n');
+  const fromFile = await ingest({ outDir: join(tmp, 'b'), dataDir: data, classNamesFile: join(tmp, 'names.txt'), ...isolated(join(tmp, 'cache')) });
+  assert.deepEqual(fromFile.classNames, ['alpha', 'beta', 'gamma']);
+
+  await assert.rejects(ingest({ outDir: join(tmp, 'c'), dataDir: data, classNames: '["alpha","beta"]', ...isolated(join(tmp, 'cache')) }), {
+    code: 'IDX_LABEL_OUT_OF_RANGE',
+    message: 'idx: label 2 at index 2 in train-labels-idx1-ubyte.gz, expected 0…1 (2 names in --class-names); give a name for every class',
+  });
+});
