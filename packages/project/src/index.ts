@@ -9,7 +9,7 @@ export type { PcaModel, PcaOptions } from './pca.ts';
 export { nearestNeighbors } from './knn.ts';
 export type { KnnGraph, KnnOptions } from './knn.ts';
 export { knnAccuracy, accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
-export { runUmap, prepareUmap, TypedUmap } from './umap.ts';
+export { runUmap, prepareUmap, umapEpochs } from './umap.ts';
 export type { UmapOptions } from './umap.ts';
 export { RUN_OUTPUTS, EVENT_FILE_SUFFIX } from './projector.ts';
 export { ProjectError, SampleTooLargeError, EmptyInputError, WidthMismatchError, TooFewPointsError } from './errors.ts';

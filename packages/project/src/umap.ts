@@ -1,7 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { UMAP } from 'umap-js';
 import { findABParams } from 'umap-js/dist/umap.js';
-import { createRandom, type Random } from '@tbpipe/core/random';
+import { createRandom } from '@tbpipe/core/random';
 import type { KnnGraph } from './knn.ts';
 import { runLayoutJob, type LayoutJob } from './wasm-kernels.mjs';
 
@@ -33,237 +32,259 @@ export interface UmapOptions {
   yieldEveryMillis?: number;
 }
 
-// The umap-js 1.4.0 internals this module replaces. They are private in its typings, so they are reached through
-// this view; `assertUmapInternals` fails loudly if an upgrade renames them rather than silently using the slow path.
-interface UmapInternals {
-  random: Random;
-  nComponents: number;
-  graph: FuzzyGraph;
-  embedding: number[][];
-  localConnectivity: number;
-  optimizationState: {
-    currentEpoch: number;
-    head: number[];
-    tail: number[];
-    epochsPerSample: number[];
-    epochOfNextSample: number[];
-    epochOfNextNegativeSample: number[];
-    epochsPerNegativeSample: number[];
-    moveOther: boolean;
-    initialAlpha: number;
-    alpha: number;
-    gamma: number;
-    a: number;
-    b: number;
-    dim: number;
-    nEpochs: number;
-    nVertices: number;
+// umap-js 1.4.0's defaults and constants that the preparation below reproduces (umap.js: SMOOTH_K_TOLERANCE,
+// MIN_K_DIST_SCALE, and the constructor's localConnectivity, setOpMixRatio, spread, learningRate,
+// repulsionStrength, negativeSampleRate). test/umap.test.ts checks whole fits against stock umap-js bit for bit.
+const SMOOTH_K_TOLERANCE = 1e-5;
+const MIN_K_DIST_SCALE = 1e-3;
+const LOCAL_CONNECTIVITY = 1.0;
+const SET_OP_MIX_RATIO = 1.0;
+const SPREAD = 1.0;
+const LEARNING_RATE = 1.0;
+const REPULSION_STRENGTH = 1.0;
+const NEGATIVE_SAMPLE_RATE = 5;
+
+/** umap-js's epoch rule (`getNEpochs`): 500 up to 2 500 points, then 400 / 300 / 200. */
+export const umapEpochs = (n: number): number => (n <= 2500 ? 500 : n <= 5000 ? 400 : n <= 7500 ? 300 : 200);
+
+/** findABParams results by `${spread}:${minDist}`: a Levenberg–Marquardt fit of 30–180 ms, deterministic. */
+const abCache = new Map<string, { a: number; b: number }>();
+
+function curveParameters(minDist: number): { a: number; b: number } {
+  const key = `${SPREAD}:${minDist}`;
+  let ab = abCache.get(key);
+  if (!ab) abCache.set(key, (ab = findABParams(SPREAD, minDist)));
+  return ab;
+}
+
+/**
+ * umap-js's `smoothKNNDistance` on the typed graph (its first k entries per row, self first): per row the distance
+ * to the nearest non-zero neighbour (rho) and the bandwidth sigma found by bisection — the same operations in the
+ * same order, so the same numbers.
+ */
+function smoothKnnDistances(graph: KnnGraph, k: number): { sigmas: Float64Array; rhos: Float64Array } {
+  const n = graph.count;
+  const target = Math.log(k) / Math.log(2);
+  const rhos = new Float64Array(n);
+  const sigmas = new Float64Array(n);
+  const d = graph.distances;
+  const rowMean = (i: number): number => {
+    let sum = d[i * graph.k];
+    for (let j = 1; j < k; j++) sum += d[i * graph.k + j];
+    return sum / k;
   };
-  knnIndices?: number[][];
-  knnDistances?: number[][];
-  smoothKNNDistance(distances: number[][], k: number, localConnectivity: number): { sigmas: number[]; rhos: number[] };
-  computeMembershipStrengths(
-    indices: number[][],
-    distances: number[][],
-    sigmas: number[],
-    rhos: number[],
-  ): { rows: number[]; cols: number[]; vals: number[] };
-  makeEpochsPerSample(weights: number[], nEpochs: number): number[];
-  getNEpochs(): number;
+  let meanOfMeans: number | undefined;
+  for (let i = 0; i < n; i++) {
+    const base = i * graph.k;
+    // localConnectivity 1: rho is the first non-zero distance (interpolation 0), 0 if there is none.
+    for (let j = 0; j < k; j++) {
+      if (d[base + j] > 0) {
+        rhos[i] = d[base + j];
+        break;
+      }
+    }
+    const rho = rhos[i];
+    let lo = 0.0;
+    let hi = Infinity;
+    let mid = 1.0;
+    for (let iter = 0; iter < 64; iter++) {
+      let psum = 0.0;
+      for (let j = 1; j < k; j++) {
+        const dist = d[base + j] - rho;
+        psum += dist > 0 ? Math.exp(-(dist / mid)) : 1.0;
+      }
+      if (Math.abs(psum - target) < SMOOTH_K_TOLERANCE) break;
+      if (psum > target) {
+        hi = mid;
+        mid = (lo + hi) / 2.0;
+      } else {
+        lo = mid;
+        mid = hi === Infinity ? mid * 2 : (lo + hi) / 2.0;
+      }
+    }
+    let sigma = mid;
+    if (rho > 0.0) {
+      const m = rowMean(i);
+      if (sigma < MIN_K_DIST_SCALE * m) sigma = MIN_K_DIST_SCALE * m;
+    } else {
+      if (meanOfMeans === undefined) {
+        let sum = rowMean(0);
+        for (let r = 1; r < n; r++) sum += rowMean(r);
+        meanOfMeans = sum / n;
+      }
+      if (sigma < MIN_K_DIST_SCALE * meanOfMeans) sigma = MIN_K_DIST_SCALE * meanOfMeans;
+    }
+    sigmas[i] = sigma;
+  }
+  return { sigmas, rhos };
 }
 
 /** The symmetric fuzzy graph in CSR form, rows sorted by column: what umap-js keeps in a `Map` keyed by "row:col". */
 interface FuzzyGraph {
-  nRows: number;
-  nCols: number;
   rowStart: Int32Array;
   cols: Int32Array;
   values: Float64Array;
 }
 
-const REPLACED = ['fuzzySimplicialSet', 'makeSearchGraph', 'initializeSimplicialSetEmbedding', 'initializeOptimization'] as const;
-const USED_INTERNALLY = ['assignOptimizationStateParameters'] as const;
-const USED = ['smoothKNNDistance', 'computeMembershipStrengths', 'makeEpochsPerSample', 'getNEpochs', 'initializeFit'] as const;
-
-function assertUmapInternals(): void {
-  const proto = UMAP.prototype as unknown as Record<string, unknown>;
-  const missing = [...REPLACED, ...USED, ...USED_INTERNALLY].filter((name) => typeof proto[name] !== 'function');
-  if (missing.length > 0) {
-    throw new Error(`umap-js internals changed (missing ${missing.join(', ')}); @tbpipe/project is written against umap-js 1.4.0`);
-  }
-}
-
-/** findABParams results by `${spread}:${minDist}`. */
-const abCache = new Map<string, { a: number; b: number }>();
-
-// Replacements of umap-js 1.4.0's private methods, installed on TypedUmap.prototype below. Each gives the same
-// numbers as the method it replaces: same arithmetic in the same order, same calls to `random`.
-const replacements = {
-  /** As umap-js: fuzzy union (set_op_mix_ratio) of the membership graph and its transpose, here in CSR. */
-  fuzzySimplicialSet(this: UmapInternals, X: number[][], nNeighbors: number, setOpMixRatio = 1.0): FuzzyGraph {
-    const knnIndices = this.knnIndices ?? [];
-    const knnDistances = this.knnDistances ?? [];
-    const { sigmas, rhos } = this.smoothKNNDistance(knnDistances, nNeighbors, this.localConnectivity);
-    const { rows, cols, vals } = this.computeMembershipStrengths(knnIndices, knnDistances, sigmas, rhos);
-    const n = X.length;
-    // Directed entries S(r, c); a later duplicate overwrites an earlier one, as in umap-js's Map.
-    const directed = new Map<number, number>();
-    for (let e = 0; e < rows.length; e++) directed.set(rows[e] * n + cols[e], vals[e]);
-    // Union of the keys of S and Sᵀ, sorted by (row, col).
-    const keys = new Float64Array(directed.size * 2);
-    let m = 0;
-    for (const key of directed.keys()) {
-      const r = Math.floor(key / n);
-      const c = key - r * n;
-      keys[m++] = key;
-      keys[m++] = c * n + r;
-    }
-    keys.sort();
-    const rowStart = new Int32Array(n + 1);
-    const outCols: number[] = [];
-    const outVals: number[] = [];
-    let last = -1;
-    for (let e = 0; e < keys.length; e++) {
-      const key = keys[e];
-      if (key === last) continue;
-      last = key;
-      const r = Math.floor(key / n);
-      const c = key - r * n;
-      const a = directed.get(key) ?? 0;
-      const b = directed.get(c * n + r) ?? 0;
-      const prod = a * b;
-      // umap-js: add(multiplyScalar(subtract(add(S, T), S∘T), mix), multiplyScalar(S∘T, 1 − mix)), in that order.
-      outVals.push((a + b - prod) * setOpMixRatio + prod * (1.0 - setOpMixRatio));
-      outCols.push(c);
-      rowStart[r + 1]++;
-    }
-    for (let r = 0; r < n; r++) rowStart[r + 1] += rowStart[r];
-    return { nRows: n, nCols: n, rowStart, cols: Int32Array.from(outCols), values: Float64Array.from(outVals) };
-  },
-
-  /**
-   * As umap-js, but the curve parameters (a, b) — a Levenberg–Marquardt fit, 30–180 ms — come from a cache keyed by
-   * (spread, minDist): the stage fits four layouts with the same pair. Same numbers (the fit is deterministic).
-   */
-  initializeOptimization(this: UmapInternals & { spread: number; minDist: number; assignOptimizationStateParameters(p: object): void }): void {
-    const s = this.optimizationState;
-    const key = `${this.spread}:${this.minDist}`;
-    let ab = abCache.get(key);
-    if (!ab) abCache.set(key, (ab = findABParams(this.spread, this.minDist)));
-    this.assignOptimizationStateParameters({
-      headEmbedding: this.embedding,
-      tailEmbedding: this.embedding,
-      head: s.head,
-      tail: s.tail,
-      epochsPerSample: s.epochsPerSample,
-      a: ab.a,
-      b: ab.b,
-      nEpochs: this.getNEpochs(),
-      nVertices: this.graph.nCols,
-    });
-  },
-
-  /** Only `transform()` uses the search graph, and TypedUmap does not support `transform()`. */
-  makeSearchGraph(): null {
-    return null;
-  },
-
-  /** As umap-js: random init in [-10, 10), then the edges that survive the max/nEpochs cut, ordered by (row, col). */
-  initializeSimplicialSetEmbedding(this: UmapInternals): { head: number[]; tail: number[]; epochsPerSample: number[] } {
-    const nEpochs = this.getNEpochs();
-    const { nRows, rowStart, cols, values } = this.graph;
-    let graphMax = 0;
-    for (let e = 0; e < values.length; e++) if (graphMax < values[e]) graphMax = values[e];
-    const embedding: number[][] = [];
-    for (let i = 0; i < nRows; i++) {
-      const row: number[] = [];
-      for (let d = 0; d < this.nComponents; d++) row.push(this.random() * 20 + -10);
-      embedding.push(row);
-    }
-    this.embedding = embedding;
-    const weights: number[] = [];
-    const head: number[] = [];
-    const tail: number[] = [];
-    for (let r = 0; r < nRows; r++) {
-      for (let e = rowStart[r]; e < rowStart[r + 1]; e++) {
-        const value = values[e] < graphMax / nEpochs ? 0 : values[e];
-        if (value) {
-          weights.push(value);
-          tail.push(r);
-          head.push(cols[e]);
-        }
+/**
+ * umap-js's `fuzzySimplicialSet` from precomputed neighbours: membership strengths S (umap-js's
+ * `computeMembershipStrengths`), then the fuzzy union S + Sᵀ − S∘Sᵀ mixed by set_op_mix_ratio, in CSR by (row, col).
+ * A duplicate neighbour in a row keeps its last strength, as umap-js's Map does.
+ */
+function fuzzyGraph(graph: KnnGraph, k: number): FuzzyGraph {
+  const n = graph.count;
+  const { sigmas, rhos } = smoothKnnDistances(graph, k);
+  // S row by row, sorted by column (ties: the later entry wins).
+  const sCols = new Int32Array(n * k);
+  const sVals = new Float64Array(n * k);
+  const sStart = new Int32Array(n + 1);
+  const order = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const base = i * graph.k;
+    for (let j = 0; j < k; j++) order[j] = j;
+    order.sort((p, q) => graph.indices[base + p] - graph.indices[base + q] || p - q);
+    let m = sStart[i];
+    for (let t = 0; t < k; t++) {
+      const j = order[t];
+      const col = graph.indices[base + j];
+      if (col === -1) continue;
+      const dist = graph.distances[base + j];
+      const val = col === i ? 0.0 : dist - rhos[i] <= 0.0 ? 1.0 : Math.exp(-((dist - rhos[i]) / sigmas[i]));
+      if (m > sStart[i] && sCols[m - 1] === col) sVals[m - 1] = val;
+      else {
+        sCols[m] = col;
+        sVals[m] = val;
+        m++;
       }
     }
-    return { head, tail, epochsPerSample: this.makeEpochsPerSample(weights, nEpochs) };
-  },
-};
+    sStart[i + 1] = m;
+  }
+  // Sᵀ by counting sort: row c holds (r, S(r, c)) for increasing r.
+  const tStart = new Int32Array(n + 1);
+  for (let e = 0; e < sStart[n]; e++) tStart[sCols[e] + 1]++;
+  for (let c = 0; c < n; c++) tStart[c + 1] += tStart[c];
+  const tCols = new Int32Array(sStart[n]);
+  const tVals = new Float64Array(sStart[n]);
+  const fill = tStart.slice(0, n);
+  for (let r = 0; r < n; r++) {
+    for (let e = sStart[r]; e < sStart[r + 1]; e++) {
+      const at = fill[sCols[e]]++;
+      tCols[at] = r;
+      tVals[at] = sVals[e];
+    }
+  }
+  // Merge S and Sᵀ row by row.
+  const rowStart = new Int32Array(n + 1);
+  const cols = new Int32Array(2 * sStart[n]);
+  const values = new Float64Array(2 * sStart[n]);
+  let out = 0;
+  for (let r = 0; r < n; r++) {
+    let p = sStart[r];
+    let q = tStart[r];
+    const pEnd = sStart[r + 1];
+    const qEnd = tStart[r + 1];
+    while (p < pEnd || q < qEnd) {
+      const pc = p < pEnd ? sCols[p] : n;
+      const qc = q < qEnd ? tCols[q] : n;
+      const c = pc < qc ? pc : qc;
+      const a = pc === c ? sVals[p++] : 0;
+      const b = qc === c ? tVals[q++] : 0;
+      const prod = a * b;
+      // umap-js: add(multiplyScalar(subtract(add(S, T), S∘T), mix), multiplyScalar(S∘T, 1 − mix)), in that order.
+      values[out] = (a + b - prod) * SET_OP_MIX_RATIO + prod * (1.0 - SET_OP_MIX_RATIO);
+      cols[out++] = c;
+    }
+    rowStart[r + 1] = out;
+  }
+  return { rowStart, cols: cols.slice(0, out), values: values.slice(0, out) };
+}
+
+/** What a fit needs from the graph alone (no seed, no dimension): umap-js's edges and their sampling schedule. */
+interface Schedule {
+  head: Int32Array;
+  tail: Int32Array;
+  epochsPerSample: Float64Array;
+  nEpochs: number;
+}
 
 /**
- * umap-js's UMAP with the slow parts of `initializeFit` replaced by typed-array equivalents that give **the same
- * numbers** (`test/umap.test.ts` checks the whole fit against stock umap-js): the fuzzy graph's `Map` keyed by
- * `"row:col"` strings (about 5 s at 10 000 points with precomputed neighbours) becomes CSR arrays, and the search
- * graph that only `transform()` uses is not built. N.B. `transform()` is therefore unavailable. The SGD epochs do
- * not run here but in the WebAssembly kernel (`wasm-kernels.mjs`), from the state `initializeFit` leaves.
+ * umap-js's `initializeSimplicialSetEmbedding` edge selection and `makeEpochsPerSample`: the edges whose strength
+ * survives the max/nEpochs cut, ordered by (row, col), tail = row.
  */
-export class TypedUmap extends UMAP {}
-Object.assign(TypedUmap.prototype, replacements);
-
-/** umap-js wants `number[][]` neighbour lists; rows of the typed graph, converted once. */
-function toNestedLists(graph: KnnGraph, k: number): { indices: number[][]; distances: number[][] } {
-  const indices: number[][] = [];
-  const distances: number[][] = [];
-  for (let i = 0; i < graph.count; i++) {
-    const base = i * graph.k;
-    indices.push(Array.from(graph.indices.subarray(base, base + k)));
-    distances.push(Array.from(graph.distances.subarray(base, base + k)));
+function schedule(g: FuzzyGraph, n: number, nEpochs: number): Schedule {
+  let graphMax = 0;
+  for (let e = 0; e < g.values.length; e++) if (graphMax < g.values[e]) graphMax = g.values[e];
+  const head: number[] = [];
+  const tail: number[] = [];
+  const weights: number[] = [];
+  for (let r = 0; r < n; r++) {
+    for (let e = g.rowStart[r]; e < g.rowStart[r + 1]; e++) {
+      const value = g.values[e] < graphMax / nEpochs ? 0 : g.values[e];
+      if (value) {
+        weights.push(value);
+        tail.push(r);
+        head.push(g.cols[e]);
+      }
+    }
   }
-  return { indices, distances };
+  let max = 0;
+  for (const w of weights) max = w > max ? w : max;
+  const epochsPerSample = new Float64Array(weights.length);
+  for (let i = 0; i < weights.length; i++) {
+    const samples = (weights[i] / max) * nEpochs;
+    epochsPerSample[i] = samples > 0 ? nEpochs / samples : -1.0;
+  }
+  return { head: Int32Array.from(head), tail: Int32Array.from(tail), epochsPerSample, nEpochs };
+}
+
+/** Schedules by graph and `${nNeighbors}:${nEpochs}`: a source's 2-D and 3-D fits share theirs. */
+const schedules = new WeakMap<KnnGraph, Map<string, Schedule>>();
+
+function scheduleFor(graph: KnnGraph, nNeighbors: number, nEpochs: number): Schedule {
+  let byKey = schedules.get(graph);
+  if (!byKey) schedules.set(graph, (byKey = new Map()));
+  const key = `${nNeighbors}:${nEpochs}`;
+  let s = byKey.get(key);
+  if (!s) byKey.set(key, (s = schedule(fuzzyGraph(graph, nNeighbors), graph.count, nEpochs)));
+  return s;
 }
 
 /** core's mulberry32 adds this to its state on every draw (`@tbpipe/core/random`). */
 const MULBERRY32_INCREMENT = 0x6d2b79f5;
 
 /**
- * The CPU-light half of a UMAP fit, in this thread: {@link TypedUmap}'s `initializeFit` (fuzzy graph, random init,
- * epoch schedule, curve parameters) from a precomputed neighbour graph (`includeSelf: true`, at least `nNeighbors`
- * per row), returned as a {@link LayoutJob}: plain typed arrays that the SGD kernel runs here or in a worker. The
- * init draws from `createRandom(seed)`; the job carries the generator's state after them, so the kernel's negative
- * sampling continues the very sequence umap-js would consume.
+ * The CPU-light half of a UMAP fit, in this thread: what umap-js's `initializeFit` computes from precomputed
+ * neighbours (fuzzy graph, edge schedule, random init, curve parameters), on typed arrays with the same numbers
+ * (`test/umap.test.ts` checks whole fits against stock umap-js), as a {@link LayoutJob} that the SGD kernel runs here
+ * or in a worker. The graph's schedule is computed once and shared by every fit of the same graph, neighbours and
+ * epochs (a source's 2-D and 3-D fits). The init draws from `createRandom(seed)`; the job carries the generator's
+ * state after them, so the kernel's negative sampling continues the very sequence umap-js would consume.
+ * `graph` must have `includeSelf: true` and at least `nNeighbors` per row.
  */
 export function prepareUmap(graph: KnnGraph, options: Omit<UmapOptions, 'onEpoch' | 'yieldEveryMillis' | 'exactPow' | 'kernel'>): LayoutJob {
-  assertUmapInternals();
   const { nComponents, nNeighbors, minDist, seed } = options;
   if (graph.k < nNeighbors) throw new RangeError(`runUmap: graph has ${graph.k} neighbours per row, need ${nNeighbors}`);
-  const draw = createRandom(seed);
-  let draws = 0;
-  const random: Random = () => {
-    draws++;
-    return draw();
-  };
-  const umap = new TypedUmap({ nComponents, nNeighbors, minDist, random, nEpochs: options.nEpochs ?? 0 });
-  const { indices, distances } = toNestedLists(graph, nNeighbors);
-  umap.setPrecomputedKNN(indices, distances);
-  // Only X.length is read when neighbours are precomputed (the search graph for transform() is not built).
-  const placeholder: number[][] = Array.from({ length: graph.count }, () => []);
-  const nEpochs = umap.initializeFit(placeholder);
-  const self = umap as unknown as UmapInternals & { negativeSampleRate: number };
-  const s = self.optimizationState;
+  const nEpochs = options.nEpochs || umapEpochs(graph.count);
+  const s = scheduleFor(graph, nNeighbors, nEpochs);
+  // umap-js's random init: uniform in [-10, 10), row by row.
+  const random = createRandom(seed);
   const embedding = new Float64Array(graph.count * nComponents);
-  self.embedding.forEach((row, i) => embedding.set(row, i * nComponents));
+  for (let i = 0; i < embedding.length; i++) embedding[i] = random() * 20 + -10;
+  const { a, b } = curveParameters(minDist);
   return {
-    head: Int32Array.from(s.head),
-    tail: Int32Array.from(s.tail),
-    epochsPerSample: Float64Array.from(s.epochsPerSample),
+    head: s.head,
+    tail: s.tail,
+    epochsPerSample: s.epochsPerSample,
     embedding,
-    vertices: s.nVertices,
+    vertices: graph.count,
     dim: nComponents,
-    a: s.a,
-    b: s.b,
-    gamma: s.gamma,
-    initialAlpha: s.initialAlpha,
-    negativeSampleRate: self.negativeSampleRate,
+    a,
+    b,
+    gamma: REPULSION_STRENGTH,
+    initialAlpha: LEARNING_RATE,
+    negativeSampleRate: NEGATIVE_SAMPLE_RATE,
     nEpochs,
-    randomState: (seed + Math.imul(draws, MULBERRY32_INCREMENT)) >>> 0,
+    randomState: (seed + Math.imul(embedding.length, MULBERRY32_INCREMENT)) >>> 0,
   };
 }
 
