@@ -32,20 +32,21 @@ export const OP = {
   ADAM: 26,
   ZERO: 27,
   COPY: 28,
+  DENSE_DW_SGD: 29,
 } as const;
 
 /** Arguments (i32 words after the op code) of each op; f32 arguments are stored as their bits. */
 export const ARGS: Record<number, number> = {
   [OP.PAD]: 10,
   [OP.UNPAD]: 10,
-  [OP.CONV]: 14,
+  [OP.CONV]: 15,
   [OP.CONV_DW]: 14,
   [OP.CONV_DX]: 14,
   [OP.MAXPOOL]: 11,
   [OP.MAXPOOL_DX]: 5,
   [OP.AVGPOOL]: 10,
   [OP.AVGPOOL_DX]: 10,
-  [OP.DENSE]: 7,
+  [OP.DENSE]: 8,
   [OP.DENSE_DW]: 7,
   [OP.DENSE_DX]: 6,
   [OP.RELU]: 3,
@@ -64,4 +65,5 @@ export const ARGS: Record<number, number> = {
   [OP.ADAM]: 10,
   [OP.ZERO]: 2,
   [OP.COPY]: 3,
+  [OP.DENSE_DW_SGD]: 15,
 };

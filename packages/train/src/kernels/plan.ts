@@ -221,6 +221,9 @@ export class FusedEngine {
     const pacts: number[] = [];
     const masks: BatchLayout['masks'] = [];
     const saved = new Map<number, Record<string, number>>();
+    // A ReLU right after a conv or dense is applied by that layer's kernel; the ReLU layer aliases its output.
+    const reluAfter = (l: ResolvedLayer) => (net.layers[l.index + 1]?.type === 'relu' ? 1 : 0);
+    const folded = new Set<number>();
     let prev = x;
     let pprev = x;
     for (const l of net.layers) {
@@ -247,11 +250,13 @@ export class FusedEngine {
           const k = l.kernelSize!;
           let src = prev;
           if (padded) emit(train, OP.PAD, prev, (src = alloc(B * Hp * Wp * C * 4)), B, H, W, C, Hp, Wp, p.top, p.left);
-          emit(train, OP.CONV, src, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!);
+          const relu = reluAfter(l);
+          if (relu) folded.add(l.index + 1);
+          emit(train, OP.CONV, src, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!, relu);
           // The predict program reads its own input (after a dropout, the undropped one).
           let psrc = pprev;
           if (padded) emit(predict, OP.PAD, pprev, (psrc = pprev === prev ? src : alloc(B * Hp * Wp * C * 4)), B, H, W, C, Hp, Wp, p.top, p.left);
-          emit(predict, OP.CONV, psrc, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!);
+          emit(predict, OP.CONV, psrc, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!, relu);
           s.src = src;
           s.Hp = Hp;
           s.Wp = Wp;
@@ -278,13 +283,20 @@ export class FusedEngine {
           const w = addrs.params[pIndex(l, 0)]!;
           const b = addrs.params[pIndex(l, 1)]!;
           same();
-          emit(train, OP.DENSE, prev, inN, w, b, outN, y, B);
-          emit(predict, OP.DENSE, pprev, inN, w, b, outN, y, B);
+          const relu = reluAfter(l);
+          if (relu) folded.add(l.index + 1);
+          emit(train, OP.DENSE, prev, inN, w, b, outN, y, B, relu);
+          emit(predict, OP.DENSE, pprev, inN, w, b, outN, y, B, relu);
           break;
         }
         case 'relu':
         case 'tanh':
         case 'sigmoid': {
+          if (folded.has(l.index)) {
+            y = prev;
+            py = pprev;
+            break;
+          }
           const op = l.type === 'relu' ? OP.RELU : l.type === 'tanh' ? OP.TANH : OP.SIGMOID;
           same();
           emit(train, op, prev, y, B * outN);
@@ -337,6 +349,7 @@ export class FusedEngine {
 
     // Backward, last layer first. A layer computes its input gradient only if some layer below it has parameters.
     const firstParam = net.layers.findIndex((l) => l.params.length > 0);
+    const updated = new Set<number>(); // parameters the backward pass already updated
     let g = dz;
     for (let i = last; i >= 0; i--) {
       const l = net.layers[i]!;
@@ -378,8 +391,15 @@ export class FusedEngine {
           break;
         }
         case 'dense': {
-          emit(train, OP.DENSE_DW, input, inN, g, outN, this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, B);
-          if (needDx) emit(train, OP.DENSE_DX, g, outN, addrs.params[pIndex(l, 0)]!, inN, gradBuf(), B);
+          const [wi, bi] = [pIndex(l, 0), pIndex(l, 1)];
+          // The input gradient first: with SGD the weights are updated as their gradient blocks appear.
+          if (needDx) emit(train, OP.DENSE_DX, g, outN, addrs.params[wi]!, inN, gradBuf(), B);
+          const o = this.options.optimizer;
+          if (o.type === 'sgd') {
+            emit(train, OP.DENSE_DW_SGD, input, inN, g, outN, this.grads[wi]!, this.grads[bi]!, B, addrs.params[wi]!, addrs.params[bi]!,
+              addrs.m1[wi]!, addrs.m1[bi]!, f32bits(o.learningRate), f32bits(o.momentum ?? 0), f32bits(o.weightDecay ?? 0), o.nesterov ? 1 : 0);
+            updated.add(wi).add(bi);
+          } else emit(train, OP.DENSE_DW, input, inN, g, outN, this.grads[wi]!, this.grads[bi]!, B);
           break;
         }
         case 'relu':
@@ -408,6 +428,7 @@ export class FusedEngine {
     const opt = this.options.optimizer;
     net.params.forEach((p, i) => {
       const n = sizeOf(p.tfShape);
+      if (updated.has(i)) return;
       if (opt.type === 'sgd') {
         emit(train, OP.SGD, addrs.params[i]!, this.grads[i]!, addrs.m1[i]!, n, f32bits(opt.learningRate), f32bits(opt.momentum ?? 0),
           f32bits(opt.weightDecay ?? 0), opt.nesterov ? 1 : 0);

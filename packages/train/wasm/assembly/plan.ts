@@ -44,6 +44,7 @@ const OP_SGD: i32 = 25;
 const OP_ADAM: i32 = 26;
 const OP_ZERO: i32 = 27;
 const OP_COPY: i32 = 28;
+const OP_DENSE_DW_SGD: i32 = 29; // dense gradients with the SGD update applied block by block
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, i: i32): i32 {
@@ -98,7 +99,8 @@ function unpad(xp: usize, x: usize, B: i32, H: i32, W: i32, C: i32, Hp: i32, Wp:
  * ([b][Hp][Wp][Ci]). SIMD over output channels, 16 at a time, two output pixels per pass sharing each weight load.
  * For one kernel row the KW·Ci inputs of a pixel are contiguous, whatever the stride.
  */
-function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32): void {
+function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32, relu: i32): void {
+  const z = f32x4.splat(0);
   const L = KW * Ci;
   const coBytes = <usize>Co * 4;
   const nv = (Co + 3) >> 2;
@@ -153,6 +155,11 @@ function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usi
                 c0 = f32x4.add(c0, f32x4.mul(s1, w0));
               }
             }
+          }
+          if (relu) {
+            // A ReLU right after the conv is applied here (its layer then has no pass of its own).
+            a0 = f32x4.max(a0, z); a1 = f32x4.max(a1, z); a2 = f32x4.max(a2, z); a3 = f32x4.max(a3, z);
+            c0 = f32x4.max(c0, z); c1 = f32x4.max(c1, z); c2 = f32x4.max(c2, z); c3 = f32x4.max(c3, z);
           }
           storeBlock(y0 + off, a0, a1, a2, a3, Co - v0 * 4);
           if (two) storeBlock(y1 + off, c0, c1, c2, c3, Co - v0 * 4);
@@ -303,11 +310,29 @@ function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci:
 
 /** Max pool; arg[i] = the input index (within the batch tensor) of the first strict maximum, row-major. */
 function maxPool(x: usize, y: usize, arg: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
+  const C4 = (C & 3) == 0 ? C : 0; // channels in 4-lane blocks (all of them, or none)
+  const lanes = i32x4(0, 1, 2, 3);
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++) {
         const o = ((b * Ho + oy) * Wo + ox) * C;
-        for (let c = 0; c < C; c++) {
+        for (let c = 0; c < C4; c += 4) {
+          const first = ((b * H + oy * S) * W + ox * S) * C + c;
+          let m = v128.load(x + x4(first));
+          let best = i32x4.add(i32x4.splat(first), lanes);
+          for (let ky = 0; ky < K; ky++) {
+            for (let kx = 0; kx < K; kx++) {
+              const i = ((b * H + oy * S + ky) * W + ox * S + kx) * C + c;
+              const v = v128.load(x + x4(i));
+              const gt = f32x4.gt(v, m);
+              m = v128.bitselect(v, m, gt);
+              best = v128.bitselect(i32x4.add(i32x4.splat(i), lanes), best, gt);
+            }
+          }
+          v128.store(y + x4(o + c), m);
+          v128.store(arg + x4(o + c), best);
+        }
+        for (let c = C4; c < C; c++) {
           let best = ((b * H + oy * S) * W + ox * S) * C + c;
           let m = load<f32>(x + <usize>best * 4);
           for (let ky = 0; ky < K; ky++) {
@@ -380,7 +405,8 @@ function avgPoolDx(dy: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32
 // ---------------------------------------------------------------- dense
 
 /** y[b][o] = bias[o] + Σ_i x[b][i]·w[i][o]; w [nin][nout]. Two batch rows × 16 outputs per pass; zero inputs skipped. */
-function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B: i32): void {
+function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B: i32, relu: i32): void {
+  const z = f32x4.splat(0);
   const nv = (nout + 3) >> 2;
   const rowBytes = <usize>nout * 4;
   for (let b = 0; b < B; b += 2) {
@@ -423,6 +449,10 @@ function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B
           c2 = f32x4.add(c2, f32x4.mul(t, w2));
         }
       }
+      if (relu) {
+        a0 = f32x4.max(a0, z); a1 = f32x4.max(a1, z); a2 = f32x4.max(a2, z); a3 = f32x4.max(a3, z);
+        c0 = f32x4.max(c0, z); c1 = f32x4.max(c1, z); c2 = f32x4.max(c2, z); c3 = f32x4.max(c3, z);
+      }
       storeBlock(yb + off, a0, a1, a2, a3, nout - v0 * 4);
       if (two) storeBlock(yc + off, c0, c1, c2, c3, nout - v0 * 4);
     }
@@ -431,6 +461,15 @@ function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B
 
 /** gw[i][o] = Σ_b x[b][i]·dy[b][o]; gb[o] = Σ_b dy[b][o]. Two weight rows × 16 outputs in registers. */
 function denseDw(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usize, B: i32): void {
+  denseDwSgd(x, nin, dy, nout, gw, gb, B, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/**
+ * denseDw, and when `w` ≠ 0 the SGD update of each block of weights the moment its gradient is stored (still in
+ * L1), instead of a separate pass over all weights: same arithmetic, less memory traffic. The layer's input
+ * gradient must have been computed already (it needs the old weights).
+ */
+function denseDwSgd(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usize, B: i32, w: usize, bias: usize, vw: usize, vb: usize, lr: f32, mu: f32, wd: f32, nesterov: i32): void {
   const nv = (nout + 3) >> 2;
   const rowBytes = <usize>nout * 4;
   const xStride = <usize>nin * 4;
@@ -469,12 +508,19 @@ function denseDw(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usize,
       const row = gw + <usize>i * rowBytes + off;
       storeBlock(row, g0, g1, g2, g3, nout - v0 * 4);
       if (pair) storeBlock(row + rowBytes, h0, h1, h2, h3, nout - v0 * 4);
+      if (w != 0) {
+        const o = <usize>i * rowBytes + off;
+        const cnt = min(16, nout - v0 * 4);
+        sgd(w + o, gw + o, vw + o, cnt, lr, mu, wd, nesterov);
+        if (pair) sgd(w + o + rowBytes, gw + o + rowBytes, vw + o + rowBytes, cnt, lr, mu, wd, nesterov);
+      }
     }
   }
   memory.fill(gb, 0, rowBytes);
   for (let b = 0; b < B; b++) {
     for (let o = 0; o < nout; o++) store<f32>(gb + <usize>o * 4, load<f32>(gb + <usize>o * 4) + load<f32>(dy + <usize>(b * nout + o) * 4));
   }
+  if (w != 0) sgd(bias, gb, vb, nout, lr, mu, wd, nesterov);
 }
 
 /** dx[b][i] = Σ_o dy[b][o]·w[i][o] (before the optimizer touches w). */
@@ -828,8 +874,8 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
       case OP_PAD: { pad(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
       case OP_UNPAD: { unpad(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
       case OP_CONV: {
-        conv(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
-        n = 14; break;
+        conv(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13), ld(a, 14));
+        n = 15; break;
       }
       case OP_CONV_DW: {
         convDw(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
@@ -843,7 +889,12 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
       case OP_MAXPOOL_DX: { maxPoolDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ld(a, 4)); n = 5; break; }
       case OP_AVGPOOL: { avgPool(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
       case OP_AVGPOOL_DX: { avgPoolDx(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
-      case OP_DENSE: { dense(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), F(ld(a, 5)), ld(a, 6)); n = 7; break; }
+      case OP_DENSE: { dense(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), F(ld(a, 5)), ld(a, 6), ld(a, 7)); n = 8; break; }
+      case OP_DENSE_DW_SGD: {
+        denseDwSgd(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), ld(a, 6), F(ld(a, 7)), F(ld(a, 8)), F(ld(a, 9)), F(ld(a, 10)),
+          ldf(a, 11), ldf(a, 12), ldf(a, 13), ld(a, 14));
+        n = 15; break;
+      }
       case OP_DENSE_DW: { denseDw(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), ld(a, 6)); n = 7; break; }
       case OP_DENSE_DX: { denseDx(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), ld(a, 3), F(ld(a, 4)), ld(a, 5)); n = 6; break; }
       case OP_RELU: { relu(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2)); n = 3; break; }
