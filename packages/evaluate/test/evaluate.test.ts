@@ -168,3 +168,43 @@ test("every file the stage writes into the run directory is covered by package.j
   assert.equal(files.length, 2);
   for (const f of files) assert.ok(globs.some((g) => g.test(f)), `${f} is not declared in ${pkg.tbpipe.runOutputs.join(', ')}`);
 });
+
+test('40 classes of 40 × 4 RGB images: K and the shape come from the data, and the confusion figure becomes the top confused pairs', async () => {
+  const shape = { height: 40, width: 4, channels: 3 };
+  const classNames = Array.from({ length: 40 }, (_, c) => `class ${c}`);
+  const data = stripedImages(200, 5, 40, shape);
+  const dir = await makeIngestDir(join(root, 'rgb-40'), { ...data, classNames, shape });
+  const model = await makeTrainDir(join(root, 'train-40'), runRecord({ classNames }));
+  const seen: number[] = [];
+  const o = options({ dataDir: dir, modelDir: model, loadPredictor: fakeLoader({ classes: 40, features: 12, input: shape, onPredict: (n) => seen.push(n) }) });
+  const result = await evaluate(o);
+  assert.deepEqual(seen, [200]);
+  assert.equal(result.prCurves.length, 40);
+  const p = await readPredictions(join(o.outDir, 'predictions.arrow'));
+  assert.equal(p.probabilities.length, 200 * 40);
+  assert.equal(p.featureWidth, 12);
+  assert.ok(result.metrics.accuracy > 0.5, `the fake model sees the stripes: ${result.metrics.accuracy}`);
+  const values = (await events(result.eventFile)).flatMap((e) => e.summary?.value ?? []);
+  const tags = values.map((v) => v.tag);
+  assert.ok(!tags.includes('confusion matrix'));
+  const pairs = values.find((v) => v.tag === 'top confused pairs')!;
+  const png = decodePng(pairs.image!.encodedImageString!);
+  assert.ok(png.width > 500 && png.height > 100, `${png.width} × ${png.height}`);
+  const text = new TextDecoder().decode(values.find((v) => v.tag === 'per-class accuracy/text_summary')!.tensor!.stringVal![0]);
+  assert.match(text, /Top 20 confused pairs:/);
+  assert.equal(tags.filter((t) => t?.startsWith('class ')).length, 40, 'one PR curve per class');
+});
+
+test('up to 30 classes the confusion matrix stays a heat map, with cells large enough to read', async () => {
+  const { computeMetrics } = await import('../src/metrics.ts');
+  const { renderConfusionFigure } = await import('../src/report.ts');
+  const names = Array.from({ length: 30 }, (_, c) => `class ${c}`);
+  const labels = Uint16Array.from({ length: 300 }, (_, i) => i % 30);
+  const metrics = computeMetrics({ labels, predicted: labels, probabilities: new Float32Array(300 * 30).fill(1 / 30), classNames: names });
+  const figure = await renderConfusionFigure(metrics);
+  assert.equal(figure.tag, 'confusion matrix');
+  const png = decodePng(figure.png);
+  assert.ok(png.width >= 30 * 22 && png.height >= 30 * 22, `${png.width} × ${png.height}: 22-px cells or more`);
+  const pairs = await renderConfusionFigure(computeMetrics({ labels: Uint16Array.from(labels, (l) => l), predicted: Uint16Array.from(labels, (l) => (l + 1) % 31 === 30 ? 0 : l + 1), probabilities: new Float32Array(300 * 31).fill(1 / 31), classNames: [...names, 'class 30'] }));
+  assert.equal(pairs.tag, 'top confused pairs');
+});

@@ -52,7 +52,8 @@ export async function renderBarChart(options: BarChartOptions): Promise<Uint8Arr
   const texts = options.valueTexts ?? values.map((v) => String(v));
   const max = Math.max(...values);
   const ticks = niceTicks(0, max > 0 ? max : 1, 6);
-  const axisMax = Math.max(max > 0 ? max : 1, ticks.values.at(-1) ?? 1);
+  // 5 % headroom, so the longest bar ends before the frame and its value stays outside it.
+  const axisMax = Math.max(max > 0 ? max * 1.05 : 1, ticks.values.at(-1) ?? 1);
   const tickTexts = ticks.values.map((v) => formatTick(v, ticks.step));
 
   const { ctx: probe } = createFigure(1, 1);
