@@ -18,7 +18,6 @@ ${DATASETS['fashion-mnist'].systemDirs[0]} (Debian's dataset-fashion-mnist packa
 <cache-dir>/<dataset>/ (earlier downloads, checked against their published checksums); a download from the
 dataset's mirror into the cache, verified by checksum (not with --offline).
 
-
 --source folder: --path DIR holds DIR/<class>/*.png|jpg|jpeg|webp (torchvision's ImageFolder layout; classes in
 sorted folder order), either as DIR/train/<class>/… and DIR/test/<class>/… or as one tree split by --test-fraction
 (seeded, stratified by class).
@@ -70,7 +69,8 @@ volatile/ingest.json      where the files were found and timings (ignored by dow
     imageSize: v.optional(
       v.pipe(
         v.string(),
-        v.regex(/^[1-9][0-9]*x[1-9][0-9]*$/),
+        // The form (HxW) is checked where it is parsed, so the message can say what is expected.
+        v.minLength(1),
         v.description("resize every image to HxW pixels (folder and table); default: the first image's size, and any other size is an error"),
         v.metadata({ 'x-placeholder': '<HxW>' }),
       ),

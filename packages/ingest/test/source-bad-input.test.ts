@@ -155,7 +155,7 @@ test('option errors are usage errors naming the flag: --channels 2, --image-size
   const tmp = await tempDir(t);
   const outDir = join(tmp, 'out');
   await assert.rejects(ingest({ outDir, source: 'folder', path: FOLDER_FIXTURE, channels: 2 }), { name: 'UsageError', message: '--channels is 2, expected 1 (grey) or 3 (RGB)' });
-  await assert.rejects(ingest({ outDir, source: 'folder', path: FOLDER_FIXTURE, imageSize: '32' }), { name: 'UsageError', message: '--image-size is "32", expected a string' });
+  await assert.rejects(ingest({ outDir, source: 'folder', path: FOLDER_FIXTURE, imageSize: '32' }), { name: 'UsageError', message: '--image-size is "32", expected HxW such as 32x32' });
   await assert.rejects(ingest({ outDir, source: 'table', path: TABLE_FIXTURE, classNames: 'a,b', classNamesFile: join(tmp, 'x') }), {
     name: 'UsageError',
     message: '--class-names and --class-names-file are both given, expected one of them',
