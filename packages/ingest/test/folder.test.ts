@@ -105,3 +105,21 @@ test('an unreadable image is skipped and listed in the manifest; the rest is wri
   assert.equal(skipped.count, 1);
   assert.equal(skipped.first[0]!.image, 'b/2.png');
 });
+
+test('a folder where no image can be decoded is IMAGE_UNREADABLE even without --strict', async (t) => {
+  const tmp = await tempDir(t);
+  const broken = (await png(4, 4)).subarray(0, 20);
+  const root = await writeTree(join(tmp, 'f'), { 'a/1.png': broken, 'b/1.png': broken });
+  await assert.rejects(ingest({ outDir: join(tmp, 'out'), source: 'folder', path: root }), {
+    code: 'IMAGE_UNREADABLE',
+    message: 'folder: none of the 2 images of folder could be decoded, expected at least one PNG, JPEG or WebP image; check the files',
+  });
+});
+
+test('the test tree may lack a class of the training tree; labels follow the training classes', async (t) => {
+  const tmp = await tempDir(t);
+  const root = await writeTree(join(tmp, 'f'), { 'train/a/1.png': await png(4, 4), 'train/b/1.png': await png(4, 4), 'train/c/1.png': await png(4, 4), 'test/c/1.png': await png(4, 4) });
+  const result = await ingest({ outDir: join(tmp, 'out'), source: 'folder', path: root });
+  assert.deepEqual([result.classNames, result.rows], [['a', 'b', 'c'], { train: 3, test: 1 }]);
+  assert.deepEqual([...(await readImages(join(tmp, 'out', 'test.arrow'))).labels], [2]);
+});

@@ -120,3 +120,19 @@ test('a folder of train* and test* Parquet files (the Hub layout) is split by fi
   assert.deepEqual(result.classNames, ['x', 'y']);
   assert.equal(result.manifest.info?.split, 'files train*/test*');
 });
+
+test('an image struct with only a path reads the file beside the table; a row that is neither is skipped and reported', async (t) => {
+  const tmp = await tempDir(t);
+  const { writeTree } = await import('./source-helpers.ts');
+  await writeTree(join(tmp, 'ds'), { 'img/a.png': await png(3, 3, 1, 10), 'img/b.png': await png(3, 3, 1, 200) });
+  const path = await writeArrow(join(tmp, 'ds', 'table.arrow'), {
+    image: { values: [{ bytes: null, path: 'img/a.png' }, { bytes: null, path: 'img/b.png' }, { bytes: null, path: 'img/a.png' }, { bytes: null, path: null }, { bytes: null, path: 'img/b.png' }], type: IMAGE_STRUCT() },
+    label: { values: ['a', 'b', 'a', 'b', 'b'], type: new Utf8() },
+    split: { values: ['train', 'train', 'test', 'test', 'test'], type: new Utf8() },
+  });
+  const result = await ingest({ outDir: join(tmp, 'out'), source: 'table', path });
+  assert.deepEqual([result.shape, result.rows], [{ height: 3, width: 3, channels: 1 }, { train: 2, test: 2 }]);
+  assert.deepEqual(result.skipped.map((s) => s.name), [`row 3 of ${path}`]);
+  const train = await readImages(join(tmp, 'out', 'train.arrow'));
+  assert.deepEqual([train.images[0], train.images[9]], [10, 200]);
+});

@@ -44,9 +44,9 @@ async function imagesUnder(dir: string): Promise<string[]> {
 
 /**
  * Read one tree: every sub-folder is a class (sorted by name, as torchvision's ImageFolder and Keras do); each must
- * hold at least one image, and there must be at least two.
+ * hold at least one image, and there must be at least `minClasses`.
  */
-async function readTree(dir: string, flag: string): Promise<Tree> {
+async function readTree(dir: string, flag: string, minClasses = 2): Promise<Tree> {
   const entries = await readdir(dir, { withFileTypes: true });
   const classes: string[] = [];
   for (const entry of entries) {
@@ -69,7 +69,7 @@ async function readTree(dir: string, flag: string): Promise<Tree> {
       `folder: class folder ${join(dir, classes[empty]!)} has no images, expected at least one (${EXTENSIONS}); add images or remove the folder`,
     );
   }
-  if (classes.length < 2) {
+  if (classes.length < minClasses) {
     throw new SourceError(
       'SOURCE_ONE_CLASS',
       `folder: ${flag} ${dir} has 1 class folder (${classes[0]}), expected at least 2; a classifier needs two or more classes, one sub-folder each`,
@@ -127,7 +127,8 @@ export async function loadFolder(o: SourceOptions): Promise<LoadedData> {
   let skipped;
   if (presplit) {
     const trainTree = await readTree(join(root, 'train'), '--path');
-    const testTree = await readTree(join(root, 'test'), '--path');
+    // The test split may hold fewer classes (even one): the classes are the training tree's.
+    const testTree = await readTree(join(root, 'test'), '--path', 1);
     classNames = trainTree.classes;
     const extra = testTree.classes.filter((c) => !classNames.includes(c));
     if (extra.length > 0) {
