@@ -2,7 +2,9 @@
  * Steps/s of the fused engine per built-in network, A/B interleaved: for the tutorial's Net, its fixed-shape kernel
  * (wasm/cnn.wasm) against the generic plan (wasm/plan.wasm); for the others, the plan. Random data (speed only).
  *
- *   node --import tsx packages/train/bench/plan-speed.ts [--repeats 5] [--steps 400] [--batches 4,64] [--networks tutorial,wide]
+ *   node --import tsx packages/train/bench/plan-speed.ts [--repeats 5] [--steps 400] [--batches 4,64] [--networks tutorial,wide] [--cpu]
+ *
+ * --cpu: steps per second of the process's own CPU time instead of wall time (steadier on a loaded machine).
  *
  * Prints medians and min–max over repeats, the load average before and after, and GFLOP/s of the step (forward +
  * both backward products ≈ 3 × the forward multiply-adds × 2).
@@ -21,6 +23,7 @@ const opt = (n: string, d: string) => {
 const repeats = Number(opt('repeats', '5'));
 const steps = Number(opt('steps', '400'));
 const batches = opt('batches', '4,64').split(',').map(Number);
+const cpuTime = args.includes('--cpu');
 const networks = opt('networks', BUILTIN_NETWORKS.join(',')).split(',') as BuiltinNetwork[];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -44,11 +47,15 @@ function time(net: ResolvedNetwork, kernel: 'auto' | 'plan', batch: number, n: n
   const slots = Math.floor((64 * 8) / batch);
   for (let i = 0; i < 20; i++) e.step(data.subarray(0, batch * per), labels.subarray(0, batch));
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const s = (i % slots) * batch;
     e.step(data.subarray(s * per, (s + batch) * per), labels.subarray(s, s + batch));
   }
-  return n / ((performance.now() - t0) / 1000);
+  const wall = n / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  // Under load, steps per second of this process's own CPU time is the steadier figure (--cpu).
+  return cpuTime ? n / ((c.user + c.system) / 1e6) : wall;
 }
 
 console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -195,31 +195,49 @@ function convDw(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: u
         const n = min(4, nv - v0);
         const off = <usize>v0 * 16;
         let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        const xStep = <usize>(S * Ci) * 4;
         for (let b = 0; b < B; b++) {
           for (let oy = 0; oy < Ho; oy++) {
-            const xr = x + <usize>(((b * Hp + oy * S + ky) * Wp) * Ci + j) * 4;
-            const dr = dy + <usize>((b * Ho + oy) * Wo) * coBytes + off;
-            for (let ox = 0; ox < Wo; ox++) {
-              const xp = xr + <usize>(ox * S * Ci) * 4;
-              const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
-              const d = dr + <usize>ox * coBytes;
-              const d0 = v128.load(d);
-              a0 = f32x4.add(a0, f32x4.mul(s0, d0));
-              c0 = f32x4.add(c0, f32x4.mul(s1, d0));
-              if (n > 1) {
-                const d1 = v128.load(d, 16);
+            let xp = x + <usize>(((b * Hp + oy * S + ky) * Wp) * Ci + j) * 4;
+            let d = dy + <usize>((b * Ho + oy) * Wo) * coBytes + off;
+            // One loop per block width: no branch inside the pixel loop.
+            if (n == 4) {
+              for (let ox = 0; ox < Wo; ox++) {
+                const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
+                const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+                a0 = f32x4.add(a0, f32x4.mul(s0, d0));
+                c0 = f32x4.add(c0, f32x4.mul(s1, d0));
                 a1 = f32x4.add(a1, f32x4.mul(s0, d1));
                 c1 = f32x4.add(c1, f32x4.mul(s1, d1));
-                if (n > 2) {
-                  const d2 = v128.load(d, 32);
-                  a2 = f32x4.add(a2, f32x4.mul(s0, d2));
-                  c2 = f32x4.add(c2, f32x4.mul(s1, d2));
-                  if (n > 3) {
-                    const d3 = v128.load(d, 48);
-                    a3 = f32x4.add(a3, f32x4.mul(s0, d3));
-                    c3 = f32x4.add(c3, f32x4.mul(s1, d3));
-                  }
-                }
+                a2 = f32x4.add(a2, f32x4.mul(s0, d2));
+                c2 = f32x4.add(c2, f32x4.mul(s1, d2));
+                a3 = f32x4.add(a3, f32x4.mul(s0, d3));
+                c3 = f32x4.add(c3, f32x4.mul(s1, d3));
+                xp += xStep;
+                d += coBytes;
+              }
+            } else if (n >= 2) {
+              // n = 2 or 3: three vectors (the third discarded when n = 2)
+              for (let ox = 0; ox < Wo; ox++) {
+                const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
+                const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32);
+                a0 = f32x4.add(a0, f32x4.mul(s0, d0));
+                c0 = f32x4.add(c0, f32x4.mul(s1, d0));
+                a1 = f32x4.add(a1, f32x4.mul(s0, d1));
+                c1 = f32x4.add(c1, f32x4.mul(s1, d1));
+                a2 = f32x4.add(a2, f32x4.mul(s0, d2));
+                c2 = f32x4.add(c2, f32x4.mul(s1, d2));
+                xp += xStep;
+                d += coBytes;
+              }
+            } else {
+              for (let ox = 0; ox < Wo; ox++) {
+                const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
+                const d0 = v128.load(d);
+                a0 = f32x4.add(a0, f32x4.mul(s0, d0));
+                c0 = f32x4.add(c0, f32x4.mul(s1, d0));
+                xp += xStep;
+                d += coBytes;
               }
             }
           }
