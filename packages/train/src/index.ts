@@ -8,6 +8,18 @@ export { normalizeImages, denormalizeImages, IMAGE_PIXELS } from './normalize.ts
 export { TrainError, TrainDivergedError, TrainAbortedError } from './errors.ts';
 export type { RunRecord } from './run-record.ts';
 export { loadCnnPredictor } from './engine/index.ts';
+export {
+  BUILTIN_NETWORKS,
+  DEFAULT_NETWORK,
+  builtinNetwork,
+  loadNetwork,
+  parseNetworkSpec,
+  resolveNetwork,
+  NetworkError,
+  forwardFlops,
+  trainStepFlops,
+} from './network/index.ts';
+export type { NetworkSpec, LayerSpec, InputShape, ResolvedNetwork, ResolvedLayer, ParamSpec, BufferSpec } from './network/index.ts';
 export type {
   BackendChoice,
   BackendName,
@@ -18,6 +30,7 @@ export type {
   InitScheme,
   LoadCnnPredictor,
   NamedTensor,
+  OptimizerName,
   Prediction,
   TrainerState,
 } from './engine/types.ts';

@@ -40,3 +40,21 @@ test('tbpipe-train exits 1 with one line when the data directory has no manifest
   assert.equal(r.code, 1);
   assert.match(r.err, /^tbpipe-train: contract: cannot read .*manifest\.json \(ENOENT\), expected a tbpipe\.ingest\/v2 manifest; [^\n]*\n$/);
 });
+
+test('tbpipe-train exits 1 with one line naming the layer and field for a bad --network, an unknown name or bad inline JSON', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'train-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dirs = ['--data', join(dir, 'none'), '--out', join(dir, 'out'), '--run-dir', join(dir, 'run')];
+  const bad = run([...dirs, '--network', '{"layers":[{"type":"conv2d","filters":4,"kernelSize":3,"stride":2,"padding":"same"}]}']);
+  assert.deepEqual(bad, {
+    code: 1,
+    out: '',
+    err: "tbpipe-train: network: layer 0 (conv2d) padding 'same' with stride 2, expected stride 1 for 'same' (or a number); fix the network spec\n",
+  });
+  const unknown = run([...dirs, '--network', '{"layers":[{"type":"softmax"}]}']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.err, /^tbpipe-train: network: layer 0 \(softmax\) type 'softmax', expected conv2d \| [^\n]*\n$/);
+  const missing = run([...dirs, '--network', 'resnet']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /^tbpipe-train: network: 'resnet' is neither a built-in nor an existing file, expected tutorial \| wide \| lenet5-rgb \| mlp \| batchnorm or a path to a JSON layer list; check --network\n$/);
+});

@@ -71,7 +71,14 @@ export function parseNetworkSpec(value: unknown): NetworkSpec {
       throw layerError(index, String(type), 'type', show(type), LAYER_TYPES.join(' | '));
     }
     const parsed = v.safeParse(LAYER_SCHEMAS[type as LayerType], layer);
-    if (parsed.success) return parsed.output as LayerSpec;
+    if (parsed.success) {
+      const l = parsed.output as LayerSpec;
+      // Data-independent, so checked here too (resolveNetwork repeats it): PyTorch allows 'same' only at stride 1.
+      if (l.type === 'conv2d' && l.padding === 'same' && (l.stride ?? 1) !== 1) {
+        throw layerError(index, type, 'padding', `'same' with stride ${l.stride}`, "stride 1 for 'same' (or a number)");
+      }
+      return l;
+    }
     const issue = parsed.issues[0];
     const field = issue.path?.map((p) => String(p.key)).join('.') ?? 'value';
     if (issue.type === 'strict_object' && issue.input === undefined) throw layerError(index, type, field, 'missing', 'a value (required)');

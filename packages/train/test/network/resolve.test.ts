@@ -135,8 +135,12 @@ test('a negative dropout rate, or one of 1 or more, fails naming rate', () => {
 });
 
 test("'same' padding with a stride other than 1 fails naming padding", () => {
-  const m = failure(() => resolveNetwork(spec({ type: 'conv2d', filters: 2, kernelSize: 3, stride: 2, padding: 'same' }, ...tail), GREY, 10));
+  const m = failure(() => spec({ type: 'conv2d', filters: 2, kernelSize: 3, stride: 2, padding: 'same' }, ...tail));
   assert.match(m, /^network: layer 0 \(conv2d\) padding 'same' with stride 2, expected stride 1/);
+  const resolved = failure(() =>
+    resolveNetwork({ layers: [{ type: 'conv2d', filters: 2, kernelSize: 3, stride: 3, padding: 'same' }, { type: 'flatten' }, { type: 'dense', units: 10 }] }, GREY, 10),
+  );
+  assert.match(resolved, /^network: layer 0 \(conv2d\) padding 'same' with stride 3, expected stride 1/);
 });
 
 test('bad fields fail naming the field: a typo, a non-integer, a missing one, a conv after flatten, a shared name with parameters', () => {
