@@ -67,3 +67,21 @@ test('fingerprints differ by name in exactly the fields that changed', () => {
   assert.deepEqual(diffFingerprints(fingerprint, { ...fingerprint }), []);
   assert.deepEqual(diffFingerprints(fingerprint, { ...fingerprint, learningRate: 0.01, backend: 'cpu' }), ['backend', 'learningRate']);
 });
+
+test("a checkpoint round-trips Adam's second moments, batch-norm buffers and the trainer's step count", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'train-ckpt-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const cp = sample();
+  cp.fingerprint = { ...fingerprint, optimizer: 'adam', network: '{"layers":[{"type":"batchNorm","name":"bn1"}]}' };
+  cp.state.secondMoment = cp.state.momentum.map((m) => ({ ...m, data: m.data.map((v) => v * v) }));
+  cp.state.buffers = [
+    { name: 'bn1.running_mean', shape: [6], data: new Float32Array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]) },
+    { name: 'bn1.running_var', shape: [6], data: new Float32Array([1, 1.5, 2, 2.5, 3, 3.5]) },
+  ];
+  cp.state.step = 5000;
+  await writeCheckpoint(join(dir, 'checkpoint'), cp);
+  const back = await readCheckpoint(join(dir, 'checkpoint'));
+  assert.equal(back.kind, 'found');
+  assert.deepEqual(back.kind === 'found' && back.checkpoint, cp);
+  assert.deepEqual(diffFingerprints(fingerprint, cp.fingerprint), ['network', 'optimizer']);
+});
