@@ -68,3 +68,28 @@ test('a bad spec fails with one line naming the layer and field before any outpu
   await assert.rejects(access(dirs('a').outDir), { code: 'ENOENT' });
   await assert.rejects(access(dirs('b').outDir), { code: 'ENOENT' });
 });
+
+test('a run with batch norm, dropout and Adam interrupted and resumed ends with the bytes of an uninterrupted run', async (t) => {
+  const { root, dirs } = await workspace(t);
+  const dataDir = join(root, 'bn');
+  await writeSyntheticShapedIngest(dataDir, { height: 10, width: 10, channels: 3, classes: 4, count: 32 });
+  const network = JSON.stringify({
+    layers: [
+      { type: 'conv2d', name: 'conv1', filters: 4, kernelSize: 3 },
+      { type: 'batchNorm', name: 'bn1' },
+      { type: 'relu' },
+      { type: 'flatten' },
+      { type: 'dropout', rate: 0.5 },
+      { type: 'dense', name: 'fc', units: 4 },
+    ],
+  });
+  const opts = { ...QUICK, dataDir, network, optimizer: 'adam', learningRate: 0.01, weightDecay: 0.001, maxSteps: 12, checkpointEverySteps: 4 } as const;
+  await train({ ...opts, ...dirs('whole') });
+  const controller = new AbortController();
+  await assert.rejects(train({ ...opts, ...dirs('cut'), signal: controller.signal, onStep: (s) => s === 6 && controller.abort() }), /stopped at step 7/);
+  const resumed = await train({ ...opts, ...dirs('cut') });
+  assert.equal(resumed.resumedFromStep, 4);
+  for (const f of ['model/model.json', 'model/weights.bin', 'model/network.json', 'history.arrow', 'run.json', 'manifest.json']) {
+    assert.deepEqual(await readFile(join(dirs('cut').outDir, f)), await readFile(join(dirs('whole').outDir, f)), f);
+  }
+});
