@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, type Logger, type Manifest, type StageInput } from '@tbpipe/core';
 import { INGEST_CONTRACT, TEST_FILE, TRAIN_FILE, type ImageShape } from './contract.ts';
 import type { ChecksumTable, DatasetName, IdxRole } from './datasets.ts';
+import { SourceError } from './errors.ts';
 import { encodeImages } from './images.ts';
 import type { DataSource, LocatedData } from './locate.ts';
 import { DEFAULT_CACHE_DIR, INGEST_STAGE } from './options.ts';
@@ -95,6 +96,14 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const loaded: LoadedData & { located?: LocatedData } =
     opts.source === 'folder' ? await loadFolder(sourceOptions) : opts.source === 'table' ? await loadTable(sourceOptions) : await loadIdx(sourceOptions);
   const { train, test, classNames, shape } = loaded;
+  if (opts.source !== 'idx' && (train.count === 0 || test.count === 0)) {
+    const empty = train.count === 0 ? 'training' : 'test';
+    throw new SourceError(
+      'SOURCE_SPLIT',
+      `${opts.source}: the ${empty} split of ${opts.path} has 0 images (train ${train.count}, test ${test.count}), expected at least one in each; ` +
+        'give the input images for both splits, or split one set with --test-fraction above 0',
+    );
+  }
   if (loaded.skipped.length > 0) {
     log.warn(
       { skipped: loaded.skipped.length, first: loaded.skipped.slice(0, SKIPPED_LISTED).map((s) => `${s.name}: ${s.reason}`) },

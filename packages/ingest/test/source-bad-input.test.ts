@@ -118,6 +118,13 @@ const CASES: Case[] = [
       'table: row 1 of $TMP/t.parquet has "validation" in column "split", expected "train" or "test"; filter the other rows out first, or drop the split column to split by --test-fraction',
   },
   {
+    name: 'a --test-fraction of 0 on a folder without a test tree',
+    input: async (tmp) => ({ source: 'folder', testFraction: 0, path: await writeTree(join(tmp, 'f'), { 'a/1.png': await png(4, 4), 'b/1.png': await png(4, 4) }) }),
+    code: 'SOURCE_SPLIT',
+    message:
+      'folder: the test split of $TMP/f has 0 images (train 2, test 0), expected at least one in each; give the input images for both splits, or split one set with --test-fraction above 0',
+  },
+  {
     name: 'a file that is neither Parquet nor Arrow',
     input: async (tmp) => ({ source: 'table', path: await writeTree(tmp, { 'x.parquet': 'label,image\n1,2\n' }).then(() => join(tmp, 'x.parquet')) }),
     code: 'SOURCE_FORMAT',
