@@ -59,7 +59,9 @@ function fromArrow(table: Table): ReadTable {
 }
 
 function fromParquet(bytes: Uint8Array, path: string): ReadTable {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // hyparquet wants an ArrayBuffer of the file alone; a large file read whole already is one (no copy then).
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   let metadata;
   try {
     metadata = parquetMetadata(buffer);
