@@ -101,19 +101,23 @@ function createStreamOptimizer(job) {
   const l = layoutSchedule(w, job, tablesAt + 2 * tableBytes);
   const listAt = align(l.end);
   const countsAt = align(listAt + 4 * l.edges);
-  const embAt = align(countsAt + 4 * l.edges);
+  const dueAt = align(countsAt + 4 * l.edges);
+  const embAt = align(dueAt + 4 * (l.edges + 4));
   ensureBytes(w, embAt + 16 * job.vertices);
   const buf = w.memory.buffer;
   fillPowTable32(buf, tablesAt, job.b);
   fillPowTable32(buf, tablesAt + tableBytes, job.b - 1);
   writeSchedule(buf, job, l);
+  // ceil(epochOfNextSample) per edge, padded with never-due entries to a multiple of 4 (the kernel's scan).
+  const due = new Int32Array(buf, dueAt, l.edges + 4).fill(0x7fffffff);
+  for (let i = 0; i < l.edges; i++) due[i] = Math.ceil(job.epochsPerSample[i]);
   const { vertices, dim } = job;
   const points = new Float32Array(buf, embAt, 4 * vertices);
   for (let i = 0; i < vertices; i++) for (let d = 0; d < dim; d++) points[4 * i + d] = job.embedding[i * dim + d];
   return optimizerState(
     job,
     // prettier-ignore
-    (from, to, state) => w.optimizeStreams(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt,
+    (from, to, state) => w.optimizeStreams(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt, dueAt,
       l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt),
     () => {
       const p = new Float32Array(w.memory.buffer, embAt, 4 * vertices);

@@ -17,7 +17,7 @@
 //
 // Memory (byte offsets, 16-aligned where v128): head/tail i32[edges]; f64 epochsPerSample, epochOfNextSample,
 // epochOfNextNegativeSample, epochsPerNegativeSample [edges] (umap-js's schedule arithmetic, in f64 as umap-js);
-// list/counts i32[edges] (scratch); embedding f32x4[vertices].
+// list/counts i32[edges] (scratch); dueAt i32[edges rounded up to 4]; embedding f32x4[vertices].
 
 const INC: u32 = 0x6d2b79f5;
 
@@ -110,6 +110,7 @@ export function optimizeStreams(
   embedding: usize,
   list: usize,
   counts: usize,
+  dueAt: usize,
   edges: i32,
   vertices: i32,
   dim: i32,
@@ -135,20 +136,28 @@ export function optimizeStreams(
     const n = <f64>epoch;
     const alpha = epoch == 0 ? initialAlpha : initialAlpha * (1.0 - <f64>(epoch - 1) / <f64>nEpochs);
     const av = f32x4.splat(<f32>alpha);
-    // The due edges in edge order, their schedules advanced exactly as umap-js advances them.
+    // The due edges in edge order, their schedules advanced exactly as umap-js advances them. `dueAt` holds
+    // ceil(epochOfNextSample) per edge (next ≤ n ⟺ ceil(next) ≤ n for integer n), padded to a multiple of 4 with
+    // i32.MAX, so four edges are tested per comparison and only the due ones are visited.
     let m = 0;
-    for (let i = 0; i < edges; i++) {
-      const ie = <usize>i << 3;
-      const next = load<f64>(epochOfNextSample + ie);
-      if (next > n) continue;
-      store<f64>(epochOfNextSample + ie, next + load<f64>(epochsPerSample + ie));
-      const nextNeg = load<f64>(epochOfNextNegativeSample + ie);
-      const perNeg = load<f64>(epochsPerNegativeSample + ie);
-      const nNeg = Math.floor((n - nextNeg) / perNeg);
-      store<f64>(epochOfNextNegativeSample + ie, nextNeg + nNeg * perNeg);
-      store<i32>(list + (<usize>m << 2), i);
-      store<i32>(counts + (<usize>m << 2), nNeg > 0 ? <i32>nNeg : 0);
-      m++;
+    const nv = i32x4.splat(epoch);
+    for (let g = 0; g < edges; g += 4) {
+      let mask = i32x4.bitmask(i32x4.le_s(v128.load(dueAt + (<usize>g << 2)), nv));
+      while (mask != 0) {
+        const i = g + ctz(mask);
+        mask &= mask - 1;
+        const ie = <usize>i << 3;
+        const next = load<f64>(epochOfNextSample + ie) + load<f64>(epochsPerSample + ie);
+        store<f64>(epochOfNextSample + ie, next);
+        store<i32>(dueAt + (<usize>i << 2), <i32>Math.ceil(next));
+        const nextNeg = load<f64>(epochOfNextNegativeSample + ie);
+        const perNeg = load<f64>(epochsPerNegativeSample + ie);
+        const nNeg = Math.floor((n - nextNeg) / perNeg);
+        store<f64>(epochOfNextNegativeSample + ie, nextNeg + nNeg * perNeg);
+        store<i32>(list + (<usize>m << 2), i);
+        store<i32>(counts + (<usize>m << 2), nNeg > 0 ? <i32>nNeg : 0);
+        m++;
+      }
     }
     // Quarters [e0, e1), [e1, e2), [e2, e3), [e3, m) and the random state at each one's first draw.
     const q = (m + 3) >> 2;
