@@ -40,7 +40,7 @@ export const ARGS: Record<number, number> = {
   [OP.PAD]: 10,
   [OP.UNPAD]: 10,
   [OP.CONV]: 15,
-  [OP.CONV_DW]: 14,
+  [OP.CONV_DW]: 16,
   [OP.CONV_DX]: 14,
   [OP.MAXPOOL]: 11,
   [OP.MAXPOOL_DX]: 5,

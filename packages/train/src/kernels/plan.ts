@@ -367,7 +367,11 @@ export class FusedEngine {
           const p = l.padding!;
           const k = l.kernelSize!;
           const w = addrs.params[pIndex(l, 0)]!;
-          emit(train, OP.CONV_DW, s.src!, s.Hp!, s.Wp!, C, g, this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, B, Ho, Wo, Co, k, k, l.stride!);
+          // Scratch of the sparse filter gradient: the transposed gradient (the layer's wt, refilled by CONV_DX after)
+          // and one channel's (gradient, address) list.
+          const list = alloc(B * Ho * Wo * 8);
+          emit(train, OP.CONV_DW, s.src!, s.Hp!, s.Wp!, C, g, this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, B, Ho, Wo, Co, k, k, l.stride!,
+            this.layerScratch.get(i)!.wt!, list);
           if (needDx) {
             gradBuf();
             const wt = this.layerScratch.get(i)!.wt!;

@@ -256,6 +256,102 @@ function convDw(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: u
 }
 
 /**
+ * The filter gradient when most of dy is zero (a ReLU, and even more a max pool, after the conv): per output
+ * channel, the list of (gradient, input-patch address) of the pixels that carry one, then per kernel row the
+ * contiguous KW·Ci inputs accumulate in registers, SIMD over that row, into gt [co][ky][L4] — transposed into gw
+ * at the end. Work ∝ the non-zeros instead of all pixels. `gt` holds Co·KH·L4 floats, `list` 2·B·Ho·Wo words.
+ */
+function convDwSparse(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32, gt: usize, list: usize): void {
+  const L = KW * Ci;
+  const L4 = (L + 3) & ~3;
+  const nv = L4 >> 2;
+  const P = B * Ho * Wo;
+  const rowBytes = <usize>(Wp * Ci) * 4;
+  for (let co = 0; co < Co; co++) {
+    let n = 0;
+    let bsum: f32 = 0;
+    let p = 0;
+    for (let b = 0; b < B; b++) {
+      for (let oy = 0; oy < Ho; oy++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const g = load<f32>(dy + (<usize>p * <usize>Co + <usize>co) * 4);
+          p++;
+          if (g == 0) continue;
+          bsum += g;
+          store<f32>(list + <usize>n * 8, g);
+          store<u32>(list + <usize>n * 8, <u32>(x + <usize>(((b * Hp + oy * S) * Wp + ox * S) * Ci) * 4), 4);
+          n++;
+        }
+      }
+    }
+    store<f32>(gb + <usize>co * 4, bsum);
+    for (let ky = 0; ky < KH; ky++) {
+      const dst = gt + <usize>((co * KH + ky) * L4) * 4;
+      const rk = <usize>ky * rowBytes;
+      let v0 = 0;
+      for (; v0 + 8 <= nv; v0 += 8) {
+        const off = rk + <usize>v0 * 16;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (let e = 0; e < n; e++) {
+          const gs = v128.load32_splat(list + <usize>e * 8);
+          const q = <usize>load<u32>(list + <usize>e * 8, 4) + off;
+          a0 = f32x4.add(a0, f32x4.mul(gs, v128.load(q)));
+          a1 = f32x4.add(a1, f32x4.mul(gs, v128.load(q, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(gs, v128.load(q, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(gs, v128.load(q, 48)));
+          a4 = f32x4.add(a4, f32x4.mul(gs, v128.load(q, 64)));
+          a5 = f32x4.add(a5, f32x4.mul(gs, v128.load(q, 80)));
+          a6 = f32x4.add(a6, f32x4.mul(gs, v128.load(q, 96)));
+          a7 = f32x4.add(a7, f32x4.mul(gs, v128.load(q, 112)));
+        }
+        const d = dst + <usize>v0 * 16;
+        v128.store(d, a0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+        v128.store(d, a4, 64); v128.store(d, a5, 80); v128.store(d, a6, 96); v128.store(d, a7, 112);
+      }
+      for (; v0 + 4 <= nv; v0 += 4) {
+        const off = rk + <usize>v0 * 16;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let e = 0; e < n; e++) {
+          const gs = v128.load32_splat(list + <usize>e * 8);
+          const q = <usize>load<u32>(list + <usize>e * 8, 4) + off;
+          a0 = f32x4.add(a0, f32x4.mul(gs, v128.load(q)));
+          a1 = f32x4.add(a1, f32x4.mul(gs, v128.load(q, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(gs, v128.load(q, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(gs, v128.load(q, 48)));
+        }
+        const d = dst + <usize>v0 * 16;
+        v128.store(d, a0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
+      }
+      for (; v0 < nv; v0++) {
+        const off = rk + <usize>v0 * 16;
+        let a0 = f32x4.splat(0), a1 = a0;
+        let e = 0;
+        for (; e + 2 <= n; e += 2) {
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off)));
+          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(list + <usize>e * 8, 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 12) + off)));
+        }
+        if (e < n) a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off)));
+        v128.store(dst + <usize>v0 * 16, f32x4.add(a0, a1));
+      }
+    }
+  }
+  // gw[ky][j][co] ← gt[co][ky][j]
+  for (let ky = 0; ky < KH; ky++) {
+    for (let j = 0; j < L; j++) {
+      const o = gw + <usize>((ky * L + j) * Co) * 4;
+      for (let co = 0; co < Co; co++) store<f32>(o + <usize>co * 4, load<f32>(gt + <usize>((co * KH + ky) * L4 + j) * 4));
+    }
+  }
+}
+
+/** Fraction of zeros in n floats (decides sparse vs dense filter gradient). */
+function zeroFraction(p: usize, n: i32): f32 {
+  let z = 0;
+  for (let i = 0; i < n; i++) if (load<f32>(p + x4(i)) == 0) z++;
+  return <f32>z / <f32>n;
+}
+
+/**
  * Input gradient into a (padded) buffer dx [b][Hp][Wp][Ci], zeroed here: for each output pixel and kernel row, the
  * KW·Ci contiguous inputs receive Σ_co dy[co]·wt[co][ky][·], SIMD over that row. `wt` is scratch for the weights
  * transposed to [co][ky][L4] (rows zero-padded to a multiple of 4, so the extra lanes add exactly 0 past the row).
@@ -896,8 +992,14 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
         n = 15; break;
       }
       case OP_CONV_DW: {
-        convDw(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
-        n = 14; break;
+        // Sparse when at least half of dy is zero: its cost follows the non-zeros (ReLU / max pool after the conv).
+        const dy = F(ld(a, 4)), P = ld(a, 7) * ld(a, 8) * ld(a, 9), Co = ld(a, 10);
+        if (zeroFraction(dy, P * Co) >= 0.5) {
+          convDwSparse(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), dy, F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), Co, ld(a, 11), ld(a, 12), ld(a, 13), F(ld(a, 14)), F(ld(a, 15)));
+        } else {
+          convDw(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), dy, F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), Co, ld(a, 11), ld(a, 12), ld(a, 13));
+        }
+        n = 16; break;
       }
       case OP_CONV_DX: {
         convDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
