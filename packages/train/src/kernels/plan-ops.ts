@@ -41,7 +41,7 @@ export const ARGS: Record<number, number> = {
   [OP.UNPAD]: 10,
   [OP.CONV]: 15,
   [OP.CONV_DW]: 16,
-  [OP.CONV_DX]: 14,
+  [OP.CONV_DX]: 15,
   [OP.MAXPOOL]: 11,
   [OP.MAXPOOL_DX]: 5,
   [OP.AVGPOOL]: 10,

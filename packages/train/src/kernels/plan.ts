@@ -369,7 +369,7 @@ export class FusedEngine {
           const w = addrs.params[pIndex(l, 0)]!;
           // Scratch of the sparse filter gradient: the transposed gradient (the layer's wt, refilled by CONV_DX after)
           // and one channel's (gradient, address) list.
-          const list = alloc(B * Ho * Wo * 8);
+          const list = alloc(Math.max(B * Ho * Wo, Co) * 8);
           emit(train, OP.CONV_DW, s.src!, s.Hp!, s.Wp!, C, g, this.grads[pIndex(l, 0)]!, this.grads[pIndex(l, 1)]!, B, Ho, Wo, Co, k, k, l.stride!,
             this.layerScratch.get(i)!.wt!, list);
           if (needDx) {
@@ -377,10 +377,10 @@ export class FusedEngine {
             const wt = this.layerScratch.get(i)!.wt!;
             if (s.Hp !== H || s.Wp !== W) {
               const dxp = alloc(B * s.Hp! * s.Wp! * C * 4);
-              emit(train, OP.CONV_DX, g, w, wt, dxp, s.Hp!, s.Wp!, C, B, Ho, Wo, Co, k, k, l.stride!);
+              emit(train, OP.CONV_DX, g, w, wt, dxp, s.Hp!, s.Wp!, C, B, Ho, Wo, Co, k, k, l.stride!, list);
               emit(train, OP.UNPAD, dxp, dx, B, H, W, C, s.Hp!, s.Wp!, p.top, p.left);
             } else {
-              emit(train, OP.CONV_DX, g, w, wt, dx, H, W, C, B, Ho, Wo, Co, k, k, l.stride!);
+              emit(train, OP.CONV_DX, g, w, wt, dx, H, W, C, B, Ho, Wo, Co, k, k, l.stride!, list);
             }
           }
           break;

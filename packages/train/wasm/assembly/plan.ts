@@ -356,7 +356,7 @@ function zeroFraction(p: usize, n: i32): f32 {
  * KW·Ci contiguous inputs receive Σ_co dy[co]·wt[co][ky][·], SIMD over that row. `wt` is scratch for the weights
  * transposed to [co][ky][L4] (rows zero-padded to a multiple of 4, so the extra lanes add exactly 0 past the row).
  */
-function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci: i32, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32): void {
+function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci: i32, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32, list: usize): void {
   const L = KW * Ci;
   const L4 = (L + 3) & ~3;
   const nv = L4 >> 2;
@@ -368,51 +368,50 @@ function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci:
     }
   }
   memory.fill(dx, 0, <usize>(B * Hp * Wp * Ci) * 4 + 64);
+  const rowW = <usize>(KH * L4) * 4; // bytes between one channel's wt rows and the next channel's
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++) {
         const g = dy + <usize>(((b * Ho + oy) * Wo + ox) * Co) * 4;
-        // Output pixels whose gradient is all zero (ReLU, max-pool) add nothing.
-        let any = false;
-        for (let co = 0; co < Co; co++) if (load<f32>(g + <usize>co * 4) != 0) { any = true; break; }
-        if (!any) continue;
+        // This pixel's non-zero channels as (gradient, wt row address) pairs: ReLU / max pool leave few.
+        let n = 0;
+        for (let co = 0; co < Co; co++) {
+          const gv = load<f32>(g + <usize>co * 4);
+          if (gv == 0) continue;
+          store<f32>(list + <usize>n * 8, gv);
+          store<u32>(list + <usize>n * 8, <u32>(wt + <usize>co * rowW), 4);
+          n++;
+        }
+        if (n == 0) continue;
         for (let ky = 0; ky < KH; ky++) {
           const dst = dx + <usize>(((b * Hp + oy * S + ky) * Wp + ox * S) * Ci) * 4;
-          for (let v0 = 0; v0 < nv; v0 += 4) {
-            const off = <usize>v0 * 16;
+          const rk = <usize>(ky * L4) * 4;
+          let v0 = 0;
+          for (; v0 + 4 <= nv; v0 += 4) {
+            const off = rk + <usize>v0 * 16;
             let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-            if (nv - v0 >= 4) {
-              for (let co = 0; co < Co; co++) {
-                const gv = load<f32>(g + <usize>co * 4);
-                if (gv == 0) continue;
-                const s = f32x4.splat(gv);
-                const q = wt + <usize>((co * KH + ky) * L4) * 4 + off;
-                a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
-                a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
-                a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
-                a3 = f32x4.add(a3, f32x4.mul(s, v128.load(q, 48)));
-              }
-              const d = dst + off;
-              v128.store(d, f32x4.add(v128.load(d), a0));
-              v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
-              v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
-              v128.store(d, f32x4.add(v128.load(d, 48), a3), 48);
-            } else {
-              const n = nv - v0;
-              for (let co = 0; co < Co; co++) {
-                const gv = load<f32>(g + <usize>co * 4);
-                if (gv == 0) continue;
-                const s = f32x4.splat(gv);
-                const q = wt + <usize>((co * KH + ky) * L4) * 4 + off;
-                a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
-                if (n > 1) a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
-                if (n > 2) a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
-              }
-              const d = dst + off;
-              v128.store(d, f32x4.add(v128.load(d), a0));
-              if (n > 1) v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
-              if (n > 2) v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
+            for (let e = 0; e < n; e++) {
+              const s = v128.load32_splat(list + <usize>e * 8);
+              const q = <usize>load<u32>(list + <usize>e * 8, 4) + off;
+              a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
+              a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(s, v128.load(q, 48)));
             }
+            const d = dst + <usize>v0 * 16;
+            v128.store(d, f32x4.add(v128.load(d), a0));
+            v128.store(d, f32x4.add(v128.load(d, 16), a1), 16);
+            v128.store(d, f32x4.add(v128.load(d, 32), a2), 32);
+            v128.store(d, f32x4.add(v128.load(d, 48), a3), 48);
+          }
+          for (; v0 < nv; v0++) {
+            const off = rk + <usize>v0 * 16;
+            let a0 = f32x4.splat(0);
+            for (let e = 0; e < n; e++) {
+              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off)));
+            }
+            const d = dst + <usize>v0 * 16;
+            v128.store(d, f32x4.add(v128.load(d), a0));
           }
         }
       }
@@ -1002,8 +1001,8 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
         n = 16; break;
       }
       case OP_CONV_DX: {
-        convDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13));
-        n = 14; break;
+        convDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13), F(ld(a, 14)));
+        n = 15; break;
       }
       case OP_MAXPOOL: { maxPool(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10)); n = 11; break; }
       case OP_MAXPOOL_DX: { maxPoolDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ld(a, 4)); n = 5; break; }
