@@ -473,6 +473,24 @@ function maxPoolDx(dy: usize, arg: usize, dx: usize, inCount: i32, outCount: i32
 
 function avgPool(x: usize, y: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
   const inv: f32 = 1.0 / <f32>(K * K);
+  if ((C & 3) == 0) {
+    const inv4 = f32x4.splat(inv);
+    for (let b = 0; b < B; b++) {
+      for (let oy = 0; oy < Ho; oy++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const o = x4(((b * Ho + oy) * Wo + ox) * C);
+          for (let c = 0; c < C; c += 4) {
+            let s4 = f32x4.splat(0);
+            for (let ky = 0; ky < K; ky++) {
+              for (let kx = 0; kx < K; kx++) s4 = f32x4.add(s4, v128.load(x + x4(((b * H + oy * S + ky) * W + ox * S + kx) * C + c)));
+            }
+            v128.store(y + o + x4(c), f32x4.mul(s4, inv4));
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++) {
@@ -492,6 +510,26 @@ function avgPool(x: usize, y: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo
 function avgPoolDx(dy: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
   memory.fill(dx, 0, <usize>(B * H * W * C) * 4);
   const inv: f32 = 1.0 / <f32>(K * K);
+  if ((C & 3) == 0) {
+    const inv4 = f32x4.splat(inv);
+    for (let b = 0; b < B; b++) {
+      for (let oy = 0; oy < Ho; oy++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const o = x4(((b * Ho + oy) * Wo + ox) * C);
+          for (let c = 0; c < C; c += 4) {
+            const g = f32x4.mul(v128.load(dy + o + x4(c)), inv4);
+            for (let ky = 0; ky < K; ky++) {
+              for (let kx = 0; kx < K; kx++) {
+                const at = dx + x4(((b * H + oy * S + ky) * W + ox * S + kx) * C + c);
+                v128.store(at, f32x4.add(v128.load(at), g));
+              }
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++) {
@@ -759,6 +797,10 @@ function sigmoidDx(y: usize, dy: usize, dx: usize, n: i32): void {
  * ·P/(P − 1)), as torch.nn.BatchNorm does.
  */
 function bnTrain(x: usize, y: usize, xhat: usize, istd: usize, gamma: usize, beta: usize, rmean: usize, rvar: usize, sums: usize, P: i32, C: i32, eps: f32, mom: f32): void {
+  if ((C & 3) == 0) {
+    bnTrain4(x, y, xhat, istd, gamma, beta, rmean, rvar, sums, P, C, eps, mom);
+    return;
+  }
   memory.fill(sums, 0, <usize>C * 16);
   for (let p = 0; p < P; p++) {
     const r = x + <usize>(p * C) * 4;
@@ -810,8 +852,80 @@ function bnEval(x: usize, y: usize, gamma: usize, beta: usize, rmean: usize, rva
   }
 }
 
+/**
+ * bnTrain for C % 4 = 0: SIMD over channels with float32 sums (PyTorch's CPU kernel also accumulates float inputs
+ * in float), two passes (mean, then squared deviations).
+ */
+function bnTrain4(x: usize, y: usize, xhat: usize, istd: usize, gamma: usize, beta: usize, rmean: usize, rvar: usize, sums: usize, P: i32, C: i32, eps: f32, mom: f32): void {
+  const cb = <usize>C * 4;
+  const mean = sums, sq = sums + cb;
+  memory.fill(sums, 0, cb * 2);
+  for (let p = 0; p < P; p++) {
+    const r = x + <usize>p * cb;
+    for (let c: usize = 0; c < cb; c += 16) v128.store(mean + c, f32x4.add(v128.load(mean + c), v128.load(r + c)));
+  }
+  const inv = f32x4.splat(<f32>1 / <f32>P);
+  for (let c: usize = 0; c < cb; c += 16) v128.store(mean + c, f32x4.mul(v128.load(mean + c), inv));
+  for (let p = 0; p < P; p++) {
+    const r = x + <usize>p * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      const d = f32x4.sub(v128.load(r + c), v128.load(mean + c));
+      v128.store(sq + c, f32x4.add(v128.load(sq + c), f32x4.mul(d, d)));
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    const cc = <usize>c * 4;
+    const m = load<f32>(mean + cc);
+    const v = load<f32>(sq + cc) / <f32>P;
+    store<f32>(istd + cc, <f32>(1.0 / Math.sqrt(<f64>v + <f64>eps)));
+    store<f32>(rmean + cc, (1 - mom) * load<f32>(rmean + cc) + mom * m);
+    const unbiased: f32 = P > 1 ? <f32>(<f64>v * <f64>P / <f64>(P - 1)) : v;
+    store<f32>(rvar + cc, (1 - mom) * load<f32>(rvar + cc) + mom * unbiased);
+  }
+  for (let p = 0; p < P; p++) {
+    const o = <usize>p * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      const h = f32x4.mul(f32x4.sub(v128.load(x + o + c), v128.load(mean + c)), v128.load(istd + c));
+      v128.store(xhat + o + c, h);
+      v128.store(y + o + c, f32x4.add(f32x4.mul(h, v128.load(gamma + c)), v128.load(beta + c)));
+    }
+  }
+}
+
+/** bnDx for C % 4 = 0: SIMD over channels, float32 sums. */
+function bnDx4(dy: usize, xhat: usize, istd: usize, gamma: usize, dx: usize, gg: usize, gbeta: usize, sums: usize, P: i32, C: i32): void {
+  const cb = <usize>C * 4;
+  memory.fill(gg, 0, cb);
+  memory.fill(gbeta, 0, cb);
+  for (let p = 0; p < P; p++) {
+    const o = <usize>p * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      const d = v128.load(dy + o + c);
+      v128.store(gg + c, f32x4.add(v128.load(gg + c), f32x4.mul(d, v128.load(xhat + o + c))));
+      v128.store(gbeta + c, f32x4.add(v128.load(gbeta + c), d));
+    }
+  }
+  if (dx == 0) return;
+  // k = γ·istd/P per channel, kept in the scratch
+  const k = sums;
+  const invP: f32 = <f32>1 / <f32>P;
+  for (let c = 0; c < C; c++) store<f32>(k + <usize>c * 4, load<f32>(gamma + <usize>c * 4) * load<f32>(istd + <usize>c * 4) * invP);
+  const P4 = f32x4.splat(<f32>P);
+  for (let p = 0; p < P; p++) {
+    const o = <usize>p * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      const v = f32x4.sub(f32x4.sub(f32x4.mul(P4, v128.load(dy + o + c)), v128.load(gbeta + c)), f32x4.mul(v128.load(xhat + o + c), v128.load(gg + c)));
+      v128.store(dx + o + c, f32x4.mul(v128.load(k + c), v));
+    }
+  }
+}
+
 /** dγ = Σ dy·xhat, dβ = Σ dy, dx = γ·istd/P · (P·dy − dβ − xhat·dγ). */
 function bnDx(dy: usize, xhat: usize, istd: usize, gamma: usize, dx: usize, gg: usize, gbeta: usize, sums: usize, P: i32, C: i32): void {
+  if ((C & 3) == 0) {
+    bnDx4(dy, xhat, istd, gamma, dx, gg, gbeta, sums, P, C);
+    return;
+  }
   memory.fill(sums, 0, <usize>C * 16);
   const sb = sums + <usize>C * 8;
   for (let p = 0; p < P; p++) {
