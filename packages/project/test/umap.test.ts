@@ -4,6 +4,8 @@ import { UMAP } from 'umap-js';
 import { createRandom } from '@tbpipe/core';
 import { knnAccuracy, nearestNeighbors, prepareUmap, runUmap } from '../src/index.ts';
 import { createLayoutOptimizer } from '../src/wasm-kernels.mjs';
+import { KNOWN_CURVE_PARAMETERS } from '../src/umap.ts';
+import { findABParams } from 'umap-js/dist/umap.js';
 
 /** 3 Gaussian-ish blobs of 50 points in 10-D. */
 function blobs(): { x: Float32Array; labels: number[]; n: number } {
@@ -81,4 +83,11 @@ test('UMAP with a seed is byte-identical across runs and separates the blobs', a
     }
   }
   assert.ok(same / sameCount < (other / otherCount) / 3, `same-class ${same / sameCount} vs other ${other / otherCount}`);
+});
+
+test("the curve parameters known in advance are exactly umap-js's fit for their (spread, min_dist)", () => {
+  for (const [key, ab] of KNOWN_CURVE_PARAMETERS) {
+    const [spread, minDist] = key.split(':').map(Number);
+    assert.deepEqual(findABParams(spread, minDist), ab);
+  }
 });
