@@ -8,9 +8,10 @@
  *       --threads 1` for the same network, once per repeat so each repeat is a pair under the same load. Both train on
  *       synthetic inputs of the network's shape (1×28×28, lenet5-rgb 3×32×32). Medians, min–max, the ratio of the
  *       medians, and GFLOP/s from the spec's FLOP count (src/network/flops.ts) for both. Load average printed.
- *   node --import tsx packages/train/bench/networks.ts accuracy [--networks …] [--seed 0] [--no-torch]
+ *   node --import tsx packages/train/bench/networks.ts accuracy [--networks …] [--seeds 0,1,2] [--no-torch]
  *       one epoch of FashionMNIST at batch 4, SGD(0.001, 0.9) — the tutorial's recipe — per network: ours (test
- *       accuracy over the 10 000 test images) vs `torch_reference.py epoch --network <file>`; lenet5-rgb on the RGB
+ *       accuracy over the 10 000 test images) vs `torch_reference.py epoch --network <file>`, per seed and the mean
+ *       (one seed's accuracy varies by ~1 pt, in both); lenet5-rgb on the RGB
  *       version of the data (grey repeated to 3 channels, zero-padded 28→32 as black) vs bench/torch_rgb_epoch.py,
  *       which builds the same nn.Sequential with torch_reference.py's `build`. `--train-images N` (ours only) shortens
  *       the epoch for a smoke run.
@@ -157,56 +158,70 @@ function imageFloats(split: Split, i: number, rgb: boolean, out: Float32Array, a
 }
 
 async function accuracy(): Promise<void> {
-  const seed = number('seed', 0);
+  const seeds = (option('seeds') ?? option('seed') ?? '0').split(',').map(Number);
   const trainSplit = readSplit('train');
   const test = readSplit('t10k');
-  console.log(`# networks accuracy: 1 epoch, batch 4, SGD(0.001, 0.9), seed ${seed}; torch ${torch ? 'on' : 'off'}; load ${loadavg()}`);
+  console.log(`# networks accuracy: 1 epoch, batch 4, SGD(0.001, 0.9), seeds ${seeds.join(',')}; torch ${torch ? 'on' : 'off'}; load ${loadavg()}`);
   const rows: string[] = [];
+  const pct = (xs: number[]) => xs.map((x) => (x * 100).toFixed(2)).join(' / ');
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const name of networks) {
     const net = resolved(name);
-    const rgb = net.input.channels === 3;
-    const floats = net.input.height * net.input.width * net.input.channels;
-    const trainer = await createCnnTrainer({ backend: 'wasm', seed, learningRate: 0.001, momentum: 0.9, network: net });
-    const order = shuffledIndices(trainSplit.count, createRandom(seed));
-    const x = new Float32Array(4 * floats);
-    const y = new Int32Array(4);
-    const t0 = performance.now();
-    const limit = Math.min(trainSplit.count, number('train-images', trainSplit.count));
-    for (let s = 0; s + 4 <= limit; s += 4) {
-      for (let k = 0; k < 4; k++) {
-        imageFloats(trainSplit, order[s + k]!, rgb, x, k * floats);
-        y[k] = trainSplit.labels[order[s + k]!]!;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (const seed of seeds) {
+      ours.push(await ourEpoch(net, seed, trainSplit, test));
+      console.log(`${name} seed ${seed}: ours ${(ours.at(-1)! * 100).toFixed(2)} %`);
+      if (torch) {
+        theirs.push(torchEpoch(name, net.input.channels === 3, seed));
+        console.log(`${name} seed ${seed}: PyTorch ${(theirs.at(-1)! * 100).toFixed(2)} %`);
       }
-      trainer.trainStep(x, y);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const all = new Float32Array(test.count * floats);
-    for (let i = 0; i < test.count; i++) imageFloats(test, i, rgb, all, i * floats);
-    const { probabilities } = trainer.predict(all, test.count);
-    let correct = 0;
-    for (let i = 0; i < test.count; i++) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (probabilities[i * 10 + c]! > probabilities[i * 10 + best]!) best = c;
-      if (best === test.labels[i]) correct++;
-    }
-    const ours = correct / test.count;
-    console.log(`${name}: ours ${(ours * 100).toFixed(2)} % in ${seconds.toFixed(1)} s (step ${trainer.stepKind})`);
-    trainer.dispose();
-    let theirs: number | undefined;
-    if (torch) {
-      const cmd = rgb
-        ? [TORCH_RGB_EPOCH, '--reference', TORCH_REFERENCE, '--network', networkFile(name), '--seed', String(seed), '--data', DATA_DIR]
-        : [TORCH_REFERENCE, 'epoch', '--network', networkFile(name), '--threads', '1', '--seed', String(seed), '--data', DATA_DIR];
-      const r = spawnSync(PYTHON, cmd, { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`bench: torch epoch failed for ${name}: ${r.stderr.trim().split('\n').at(-1)}`);
-      theirs = (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { test_accuracy: number }).test_accuracy;
-      console.log(`${name}: PyTorch ${(theirs * 100).toFixed(2)} %`);
-    }
-    rows.push(`| ${name} | ${(ours * 100).toFixed(2)} % | ${theirs === undefined ? '–' : `${(theirs * 100).toFixed(2)} %`} | ${theirs === undefined ? '–' : `${((ours - theirs) * 100).toFixed(2)} pt`} |`);
+    const diff = theirs.length ? `${((mean(ours) - mean(theirs)) * 100).toFixed(2)} pt` : '–';
+    rows.push(`| ${name} | ${pct(ours)} (mean ${(mean(ours) * 100).toFixed(2)}) | ${theirs.length ? `${pct(theirs)} (mean ${(mean(theirs) * 100).toFixed(2)})` : '–'} | ${diff} |`);
   }
-  console.log('\n| network | ours | PyTorch | difference |');
+  console.log('\n| network | ours % per seed | PyTorch % per seed | difference of means |');
   console.log('| --- | --- | --- | --- |');
   for (const r of rows) console.log(r);
+}
+
+/** Test accuracy of our engine after one epoch (wasm, trainStep auto). */
+async function ourEpoch(net: ResolvedNetwork, seed: number, trainSplit: Split, test: Split): Promise<number> {
+  const rgb = net.input.channels === 3;
+  const floats = net.input.height * net.input.width * net.input.channels;
+  const trainer = await createCnnTrainer({ backend: 'wasm', seed, learningRate: 0.001, momentum: 0.9, network: net });
+  const order = shuffledIndices(trainSplit.count, createRandom(seed));
+  const x = new Float32Array(4 * floats);
+  const y = new Int32Array(4);
+  const limit = Math.min(trainSplit.count, number('train-images', trainSplit.count));
+  for (let s = 0; s + 4 <= limit; s += 4) {
+    for (let k = 0; k < 4; k++) {
+      imageFloats(trainSplit, order[s + k]!, rgb, x, k * floats);
+      y[k] = trainSplit.labels[order[s + k]!]!;
+    }
+    trainer.trainStep(x, y);
+  }
+  const all = new Float32Array(test.count * floats);
+  for (let i = 0; i < test.count; i++) imageFloats(test, i, rgb, all, i * floats);
+  const { probabilities } = trainer.predict(all, test.count);
+  trainer.dispose();
+  let correct = 0;
+  for (let i = 0; i < test.count; i++) {
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (probabilities[i * 10 + c]! > probabilities[i * 10 + best]!) best = c;
+    if (best === test.labels[i]) correct++;
+  }
+  return correct / test.count;
+}
+
+/** PyTorch's test accuracy after the same epoch (torch_reference epoch, or torch_rgb_epoch.py for RGB). */
+function torchEpoch(name: string, rgb: boolean, seed: number): number {
+  const cmd = rgb
+    ? [TORCH_RGB_EPOCH, '--reference', TORCH_REFERENCE, '--network', networkFile(name), '--seed', String(seed), '--data', DATA_DIR]
+    : [TORCH_REFERENCE, 'epoch', '--network', networkFile(name), '--threads', '1', '--seed', String(seed), '--data', DATA_DIR];
+  const r = spawnSync(PYTHON, cmd, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench: torch epoch failed for ${name}: ${r.stderr.trim().split('\n').at(-1)}`);
+  return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { test_accuracy: number }).test_accuracy;
 }
 
 if (mode === 'speed') await speed();
