@@ -77,3 +77,26 @@ test('a histograms value other than true or false is a usage error naming the fl
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^tbpipe-train: Unexpected argument 'yes'.*; see tbpipe-train --help\n$/);
 });
+
+test("the gradient recovered from Adam's first moments, or with weight decay taken off, equals plain SGD's", async () => {
+  const { createCnnTrainer } = await import('../src/engine/index.ts');
+  const { maxAbsDiff, separableBatch } = await import('./engine/helpers.ts');
+  const { images, labels } = separableBatch(4, 3);
+  const recovered = async (extra: Record<string, unknown>) => {
+    const t = await createCnnTrainer({ backend: 'cpu', seed: 4, learningRate: 0.01, momentum: 0.9, ...extra });
+    const before = t.getState();
+    t.trainStep(images, labels);
+    const g = gradientsFromMomentum(before, t.getState(), { optimizer: 'sgd', momentum: 0.9, beta1: 0.9, weightDecay: 0, ...extra } as never);
+    t.dispose();
+    return g;
+  };
+  const sgd = await recovered({});
+  for (const extra of [{ optimizer: 'adam', beta1: 0.8, betas: [0.8, 0.999] }, { weightDecay: 0.1 }, { optimizer: 'adam', beta1: 0.9, weightDecay: 0.05 }]) {
+    const other = await recovered(extra);
+    sgd.forEach((g, i) => {
+      assert.equal(other[i]!.name, g.name);
+      assert.ok(maxAbsDiff(g.data, other[i]!.data) < 1e-5, `${JSON.stringify(extra)} ${g.name}: ${maxAbsDiff(g.data, other[i]!.data)}`);
+    });
+  }
+  assert.ok(sgd.some((g) => g.data.some((v) => Math.abs(v) > 1e-3)), 'the gradients are not all ~0');
+});
