@@ -66,6 +66,9 @@ export interface RunLayoutOptions extends KernelOptions {
 /** Every epoch of `job`, in batches; returns the final coordinates (row-major vertices × dim). */
 export function runLayoutJob(job: LayoutJob, options?: RunLayoutOptions): Promise<Float64Array>;
 
+/** `count` negative-sample vertices of the stream kernel from `state`: umap-js's floor(random() * nVertices). */
+export function kernelVertexDraws(state: number, count: number, nVertices: number): Int32Array;
+
 /** `count` draws of the kernel's mulberry32 from `state`. */
 export function kernelRandoms(state: number, count: number): Float64Array;
 

@@ -198,6 +198,15 @@ export function kernelRandoms(state, count) {
   return new Float64Array(w.memory.buffer, at, count).slice();
 }
 
+/** `count` negative-sample vertices of the stream kernel from `state` (for the test that they are umap-js's). */
+export function kernelVertexDraws(state, count, nVertices) {
+  const w = instantiate();
+  const at = align(w.heapBase());
+  ensureBytes(w, at + 4 * count);
+  w.vertexDraws(state >>> 0, count, nVertices, at);
+  return new Int32Array(w.memory.buffer, at, count).slice();
+}
+
 /**
  * The k nearest other rows of n uint8 vectors of width d, exactly (integer squared distances, ties to the lower
  * index): per row, indices and squared distances ascending. See wasm/assembly/knn.ts.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { UMAP } from 'umap-js';
 import { createRandom } from '@tbpipe/core';
 import { knnAccuracy, nearestNeighbors, prepareUmap, runUmap } from '../src/index.ts';
-import { createLayoutOptimizer } from '../src/wasm-kernels.mjs';
+import { createLayoutOptimizer, kernelVertexDraws } from '../src/wasm-kernels.mjs';
 import { KNOWN_CURVE_PARAMETERS } from '../src/umap.ts';
 import { findABParams } from 'umap-js/dist/umap.js';
 
@@ -89,5 +89,15 @@ test("the curve parameters known in advance are exactly umap-js's fit for their 
   for (const [key, ab] of KNOWN_CURVE_PARAMETERS) {
     const [spread, minDist] = key.split(':').map(Number);
     assert.deepEqual(findABParams(spread, minDist), ab);
+  }
+});
+
+test("the stream kernel's negative samples are umap-js's floor(random() * n) on core's sequence", () => {
+  for (const n of [2, 150, 2000, 10000, 1_000_000]) {
+    const state = 0x9e3779b9 + n;
+    const draws = kernelVertexDraws(state, 5000, n);
+    // createRandom(seed) starts at state seed: continue the same sequence from `state`.
+    const random = createRandom(state);
+    for (let i = 0; i < draws.length; i++) assert.equal(draws[i], Math.floor(random() * n), `n = ${n}, draw ${i}`);
   }
 });

@@ -21,12 +21,16 @@
 
 const INC: u32 = 0x6d2b79f5;
 
-/** core's mulberry32 output for the state `s` after its increment (createRandom's closure, unrolled). */
-@inline function draw(s: u32): f64 {
+/**
+ * umap-js's negative sample `floor(random() * nVertices)` for core's mulberry32 at state `s` (after its increment):
+ * random() is t / 2^32 for the 32-bit output t, and t · nVertices / 2^32 is exact in f64 (at most 53 bits for
+ * nVertices < 2^21), so its floor is the integer (t · nVertices) >> 32 — the same vertex, in integer arithmetic.
+ */
+@inline function drawVertex(s: u32, nVertices: u64): i32 {
   let t = s;
   t = (t ^ (t >>> 15)) * (t | 1);
   t ^= t + (t ^ (t >>> 7)) * (t | 61);
-  return <f64>(t ^ (t >>> 14)) / 4294967296.0;
+  return <i32>((<u64>(t ^ (t >>> 14)) * nVertices) >> 32);
 }
 
 // x^y for x = 2^e · m (float32 bits): 2^(e·y) from a table per biased exponent (256), m^y interpolated linearly
@@ -129,7 +133,7 @@ export function optimizeStreams(
   const twoGammaB = <f32>(2.0 * gamma * b64);
   const powB = powTables;
   const powBm1 = powTables + TABLE_BYTES;
-  const nV = <f64>vertices;
+  const nV = <u64>vertices;
   const fixed = dim == 2 ? f32x4(4, 4, 0, 0) : f32x4(4, 4, 4, 0);
   let s0 = state;
   for (let epoch = from; epoch < to; epoch++) {
@@ -213,23 +217,33 @@ export function optimizeStreams(
       for (let r = 0; r < most; r++) {
         if (r < n0) {
           s0 += INC;
-          x0 = repel(x0, j0, c0, <i32>Math.floor(draw(s0) * nV), embedding, av, fixed, a, twoGammaB, powB);
+          x0 = repel(x0, j0, c0, drawVertex(s0, nV), embedding, av, fixed, a, twoGammaB, powB);
         }
         if (r < n1) {
           s1 += INC;
-          x1 = repel(x1, j1, c1, <i32>Math.floor(draw(s1) * nV), embedding, av, fixed, a, twoGammaB, powB);
+          x1 = repel(x1, j1, c1, drawVertex(s1, nV), embedding, av, fixed, a, twoGammaB, powB);
         }
         if (r < n2) {
           s2 += INC;
-          x2 = repel(x2, j2, c2, <i32>Math.floor(draw(s2) * nV), embedding, av, fixed, a, twoGammaB, powB);
+          x2 = repel(x2, j2, c2, drawVertex(s2, nV), embedding, av, fixed, a, twoGammaB, powB);
         }
         if (r < n3) {
           s3 += INC;
-          x3 = repel(x3, j3, c3, <i32>Math.floor(draw(s3) * nV), embedding, av, fixed, a, twoGammaB, powB);
+          x3 = repel(x3, j3, c3, drawVertex(s3, nV), embedding, av, fixed, a, twoGammaB, powB);
         }
       }
     }
     s0 = after;
   }
   return s0;
+}
+
+/** `count` negative-sample vertices (drawVertex) from state `state`, as i32 at `out`: lets a test compare them with
+ * umap-js's floor(random() * nVertices) on createRandom's sequence. */
+export function vertexDraws(state: u32, count: i32, nVertices: i32, out: usize): void {
+  let s = state;
+  for (let i = 0; i < count; i++) {
+    s += INC;
+    store<i32>(out + (<usize>i << 2), drawVertex(s, <u64>nVertices));
+  }
 }
