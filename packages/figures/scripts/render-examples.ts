@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRandom } from '@tbpipe/core';
-import { renderHeatmap, renderPredictionsFigure, renderScatter } from '../src/index.ts';
+import { categoricalColor, renderBarChart, renderHeatmap, renderPredictionsFigure, renderScatter } from '../src/index.ts';
 
 const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle Boot'];
 const docs = new URL('../docs/', import.meta.url).pathname;
@@ -135,4 +135,53 @@ writeFileSync(
     yLabel: 'PC 2',
   }),
 );
-console.log(`wrote predictions.png, confusion-matrix.png, scatter.png to ${docs}`);
+// RGB: the same four garments, each tinted with its class's categorical colour and padded to 32 × 32 × 3.
+const rgb = new Uint8Array(4 * 32 * 32 * 3).fill(255);
+for (let k = 0; k < 4; k++) {
+  const hex = categoricalColor(data.labels[k]);
+  const tint = [1, 3, 5].map((o) => Number.parseInt(hex.slice(o, o + 2), 16) / 255);
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const v = data.images[k * 784 + y * 28 + x];
+      for (let c = 0; c < 3; c++) rgb[((k * 32 + y + 2) * 32 + x + 2) * 3 + c] = Math.round(255 - v * (1 - tint[c]));
+    }
+  }
+}
+writeFileSync(join(docs, 'predictions-rgb.png'), await renderPredictionsFigure({ images: rgb, titles, shape: { height: 32, width: 32, channels: 3 } }));
+
+// 40 classes: seeded clusters on a spiral, coloured by the categorical palette (39 distinct colours, then repeats).
+const spiral = createRandom(4);
+const many = 40;
+const count = 4000;
+const manyLabels = Uint16Array.from({ length: count }, (_, i) => i % many);
+const manyPoints = new Float32Array(2 * count);
+for (let i = 0; i < count; i++) {
+  const c = manyLabels[i];
+  const angle = c * 0.55;
+  const radius = 2 + c * 0.5;
+  manyPoints[2 * i] = radius * Math.cos(angle) + (spiral() - 0.5) * 1.2;
+  manyPoints[2 * i + 1] = radius * Math.sin(angle) + (spiral() - 0.5) * 1.2;
+}
+writeFileSync(
+  join(docs, 'scatter-40.png'),
+  await renderScatter({
+    points: manyPoints,
+    labels: manyLabels,
+    classNames: Array.from({ length: many }, (_, c) => `class ${c}`),
+    title: '40 classes',
+    subtitle: 'seeded clusters; the legend lists what fits',
+  }),
+);
+
+writeFileSync(
+  join(docs, 'confused-pairs.png'),
+  await renderBarChart({
+    labels: ['Shirt → T-shirt/top', 'Pullover → Coat', 'Coat → Pullover', 'T-shirt/top → Shirt', 'Shirt → Pullover', 'Sneaker → Sandal'],
+    values: [182, 117, 96, 88, 75, 41],
+    valueTexts: ['182 (18.2 %)', '117 (11.7 %)', '96 (9.6 %)', '88 (8.8 %)', '75 (7.5 %)', '41 (4.1 %)'],
+    title: 'Top confused pairs, true → predicted',
+    subtitle: 'evaluate draws this instead of the matrix above 30 classes (illustrative numbers)',
+    xLabel: 'test images (share of the true class)',
+  }),
+);
+console.log(`wrote predictions.png, confusion-matrix.png, scatter.png, predictions-rgb.png, scatter-40.png, confused-pairs.png to ${docs}`);
