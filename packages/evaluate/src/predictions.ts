@@ -60,7 +60,12 @@ export function predictionsToTable(p: PredictionsInput): Table {
     throw lengthMismatch('features', p.features!.length, `a multiple of ${n} (D per row)`);
   }
   const schema = predictionsSchema(p.classNames, featureWidth, p.featureLayer);
-  const [index, label, predicted] = [p.index, labelArray(p.label, k), labelArray(p.predicted, k)].map((data, i) =>
+  const labels = labelArray(p.label, k);
+  let predictedValues = labelArray(p.predicted, k);
+  // apache-arrow 21's IPC writer garbles a column whose buffer another column already uses (seen with label ===
+  // predicted): give predicted its own copy then.
+  if (predictedValues.buffer === labels.buffer) predictedValues = predictedValues.slice();
+  const [index, label, predicted] = [p.index, labels, predictedValues].map((data, i) =>
     makeData({ type: schema.fields[i].type, length: n, nullCount: 0, data }),
   );
   const children = [index, label, predicted, fixedSizeList(schema.fields[3].type as FixedSizeList, p.probabilities, n)];

@@ -259,3 +259,19 @@ test('the bin prints one evaluate: line and exits 1 on a bad predictions file, 0
   assert.equal(good.status, 0, good.stderr);
   await verifyManifest(out, EVALUATE_CONTRACT);
 });
+
+test('300 classes from a file: PR curves for each, labels stored as Uint16, the top confused pairs instead of the matrix', async () => {
+  const p = syntheticPredictions(600, 300, 0, 2);
+  const path = await parquet('classes-300', { ...p, features: undefined, featureWidth: undefined });
+  const o = options(path);
+  const result = await evaluate(o);
+  assert.equal(result.prCurves.length, 300);
+  const written = await readPredictions(join(o.outDir, 'predictions.arrow'));
+  assert.equal(written.classNames.length, 300);
+  assert.equal(written.features, undefined);
+  const tags: string[] = [];
+  for await (const r of readEvents(result.eventFile)) for (const v of r.event.summary?.value ?? []) tags.push(v.tag!);
+  assert.ok(tags.includes('top confused pairs') && !tags.includes('confusion matrix'));
+  const bytes = await readFile(join(o.outDir, 'predictions.arrow'));
+  assert.ok(bytes.length > 600 * 300 * 4, 'K probabilities per row');
+});

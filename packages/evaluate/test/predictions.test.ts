@@ -148,3 +148,13 @@ test('arrays of the wrong length are refused before anything is written', () => 
     message: 'evaluate: features has 85 values, expected a multiple of 2 (D per row); pass arrays for the same rows',
   });
 });
+
+test('label and predicted given as the same array are written as two intact columns', async () => {
+  const p = sample(6);
+  const shared = Uint8Array.from(p.label); // stored as is for 10 classes: both columns would share one buffer
+  const path = join(dir, 'shared.arrow');
+  await writePredictions(path, { ...p, label: shared, predicted: shared });
+  const back = await readPredictions(path);
+  assert.deepEqual(back.predicted, p.label);
+  assert.deepEqual(back.label, p.label);
+});

@@ -129,3 +129,28 @@ test('thumbnails reorder RGB rows to CHW and shrink only when the sprite would p
   assert.ok(10 * big.shape[3] <= 8192);
   assert.deepEqual(thumbnails(new Uint8Array(300 * 300), new Array(100).fill(0), { height: 300, width: 300, channels: 1 }).shape, [100, 1, 300, 300], 'kept when they fit');
 });
+
+test('300 classes (predictions alone): labels stored as Uint16 in projections.arrow, metadata names every class', async () => {
+  const names = Array.from({ length: 300 }, (_, c) => `c${c}`);
+  const n = 40;
+  const wide = Uint16Array.from({ length: n }, (_, i) => (i * 37) % 300);
+  const dir = join(root, 'evaluate-300');
+  await writePredictions(join(dir, 'predictions.arrow'), {
+    count: n,
+    classNames: names,
+    index: Uint32Array.from({ length: n }, (_, i) => i),
+    label: wide,
+    predicted: wide,
+    probabilities: new Float32Array(n * 300).fill(1 / 300),
+    features: Float32Array.from({ length: n * 8 }, (_, i) => Math.sin(i)),
+  });
+  await writeManifest(dir, 'tbpipe.evaluate/v2', ['predictions.arrow']);
+  const out = join(root, 'out-300');
+  const runDir = join(root, 'run-300');
+  await project({ predictionsDir: dir, outDir: out, runDir, featurePoints: 40 });
+  const table = await readTable(join(out, 'projections.arrow'), projectionsSchema(300));
+  assert.equal(String(table.schema.fields[2].type), 'Uint16');
+  assert.deepEqual(Array.from(table.getChild('label')!.toArray() as Uint16Array), Array.from(wide));
+  const meta = (await readFile(join(runDir, '00000/features/metadata.tsv'), 'utf8')).split('\n');
+  assert.equal(meta[1], `${names[wide[0]]}\t${names[wide[0]]}\ttrue`);
+});
