@@ -71,3 +71,24 @@ test('the bin in a fresh process writes the same bytes as the library', async ()
     assert.deepEqual(await readFile(join(viaBin, f)), await readFile(join(viaLibrary, f)), f);
   }
 });
+
+test('an RGB network (lenet5-rgb) on 32 × 32 × 3 images: NHWC floats in, K and D from the model out, features from fc2', async () => {
+  const shape = { height: 32, width: 32, channels: 3 };
+  const names = FASHION_CLASSES; // the same classes as the grey split, so only the image shape differs below
+  const data = join(root, 'ingest-rgb');
+  const split = (count: number, seed: number) => ({ ...stripedImages(count, seed, 10, shape), classNames: names, count, ...shape });
+  await writeImages(join(data, TRAIN_FILE), split(40, 7), 'rgb');
+  await writeImages(join(data, TEST_FILE), split(20, 8), 'rgb');
+  await writeManifest(data, INGEST_CONTRACT, [TRAIN_FILE, TEST_FILE]);
+  const model = join(root, 'train-rgb');
+  await train({ dataDir: data, outDir: model, runDir: join(root, 'runs-rgb'), backend: 'cpu', maxSteps: 5, logEverySteps: 5, learningRate: 0.01, network: 'lenet5-rgb' });
+  const outDir = join(root, 'evaluate-rgb');
+  const result = await evaluate({ dataDir: data, modelDir: model, outDir, runDir: join(root, 'runs-rgb'), backend: 'cpu' });
+  const p = await readPredictions(join(outDir, 'predictions.arrow'));
+  assert.equal(result.metrics.count, 20);
+  assert.equal(p.featureWidth, 84);
+  assert.equal(p.featureLayer, 'fc2');
+  assert.deepEqual(p.classNames, names);
+  // The model refuses the tutorial's grey 28 × 28 split before any inference.
+  await assert.rejects(evaluate({ dataDir, modelDir: model, outDir: join(root, 'evaluate-mismatch'), runDir: join(root, 'runs-rgb'), backend: 'cpu' }), { code: 'EVALUATE_MODEL_INPUT' });
+});
