@@ -1,5 +1,5 @@
 import { ContractError, CONTRACT_KEY, expectSchema, readTable, writeTableAtomic } from '@tbpipe/core';
-import { FixedSizeList, makeData, RecordBatch, Struct, Table, type Data, type DataType, type Vector } from 'apache-arrow';
+import { FixedSizeList, makeData, RecordBatch, Schema, Struct, Table, type Data, type DataType, type Vector } from 'apache-arrow';
 import { CLASS_NAMES_KEY, FEATURE_LAYER_KEY, MAX_CLASSES, MIN_CLASSES, PREDICTIONS_CONTRACT, predictionsSchema } from './contract.ts';
 import { evaluateError } from './errors.ts';
 
@@ -127,9 +127,11 @@ function classNamesOf(table: Table, path: string): string[] {
  */
 export async function readPredictions(path: string): Promise<Predictions> {
   const table = await readTable(path);
-  const probe = predictionsSchema(['a', 'b'], undefined);
-  // Another contract (v1, or not a predictions table): report its id and fields against the v2 layout.
-  if (table.schema.metadata.get(CONTRACT_KEY) !== PREDICTIONS_CONTRACT) expectSchema(table, probe, path);
+  // Another contract (v1, or not a predictions table): its id is the difference to report (the v2 fields depend on
+  // metadata such a file may not have).
+  if (table.schema.metadata.get(CONTRACT_KEY) !== PREDICTIONS_CONTRACT) {
+    expectSchema(table, new Schema(table.schema.fields, new Map([[CONTRACT_KEY, PREDICTIONS_CONTRACT]])), path);
+  }
   const classNames = classNamesOf(table, path);
   const featuresField = table.schema.fields.find((f) => f.name === 'features');
   const featureType = featuresField?.type;
