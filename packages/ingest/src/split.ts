@@ -1,4 +1,5 @@
 import { shuffledIndices, type Random } from '@tbpipe/core';
+import { imageBytes, type ImageShape } from './contract.ts';
 
 /** Row indices of the two splits, each ascending (the input's order kept within a split). */
 export interface SplitIndices {
@@ -39,4 +40,19 @@ export function takeRows<T extends Uint8Array | Uint16Array>(values: T, rowLengt
     out.set(values.subarray(from, from + rowLength), k * rowLength);
   }
   return out;
+}
+
+/** One split of a decoded image set: the rows `indices` of its pixels and labels, with the shape and class names. */
+export function pickSplit(
+  set: { pixels: Uint8Array; labels: Uint16Array; shape: ImageShape },
+  indices: Uint32Array,
+  classNames: string[],
+) {
+  return {
+    images: takeRows(set.pixels, imageBytes(set.shape), indices, (n) => new Uint8Array(n)),
+    labels: takeRows(set.labels, 1, indices, (n) => new Uint16Array(n)),
+    count: indices.length,
+    classNames,
+    ...set.shape,
+  };
 }

@@ -1,6 +1,7 @@
 import { CLASS_NAMES_KEY, FEATURE_LAYER_KEY, MAX_CLASSES, MIN_CLASSES } from '../contract.ts';
 import { evaluateError } from '../errors.ts';
 import { argmaxRows } from '../inference.ts';
+import type { Predictions } from '../predictions.ts';
 import { openPredictionsFile, type Cell, type ListCell, type RawTable } from './raw-table.ts';
 
 /**
@@ -26,22 +27,12 @@ export const EXTERNAL_METADATA = {
 /** How far a row of probabilities may sum from 1 (float32 softmax outputs sum to 1 within ~1e-6). */
 export const SUM_TOLERANCE = 1e-3;
 
-/** A predictions file, checked and in the shapes evaluate writes. */
-export interface ExternalPredictions {
+/** A predictions file, checked and in the shapes evaluate writes (`featureLayer`: its `tbpipe.featureLayer` metadata). */
+export interface ExternalPredictions extends Predictions {
   path: string;
   format: RawTable['format'];
-  count: number;
-  classNames: string[];
   /** Where the class names came from. */
   classNamesFrom: 'flag' | 'file' | 'data' | 'width';
-  index: Uint32Array;
-  label: Uint16Array;
-  predicted: Uint16Array;
-  probabilities: Float32Array;
-  features?: Float32Array;
-  featureWidth: number;
-  /** The file's `tbpipe.featureLayer` metadata (the layer the features come from), if any. */
-  featureLayer?: string;
   hparams: Record<string, number | string>;
   step: number;
 }

@@ -3,8 +3,8 @@ import { basename, join, relative, resolve } from 'node:path';
 import { createRandom } from '@tbpipe/core';
 import { checkChannels, parseImageSize } from '../class-names.ts';
 import { SourceError } from '../errors.ts';
-import { stratifiedSplit, takeRows } from '../split.ts';
-import { decodeAll, type DecodedSet, type EncodedItem } from './decode-all.ts';
+import { pickSplit, stratifiedSplit } from '../split.ts';
+import { decodeAll, type EncodedItem } from './decode-all.ts';
 import type { LoadedData, SourceOptions } from './loaded.ts';
 
 /** File extensions read as images (case-insensitive), as in torchvision's ImageFolder and Keras. */
@@ -88,18 +88,6 @@ function itemsOf(tree: Tree, classNames: readonly string[], root: string): Encod
   return items;
 }
 
-/** Split a decoded set's rows into two `Images`. */
-function pick(set: DecodedSet, indices: Uint32Array, classNames: string[]) {
-  const rowBytes = set.shape.height * set.shape.width * set.shape.channels;
-  return {
-    images: takeRows(set.pixels, rowBytes, indices, (n) => new Uint8Array(n)),
-    labels: takeRows(set.labels, 1, indices, (n) => new Uint16Array(n)),
-    count: indices.length,
-    classNames,
-    ...set.shape,
-  };
-}
-
 /**
  * `--source folder`: `--path DIR` laid out as torchvision's ImageFolder — `DIR/<class>/<image>` — either as
  * `DIR/train/<class>/…` + `DIR/test/<class>/…` or as one tree split by `--test-fraction` (seeded, stratified).
@@ -147,8 +135,8 @@ export async function loadFolder(o: SourceOptions): Promise<LoadedData> {
     classNames = tree.classes;
     const all = await decodeAll(itemsOf(tree, classNames, root), { ...decodeOptions, progressLabel: 'folder' });
     const { train: trainRows, test: testRows } = stratifiedSplit(all.labels, classNames.length, o.testFraction, createRandom(o.seed));
-    train = pick(all, trainRows, classNames);
-    test = pick(all, testRows, classNames);
+    train = pickSplit(all, trainRows, classNames);
+    test = pickSplit(all, testRows, classNames);
     skipped = all.skipped;
   }
   return {

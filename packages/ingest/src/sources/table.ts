@@ -5,7 +5,7 @@ import { createRandom } from '@tbpipe/core';
 import { checkChannels, classNamesOption, parseImageSize } from '../class-names.ts';
 import { MAX_IMAGE_SIDE, type ImageShape } from '../contract.ts';
 import { SourceError } from '../errors.ts';
-import { stratifiedSplit, takeRows } from '../split.ts';
+import { pickSplit, stratifiedSplit } from '../split.ts';
 import { decodeAll, type DecodedSet, type EncodedItem, type SkippedImage } from './decode-all.ts';
 import type { LoadedData, SourceOptions } from './loaded.ts';
 import { readTableFile, type ReadTable } from './table-read.ts';
@@ -231,17 +231,6 @@ function rawPixels(rows: Rows, o: SourceOptions, column: string): { pixels: Uint
   return { pixels, shape };
 }
 
-function pick(set: { pixels: Uint8Array; labels: Uint16Array; shape: ImageShape }, indices: Uint32Array, classNames: string[]) {
-  const rowBytes = set.shape.height * set.shape.width * set.shape.channels;
-  return {
-    images: takeRows(set.pixels, rowBytes, indices, (n) => new Uint8Array(n)),
-    labels: takeRows(set.labels, 1, indices, (n) => new Uint16Array(n)),
-    count: indices.length,
-    classNames,
-    ...set.shape,
-  };
-}
-
 /**
  * `--source table`: `--path` an Arrow IPC or Parquet file (or a folder of `train*` / `test*` files) in the layout
  * Hugging Face `datasets` publishes — an image column of `{bytes, path}` structs holding encoded PNG/JPEG, an integer
@@ -268,8 +257,8 @@ export async function loadTable(o: SourceOptions): Promise<LoadedData> {
   if (firstInput === undefined) {
     const raw = rawPixels(rows, o, imageColumn);
     const set = { ...raw, labels };
-    train = pick(set, trainRows, classNames);
-    test = pick(set, testRows, classNames);
+    train = pickSplit(set, trainRows, classNames);
+    test = pickSplit(set, testRows, classNames);
   } else {
     const item = (i: number): EncodedItem => {
       const input = encodedInput(rows.image[i], rows.baseOf(i));
