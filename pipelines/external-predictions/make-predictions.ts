@@ -19,6 +19,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createRandom } from '@tbpipe/core';
 import { tableFromIPC } from 'apache-arrow';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 
@@ -40,21 +41,9 @@ export interface PredictionRows {
   hparams: Record<string, number | string>;
 }
 
-/** mulberry32: a small seeded PRNG, so the file is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `rows` seeded synthetic predictions over FashionMNIST's ten classes. */
 export function syntheticPredictions(rows: number, seed = 0): PredictionRows {
-  const rand = random(seed);
+  const rand = createRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const k = CLASS_NAMES.length;
   const centroids = CLASS_NAMES.map(() => Array.from({ length: FEATURE_WIDTH }, () => 3 * gauss()));

@@ -9,21 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { OptimizerConfig } from '../engine/optimizer.ts';
 import type { ResolvedNetwork } from '../network/resolve.ts';
 import { createFusedStep, fusedUnsupportedReason, type FusedEngine, type FusedOptimizer, type PlanHost } from './plan.ts';
 import type { WasmMemory } from './webassembly.ts';
 
-/** The optimizer as the trainer configures it (engine/optimizer.ts's OptimizerConfig). */
-export interface TrainerOptimizer {
-  name: 'sgd' | 'adam';
-  learningRate: number;
-  momentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-}
+/** The optimizer as the trainer configures it. */
+export type TrainerOptimizer = OptimizerConfig;
 
 /** The trainer's variables, in `network.params` / `network.buffers` order, tfjs layout. */
 export interface PlanVariables {
