@@ -1,5 +1,6 @@
 import { ContractError, CONTRACT_KEY, expectSchema, readTable, writeTableAtomic } from '@tbpipe/core';
 import { FixedSizeList, makeData, RecordBatch, Schema, Struct, Table, type Data, type DataType, type Vector } from 'apache-arrow';
+import { toLabelArray } from '@tbpipe/ingest/contract';
 import { CLASS_NAMES_KEY, FEATURE_LAYER_KEY, MAX_CLASSES, MIN_CLASSES, PREDICTIONS_CONTRACT, predictionsSchema } from './contract.ts';
 import { evaluateError } from './errors.ts';
 
@@ -34,13 +35,6 @@ function fixedSizeList(type: FixedSizeList, values: Float32Array, count: number)
   return makeData({ type, length: count, nullCount: 0, child });
 }
 
-/** `values` as the array type of a label column for `classCount` classes (a view when it already is, else a copy). */
-function labelArray(values: Uint8Array | Uint16Array, classCount: number): Uint8Array | Uint16Array {
-  const wide = classCount > 256;
-  if (wide ? values instanceof Uint16Array : values instanceof Uint8Array) return values;
-  return wide ? Uint16Array.from(values) : Uint8Array.from(values);
-}
-
 /** What {@link predictionsToTable} takes: {@link Predictions}, labels in either unsigned type. */
 export type PredictionsInput = Omit<Predictions, 'label' | 'predicted' | 'featureWidth'> & {
   label: Uint8Array | Uint16Array;
@@ -60,8 +54,8 @@ export function predictionsToTable(p: PredictionsInput): Table {
     throw lengthMismatch('features', p.features!.length, `a multiple of ${n} (D per row)`);
   }
   const schema = predictionsSchema(p.classNames, featureWidth, p.featureLayer);
-  const labels = labelArray(p.label, k);
-  let predictedValues = labelArray(p.predicted, k);
+  const labels = toLabelArray(p.label, k);
+  let predictedValues = toLabelArray(p.predicted, k);
   // apache-arrow 21's IPC writer garbles a column whose buffer another column already uses (seen with label ===
   // predicted): give predicted its own copy then.
   if (predictedValues.buffer === labels.buffer) predictedValues = predictedValues.slice();

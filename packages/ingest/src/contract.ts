@@ -54,9 +54,24 @@ export const IMAGE_CHANNELS_KEY = 'tbpipe.imageChannels';
 /** Schema metadata key: the dataset's name (`fashion-mnist`, a folder's or table's base name…); informative. */
 export const DATASET_KEY = 'tbpipe.dataset';
 
+/** Whether `classCount` classes fit a Uint8 label column (else Uint16): the one rule behind the label helpers below. */
+const narrowLabels = (classCount: number) => classCount <= 256;
+
 /** The label column's type for `classCount` classes: the narrowest unsigned int that holds every index. */
 export function labelType(classCount: number): Uint8 | Uint16 {
-  return classCount <= 256 ? new Uint8() : new Uint16();
+  return narrowLabels(classCount) ? new Uint8() : new Uint16();
+}
+
+/** A zeroed array of `length` labels in the array type of {@link labelType}`(classCount)`. */
+export function newLabelArray(length: number, classCount: number): Uint8Array | Uint16Array {
+  return narrowLabels(classCount) ? new Uint8Array(length) : new Uint16Array(length);
+}
+
+/** `labels` in the array type of {@link labelType}`(classCount)`: the same array when it already is, else a copy. */
+export function toLabelArray(labels: Uint8Array | Uint16Array, classCount: number): Uint8Array | Uint16Array {
+  const narrow = narrowLabels(classCount);
+  if (narrow ? labels instanceof Uint8Array : labels instanceof Uint16Array) return labels;
+  return narrow ? Uint8Array.from(labels) : Uint16Array.from(labels);
 }
 
 /** Bytes per image: `height × width × channels`. */

@@ -13,6 +13,8 @@ import {
   imagesSchema,
   MAX_CLASSES,
   MAX_IMAGE_SIDE,
+  newLabelArray,
+  toLabelArray,
   TUTORIAL_SHAPE,
   type ImageShape,
 } from './contract.ts';
@@ -54,13 +56,6 @@ function shapeOf(data: Partial<ImageShape>): ImageShape {
   return { height: data.height ?? TUTORIAL_SHAPE.height, width: data.width ?? TUTORIAL_SHAPE.width, channels: data.channels ?? TUTORIAL_SHAPE.channels };
 }
 
-/** `labels` in the array type the schema's label column needs (a view when it already is, else a copy). */
-function labelValues(labels: Uint8Array | Uint16Array, classCount: number): Uint8Array | Uint16Array {
-  const wide = classCount > 256;
-  if (wide ? labels instanceof Uint16Array : labels instanceof Uint8Array) return labels;
-  return wide ? Uint16Array.from(labels) : Uint8Array.from(labels);
-}
-
 /**
  * Build an images table (one record batch, no copies of `images`; labels copied only when their type must change)
  * with the schema {@link imagesSchema}`(classNames, dataset, shape)`.
@@ -80,7 +75,7 @@ export function makeImagesTable(data: Images, dataset: string): Table {
     type: schema.fields[1]!.type as Uint8,
     length: count,
     nullCount: 0,
-    data: labelValues(labels, data.classNames.length) as Uint8Array,
+    data: toLabelArray(labels, data.classNames.length) as Uint8Array,
   }) as Data<Uint8 | Uint16>;
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: count, nullCount: 0, children: [image, label] }));
   return new Table(schema, [batch]);
@@ -165,7 +160,7 @@ export async function readImages(path: string): Promise<ReadImagesResult> {
   expectSchema(table, imagesSchema(classNames as string[], metadata.get(DATASET_KEY) ?? '', shape), path);
   const count = table.numRows;
   const images = columnValues(table, 'image', imageBytes(shape), (n) => new Uint8Array(n));
-  const stored = columnValues(table, 'label', 1, (n) => (classNames.length > 256 ? new Uint16Array(n) : new Uint8Array(n)));
+  const stored = columnValues<Uint8Array | Uint16Array>(table, 'label', 1, (n) => newLabelArray(n, classNames.length));
   const labels = stored instanceof Uint16Array ? stored : new Uint16Array(count);
   if (labels !== stored) labels.set(stored);
   for (let i = 0; i < count; i++) {

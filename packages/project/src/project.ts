@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
 import { createProgress, MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
 import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
+import { newLabelArray } from '@tbpipe/ingest/contract';
 import { PROJECT_CONTRACT, PROJECT_FILES, projectionsSchema, type Source } from './contract.ts';
 import { TooFewPointsError } from './errors.ts';
 import { readSample, type Sample } from './inputs.ts';
@@ -208,7 +209,7 @@ function projectionsTable(rows: Uint32Array, labels: Uint16Array, layouts: Parti
   const schema = projectionsSchema(classCount);
   const sourceColumn = vectorFromArray(sources.flatMap((s) => Array<string>(n).fill(s)), new Utf8());
   const index = new Uint32Array(m);
-  const label = classCount > 256 ? new Uint16Array(m) : new Uint8Array(m);
+  const label = newLabelArray(m, classCount);
   const coords: Record<string, Float32Array> = {};
   for (const name of ['pca_x', 'pca_y', 'pca_z', 'umap2_x', 'umap2_y', 'umap3_x', 'umap3_y', 'umap3_z']) coords[name] = new Float32Array(m);
   sources.forEach((s, si) => {

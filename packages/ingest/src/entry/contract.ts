@@ -9,6 +9,8 @@ export {
   ImagesSchema,
   imagesSchema,
   labelType,
+  newLabelArray,
+  toLabelArray,
   imageBytes,
   IMAGES_CONTRACT,
   INGEST_CONTRACT,
