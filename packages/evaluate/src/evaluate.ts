@@ -1,4 +1,4 @@
-import { createProgress, hashFile, MANIFEST_FILE, removeTempDebris, UsageError, writeFileAtomic, writeManifest, type Logger, type Manifest } from '@tbpipe/core';
+import { createProgress, MANIFEST_FILE, removeTempDebris, UsageError, writeFileAtomic, writeManifest, type Logger, type Manifest } from '@tbpipe/core';
 import type { BackendName } from '@tbpipe/train/predictor';
 import { availableParallelism, cpus } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
@@ -229,7 +229,7 @@ async function fromFile(o: ResolvedEvaluateOptions & { predictions: string }, lo
     backend: 'external',
     inferenceSeconds: 0,
     readSeconds: (performance.now() - t0) / 1000,
-    info: { predictionsFile: o.predictions, predictionsSha256: (await hashFile(o.predictions)).sha256, ...(test ? { testSha256: test.sha256 } : {}) },
+    info: { predictionsFile: o.predictions, predictionsSha256: p.sha256, ...(test ? { testSha256: test.sha256 } : {}) },
   };
 }
 

@@ -7,6 +7,7 @@ import { readEvents } from '@tbpipe/eventlog';
 import { Field, Float64, Int64, List, Schema, Table, Utf8, makeData, makeVector, RecordBatch, Struct, vectorFromArray } from 'apache-arrow';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,7 @@ test('a pandas/pyarrow Parquet file gives metrics, PR curves, the confusion matr
   const manifest = await verifyManifest(o.outDir, EVALUATE_CONTRACT);
   assert.equal(manifest.info?.predictionsFile, path);
   assert.match(String(manifest.info?.predictionsSha256), /^[0-9a-f]{64}$/);
+  assert.equal(manifest.info?.predictionsSha256, createHash('sha256').update(await readFile(path)).digest('hex'), 'the hash of the file read');
   const written = await readPredictions(join(o.outDir, 'predictions.arrow'));
   assert.deepEqual(written.classNames, FASHION_CLASSES);
   assert.deepEqual(Array.from(written.label), Array.from(p.label as ArrayLike<number>));

@@ -31,6 +31,8 @@ export const SUM_TOLERANCE = 1e-3;
 export interface ExternalPredictions extends Predictions {
   path: string;
   format: RawTable['format'];
+  /** sha256 of the file's bytes as read. */
+  sha256: string;
   /** Where the class names came from. */
   classNamesFrom: 'flag' | 'file' | 'data' | 'width';
   hparams: Record<string, number | string>;
@@ -227,6 +229,7 @@ export async function readExternalPredictions(path: string, options: ExternalOpt
   const result: ExternalPredictions = {
     path,
     format: t.format,
+    sha256: t.sha256,
     count: t.numRows,
     ...names,
     index,

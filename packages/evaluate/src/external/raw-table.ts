@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { evaluateError } from '../errors.ts';
@@ -15,6 +16,8 @@ export type ListCell = ArrayLike<number | bigint | null> | null | undefined;
 export interface RawTable {
   path: string;
   format: 'Arrow IPC' | 'Parquet';
+  /** sha256 of the bytes read (the file as parsed, not as it may be on disk later). */
+  sha256: string;
   numRows: number;
   /** Column names in file order. */
   columns: string[];
@@ -38,7 +41,7 @@ const unreadable = (path: string, seen: string, cause?: unknown) =>
     cause,
   );
 
-function arrowTable(path: string, table: Table): RawTable {
+function arrowTable(path: string, table: Table, sha256: string): RawTable {
   const vector = (name: string) => table.getChild(name)!;
   const toList = (v: unknown): ListCell => {
     if (v === null || v === undefined) return null;
@@ -48,6 +51,7 @@ function arrowTable(path: string, table: Table): RawTable {
   return {
     path,
     format: 'Arrow IPC',
+    sha256,
     numRows: table.numRows,
     columns: table.schema.fields.map((f) => f.name),
     metadata: new Map(table.schema.metadata),
@@ -59,7 +63,7 @@ function arrowTable(path: string, table: Table): RawTable {
 /** A raw table whose columns are decoded on `load` (Parquet) or already there (Arrow). */
 export type LoadableTable = RawTable & { load(names: string[]): Promise<void> };
 
-async function parquetTable(path: string, bytes: Uint8Array): Promise<LoadableTable> {
+async function parquetTable(path: string, bytes: Uint8Array, sha256: string): Promise<LoadableTable> {
   const { parquetMetadata, parquetReadObjects, parquetSchema } = await import('hyparquet');
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata: ReturnType<typeof parquetMetadata>;
@@ -79,6 +83,7 @@ async function parquetTable(path: string, bytes: Uint8Array): Promise<LoadableTa
   const table: LoadableTable = {
     path,
     format: 'Parquet',
+    sha256,
     numRows: Number(metadata.num_rows),
     columns,
     metadata: new Map((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? ''])),
@@ -111,9 +116,10 @@ export async function openPredictionsFile(path: string): Promise<LoadableTable> 
   } catch (err) {
     throw unreadable(path, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, err);
   }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 6));
   const tail = new TextDecoder('latin1').decode(bytes.subarray(Math.max(0, bytes.length - 4)));
-  if (head.startsWith(PARQUET_MAGIC) && tail === PARQUET_MAGIC) return parquetTable(path, bytes);
+  if (head.startsWith(PARQUET_MAGIC) && tail === PARQUET_MAGIC) return parquetTable(path, bytes, sha256);
   const streamStart = bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xff && bytes[2] === 0xff && bytes[3] === 0xff;
   if (head === ARROW_MAGIC || streamStart) {
     let table: Table;
@@ -122,7 +128,7 @@ export async function openPredictionsFile(path: string): Promise<LoadableTable> 
     } catch (err) {
       throw unreadable(path, `is not a readable Arrow IPC file (${(err as Error).message})`, err);
     }
-    return { ...arrowTable(path, table), load: async () => {} };
+    return { ...arrowTable(path, table, sha256), load: async () => {} };
   }
   throw unreadable(path, `starts with ${JSON.stringify(head.replace(/[^\x20-\x7e]/g, '.'))}`);
 }
