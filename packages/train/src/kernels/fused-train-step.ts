@@ -12,10 +12,10 @@
  * m0…m9 (their momentum buffers). Attrs: learningRate, momentum. Output: the batch's mean loss (scalar), before
  * the update.
  */
-import { readFileSync } from 'node:fs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { PARAMS, sizeOf } from '../engine/network.ts';
+import { wasmModule, type CnnWasm } from './plan.ts';
 import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
 
 export const FUSED_TRAIN_STEP = 'TbpipeCnnTrainStep';
@@ -25,12 +25,6 @@ export const FUSED_FORWARD = 'TbpipeCnnForward';
 /** Input names of the fused kernel's parameters and momenta, in PARAMS order. */
 export const PARAM_INPUTS = PARAMS.map((_, i) => `p${i}`);
 export const MOMENTUM_INPUTS = PARAMS.map((_, i) => `m${i}`);
-
-interface CnnWasm {
-  scratchBytes(batch: number): number;
-  trainStep(batch: number, x: number, labels: number, table: number, scratch: number, lr: number, mu: number): number;
-  predict(batch: number, x: number, table: number, scratch: number, logits: number, features: number): void;
-}
 
 interface Heap {
   HEAPU32: Uint32Array;
@@ -48,13 +42,11 @@ interface Instance {
   scratchBatch: number;
 }
 
-let wasmModule: WasmModule | undefined;
 const instances = new WeakMap<BackendWasm, Instance>();
 
 /** The compiled project module (wasm/cnn.wasm, built by `npm run build:wasm -w @tbpipe/train`). */
 export function cnnWasmModule(): WasmModule {
-  wasmModule ??= new Wasm.Module(readFileSync(new URL('../../wasm/cnn.wasm', import.meta.url)));
-  return wasmModule;
+  return wasmModule('cnn');
 }
 
 function heap(backend: BackendWasm): Heap {

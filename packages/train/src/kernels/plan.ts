@@ -72,14 +72,16 @@ export interface FusedOptimizerState {
 interface PlanWasm {
   run(prog: number, labels: number, seed: bigint, step: number): number;
 }
-interface CnnWasm {
+/** cnn.wasm's exports: the tutorial Net's fixed-shape step and forward pass. */
+export interface CnnWasm {
   scratchBytes(batch: number): number;
   trainStep(batch: number, x: number, labels: number, table: number, scratch: number, lr: number, mu: number): number;
   predict(batch: number, x: number, table: number, scratch: number, logits: number, features: number): void;
 }
 
 const modules = new Map<string, WasmModule>();
-function wasmModule(name: 'plan' | 'cnn'): WasmModule {
+/** A compiled module of the package's `wasm/` folder (plan.wasm, cnn.wasm), compiled once per process. */
+export function wasmModule(name: 'plan' | 'cnn'): WasmModule {
   let m = modules.get(name);
   if (!m) modules.set(name, (m = new Wasm.Module(readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url)))));
   return m;
