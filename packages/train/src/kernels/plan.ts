@@ -28,6 +28,11 @@ export interface FusedStepOptions {
   optimizer: FusedOptimizer;
   /** `auto`: the tutorial's hand-tuned kernel when the network is the tutorial's, else the plan; `plan`: always the plan. */
   kernel?: 'auto' | 'plan';
+  /**
+   * The train program stops after the backward pass: gradients of the mean loss over this batch in
+   * {@link FusedEngine.gradientAddresses}, no optimizer (a batch split across threads sums them, then updates once).
+   */
+  gradientsOnly?: boolean;
 }
 
 /**
@@ -159,7 +164,8 @@ export class FusedEngine {
     if (why) throw new Error(`train: ${why}, expected a layer type the fused engine implements; use the stock path`);
     const opt = options.optimizer;
     const tutorial =
-      (options.kernel ?? 'auto') === 'auto' && isTutorialShape(net) && opt.type === 'sgd' && !opt.nesterov && !(opt.weightDecay ?? 0);
+      (options.kernel ?? 'auto') === 'auto' &&
+      !options.gradientsOnly && isTutorialShape(net) && opt.type === 'sgd' && !opt.nesterov && !(opt.weightDecay ?? 0);
     this.kernel = tutorial ? 'tutorial' : 'plan';
     this.seed = BigInt.asUintN(64, BigInt(Math.floor(options.seed)));
     this.host = host ?? ownHost(net);
@@ -401,7 +407,7 @@ export class FusedEngine {
           // The input gradient first: with SGD the weights are updated as their gradient blocks appear.
           if (needDx) emit(train, OP.DENSE_DX, g, outN, addrs.params[wi]!, inN, gradBuf(), B);
           const o = this.options.optimizer;
-          if (o.type === 'sgd') {
+          if (o.type === 'sgd' && !this.options.gradientsOnly) {
             emit(train, OP.DENSE_DW_SGD, input, inN, g, outN, this.grads[wi]!, this.grads[bi]!, B, addrs.params[wi]!, addrs.params[bi]!,
               addrs.m1[wi]!, addrs.m1[bi]!, f32bits(o.learningRate), f32bits(o.momentum ?? 0), f32bits(o.weightDecay ?? 0), o.nesterov ? 1 : 0);
             updated.add(wi).add(bi);
@@ -434,7 +440,7 @@ export class FusedEngine {
     const opt = this.options.optimizer;
     net.params.forEach((p, i) => {
       const n = sizeOf(p.tfShape);
-      if (updated.has(i)) return;
+      if (updated.has(i) || this.options.gradientsOnly) return;
       if (opt.type === 'sgd') {
         emit(train, OP.SGD, addrs.params[i]!, this.grads[i]!, addrs.m1[i]!, n, f32bits(opt.learningRate), f32bits(opt.momentum ?? 0),
           f32bits(opt.weightDecay ?? 0), opt.nesterov ? 1 : 0);
@@ -486,6 +492,24 @@ export class FusedEngine {
    * `externalMasks` (else it draws its own). `step`: the 1-based step number (Adam's t; default: its own count + 1).
    */
   step(images: Float32Array, labels: Int32Array, masks?: readonly Float32Array[], step = this.steps + 1): number {
+    const staged = this.stage(images, labels, masks);
+    let loss: number;
+    if (this.cnn) {
+      const lay = this.layouts.get(labels.length)!;
+      const o = this.options.optimizer as { learningRate: number; momentum?: number };
+      loss = this.cnn.trainStep(labels.length, lay.x, lay.labels, lay.table, align16(lay.scratch), o.learningRate, o.momentum ?? 0);
+    } else {
+      loss = Math.fround(this.plan.run(staged.program, staged.labels, this.seed, step));
+    }
+    this.steps = step;
+    return loss;
+  }
+
+  /**
+   * Copy a training step's inputs into the plan's memory (checked as in {@link step}) without running it: `run(program,
+   * labels, seed, step)` of a plan.wasm instance on the same memory — another thread's, on a shared memory — then does.
+   */
+  stage(images: Float32Array, labels: Int32Array, masks?: readonly Float32Array[]): { program: number; labels: number } {
     const B = labels.length;
     this.checkBatch(images, B);
     const K = this.net.classCount;
@@ -504,15 +528,7 @@ export class FusedEngine {
         f32.set(v, m.ptr >>> 2);
       });
     }
-    let loss: number;
-    if (this.cnn) {
-      const o = this.options.optimizer as { learningRate: number; momentum?: number };
-      loss = this.cnn.trainStep(B, lay.x, lay.labels, lay.table, align16(lay.scratch), o.learningRate, o.momentum ?? 0);
-    } else {
-      loss = Math.fround(this.plan.run(lay.trainAt, lay.labels, this.seed, step));
-    }
-    this.steps = step;
-    return loss;
+    return { program: lay.trainAt, labels: lay.labels };
   }
 
   /** Evaluation-mode forward pass: logits (count × classes) and the feature layer's input (count × featureWidth). */
@@ -558,6 +574,11 @@ export class FusedEngine {
 
   setParams(values: readonly Float32Array[]): void {
     this.write(this.host.addresses().params, values, 'parameter');
+  }
+
+  /** Byte addresses of the gradients, in `net.params` order, tfjs layout (what {@link getGradients} copies). */
+  gradientAddresses(): readonly number[] {
+    return this.grads;
   }
 
   /** The last step's gradients, in `net.params` order, tfjs layout (plan kernel only; the tutorial kernel fuses them away). */
