@@ -10,8 +10,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedNetwork } from '../network/resolve.ts';
 import type { OptimizerConfig } from './optimizer.ts';
-import { createPlanStep, planForward } from '../kernels/fused-plan.ts';
+import { createPlanStep, planForward, type PlanStep } from '../kernels/fused-plan.ts';
 import { fusedUnsupportedReason } from '../kernels/plan.ts';
+import { createSplitPlanStep, splitDecision, type ThreadsChoice } from '../kernels/plan-split.ts';
+
+export type { ThreadsChoice } from '../kernels/plan-split.ts';
 
 /** What the trainer hands the fused engine: the network, the optimizer, and the trainer's own variables. */
 export interface FusedStepContext {
@@ -25,6 +28,11 @@ export interface FusedStepContext {
   secondMoment: readonly tf.Variable[];
   /** Batch-norm running means/variances, `network.buffers` order. */
   buffers: readonly tf.Variable[];
+  /**
+   * Threads per step: 1; 2 (the batch split between this thread and a worker, kernels/plan-split.ts); `auto` (default
+   * 1 here): 2 when the batch is ≥ 32, two cores are available and the network can be split.
+   */
+  threads?: ThreadsChoice;
 }
 
 /** A fused training step bound to a trainer's variables. */
@@ -34,13 +42,30 @@ export interface FusedStep {
    * (network/layout.ts `dropoutMasks`), `step` its 1-based count (Adam's t). Returns the loss before the update.
    */
   trainStep(images: Float32Array, labels: Int32Array, masks: readonly Float32Array[], step: number): number;
-  /** Free what the step allocated (not the trainer's variables). */
+  /** How many threads a step of `batch` images runs on, and why (one line for the log). */
+  threadsFor(batch: number): { threads: 1 | 2; why: string };
+  /** Free what the step allocated (not the trainer's variables); ends a split step's worker thread. */
   dispose(): void;
 }
 
 /** A fused step for `context`, or why there is none (one line for the log). */
 export function createFusedStep(context: FusedStepContext): FusedStep | { unsupported: string } {
-  return createPlanStep(context.network, context.optimizer, context);
+  const one = createPlanStep(context.network, context.optimizer, context);
+  if ('unsupported' in one) return one;
+  const threads = context.threads ?? 1;
+  let split: PlanStep | undefined;
+  return {
+    threadsFor: (batch) => splitDecision(context.network, threads, batch),
+    trainStep(images, labels, masks, step) {
+      if (threads === 1 || splitDecision(context.network, threads, labels.length).threads === 1) return one.trainStep(images, labels, masks, step);
+      split ??= createSplitPlanStep(context.network, context.optimizer, context);
+      return split.trainStep(images, labels, masks, step);
+    },
+    dispose() {
+      split?.dispose();
+      one.dispose();
+    },
+  };
 }
 
 /** Images per forward pass with the fused engine (its scratch grows with the batch). */

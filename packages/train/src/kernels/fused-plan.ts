@@ -31,13 +31,13 @@ interface Heap {
   asm: { memory: WasmMemory };
 }
 
-function backendWasm(): BackendWasm {
+export function backendWasm(): BackendWasm {
   if (tf.getBackend() !== 'wasm') throw new Error(`train: the fused plan runs on the wasm backend, got ${tf.getBackend()}; select wasm first`);
   return tf.backend() as BackendWasm;
 }
 
 /** A host on the wasm backend's heap whose state tensors are `vars` (re-read each call: assign moves them). */
-function tfjsHost(vars: () => PlanVariables): PlanHost {
+export function tfjsHost(vars: () => PlanVariables): PlanHost {
   const backend = backendWasm();
   const heap = backend.wasm as unknown as Heap;
   const at = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId)!.memoryOffset as number;
@@ -60,7 +60,7 @@ function tfjsHost(vars: () => PlanVariables): PlanHost {
   };
 }
 
-function toFusedOptimizer(o: TrainerOptimizer): FusedOptimizer {
+export function toFusedOptimizer(o: TrainerOptimizer): FusedOptimizer {
   return o.name === 'sgd'
     ? { type: 'sgd', learningRate: o.learningRate, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay }
     : { type: 'adam', learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay };
