@@ -1,8 +1,10 @@
 /**
  * Steps/s of the fused engine per built-in network, A/B interleaved: for the tutorial's Net, its fixed-shape kernel
- * (wasm/cnn.wasm) against the generic plan (wasm/plan.wasm); for the others, the plan. Random data (speed only).
+ * (wasm/cnn.wasm) against the generic plan; for the others, the plan, once per plan binary of --binaries (default
+ * `auto`, what the engine picks; `plan,plan-fma` compares mul + add against fused multiply-add). Random data.
  *
- *   node --import tsx packages/train/bench/plan-speed.ts [--repeats 5] [--steps 400] [--batches 4,64] [--networks tutorial,wide] [--cpu]
+ *   node --import tsx packages/train/bench/plan-speed.ts [--repeats 5] [--steps 400] [--batches 4,64] [--networks tutorial,wide]
+ *       [--binaries plan,plan-fma] [--cpu]
  *
  * --cpu: steps per second of the process's own CPU time instead of wall time (steadier on a loaded machine).
  *
@@ -13,7 +15,7 @@ import os from 'node:os';
 import { createRandom } from '@tbpipe/core';
 import { builtinNetwork, BUILTIN_NETWORKS, type BuiltinNetwork } from '../src/network/builtins.ts';
 import { resolveNetwork, type ResolvedNetwork } from '../src/network/resolve.ts';
-import { createFusedStep } from '../src/kernels/plan.ts';
+import { createFusedStep, planBinary, type PlanBinary } from '../src/kernels/plan.ts';
 
 const args = process.argv.slice(2);
 const opt = (n: string, d: string) => {
@@ -25,6 +27,7 @@ const steps = Number(opt('steps', '400'));
 const batches = opt('batches', '4,64').split(',').map(Number);
 const cpuTime = args.includes('--cpu');
 const networks = opt('networks', BUILTIN_NETWORKS.join(',')).split(',') as BuiltinNetwork[];
+const binaries = opt('binaries', 'auto').split(',') as ('auto' | PlanBinary)[];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Multiply-adds of one image's forward pass. */
@@ -37,9 +40,9 @@ function macs(net: ResolvedNetwork): number {
   return m;
 }
 
-function time(net: ResolvedNetwork, kernel: 'auto' | 'plan', batch: number, n: number): number {
+function time(net: ResolvedNetwork, kernel: 'auto' | 'plan', binary: 'auto' | PlanBinary, batch: number, n: number): number {
   const r = createRandom(1);
-  const e = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 }, kernel });
+  const e = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 }, kernel, binary });
   e.setParams(net.params.map((p) => Float32Array.from({ length: p.tfShape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(p.fanIn))));
   const per = net.inputShape.reduce((a, b) => a * b, 1);
   const data = Float32Array.from({ length: 64 * 8 * per }, () => r() * 2 - 1);
@@ -58,18 +61,19 @@ function time(net: ResolvedNetwork, kernel: 'auto' | 'plan', batch: number, n: n
   return cpuTime ? n / ((c.user + c.system) / 1e6) : wall;
 }
 
-console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; auto binary: ${planBinary()}`);
 for (const name of networks) {
   const input = name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
   const net = resolveNetwork(builtinNetwork(name), input, 10);
-  const kernels: ('auto' | 'plan')[] = name === 'tutorial' ? ['auto', 'plan'] : ['plan'];
+  // (kernel, binary) variants: the fixed kernel once for the tutorial's Net, then the plan per binary.
+  const kernels = [...(name === 'tutorial' ? [['auto', 'auto'] as const] : []), ...binaries.map((b) => ['plan', b] as const)];
   for (const batch of batches) {
     const n = Math.max(20, Math.round((steps * 4) / batch));
-    const runs = new Map<string, number[]>(kernels.map((k) => [k, []]));
-    for (let rep = 0; rep < repeats; rep++) for (const k of kernels) runs.get(k)!.push(time(net, k, batch, n));
-    for (const k of kernels) {
-      const xs = runs.get(k)!;
-      const label = k === 'auto' ? 'fixed kernel' : 'plan';
+    const runs = kernels.map(() => [] as number[]);
+    for (let rep = 0; rep < repeats; rep++) kernels.forEach(([k, b], i) => runs[i]!.push(time(net, k, b, batch, n)));
+    for (const [i, [k, b]] of kernels.entries()) {
+      const xs = runs[i]!;
+      const label = k === 'auto' ? 'fixed kernel' : b === 'auto' ? planBinary() : b;
       const gflops = (median(xs) * batch * macs(net) * 2 * 3) / 1e9;
       console.log(`${name.padEnd(11)} batch ${String(batch).padStart(2)} ${label.padEnd(12)} ${median(xs).toFixed(0).padStart(6)} steps/s (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}), ~${gflops.toFixed(2)} GFLOP/s`);
     }

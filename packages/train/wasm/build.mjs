@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Builds wasm/cnn.wasm (the tutorial's fixed-shape step) and wasm/plan.wasm (the plan interpreter for any network
-// spec) from wasm/assembly/*.ts with the pinned AssemblyScript compiler, then checks the two properties the engine
-// relies on: each imports env.memory (memory the JavaScript side owns and lays out) and has no data segment
-// (anything it initialised at instantiation would overwrite live buffers).
-//   node wasm/build.mjs           rebuild wasm/cnn.wasm and wasm/plan.wasm
-//   node wasm/build.mjs --check   rebuild into a temp dir and fail if either differs from the checked-in binary
+// Builds wasm/cnn.wasm (the tutorial's fixed-shape step), wasm/plan.wasm (the plan interpreter for any network
+// spec) and wasm/plan-fma.wasm (the same source, wasm/assembly/plan.ts, built with relaxed SIMD so its multiply-adds
+// are fused; src/kernels/plan.ts picks it when the runtime accepts it) from wasm/assembly/*.ts with the pinned
+// AssemblyScript compiler, then checks the two properties the engine relies on: each imports env.memory (memory the
+// JavaScript side owns and lays out) and has no data segment (anything it initialised at instantiation would
+// overwrite live buffers).
+//   node wasm/build.mjs           rebuild the three binaries
+//   node wasm/build.mjs --check   rebuild into a temp dir and fail if any differs from the checked-in binary
 //   node wasm/build.mjs --debug   rebuild both keeping function names (asc --debug: a name section), so
 //                                 node --cpu-prof attributes time to conv1Pool, conv2Backward, …; same code otherwise.
 //                                 Profiling only: --check then fails until a plain rebuild restores the binary.
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -26,9 +29,17 @@ const tmp = check ? mkdtempSync(join(tmpdir(), 'cnn-wasm-')) : null;
 const flags = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
   '--importMemory', '--enable', 'simd', '--noExportMemory', ...(debug ? ['--debug'] : [])];
 let failed = false;
-for (const name of ['cnn', 'plan']) {
+// name → source and extra flags. plan-fma's relaxed_madd is behind ASC_FEATURE_RELAXED_SIMD in plan.ts (one source).
+const targets = [
+  { name: 'cnn', source: 'cnn', extra: [] },
+  { name: 'plan', source: 'plan', extra: [] },
+  { name: 'plan-fma', source: 'plan', extra: ['--enable', 'relaxed-simd'] },
+];
+// Node 20's V8 compiles relaxed SIMD only behind this flag (process-wide; src/kernels/plan.ts sets it the same way).
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+for (const { name, source, extra } of targets) {
   const out = tmp ? join(tmp, `${name}.wasm`) : join(here, `${name}.wasm`);
-  execFileSync(process.execPath, [asc, join(here, 'assembly', `${name}.ts`), '-o', out, ...flags], { stdio: 'inherit' });
+  execFileSync(process.execPath, [asc, join(here, 'assembly', `${source}.ts`), '-o', out, ...flags, ...extra], { stdio: 'inherit' });
 
   const bytes = readFileSync(out);
   const mod = new WebAssembly.Module(bytes);
@@ -48,9 +59,9 @@ for (const name of ['cnn', 'plan']) {
   if (tmp) {
     const same = Buffer.compare(bytes, readFileSync(join(here, `${name}.wasm`))) === 0;
     if (!same) {
-      console.error(`build-wasm: wasm/${name}.wasm differs from a fresh build of wasm/assembly/${name}.ts; run npm run build:wasm -w @tbpipe/train`);
+      console.error(`build-wasm: wasm/${name}.wasm differs from a fresh build of wasm/assembly/${source}.ts; run npm run build:wasm -w @tbpipe/train`);
       failed = true;
-    } else console.log(`build-wasm: wasm/${name}.wasm matches its source`);
+    } else console.log(`build-wasm: wasm/${name}.wasm matches wasm/assembly/${source}.ts`);
   } else {
     console.log(`build-wasm: wrote ${out} (${bytes.length} bytes; imports ${imports.join(', ')})`);
   }

@@ -13,6 +13,7 @@
  * plan existed); `kernel: 'plan'` forces the generic program for it (tests, benchmarks).
  */
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import type { ResolvedLayer, ResolvedNetwork } from '../network/resolve.ts';
 import { ARGS, OP } from './plan-ops.ts';
 import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
@@ -33,7 +34,19 @@ export interface FusedStepOptions {
    * {@link FusedEngine.gradientAddresses}, no optimizer (a batch split across threads sums them, then updates once).
    */
   gradientsOnly?: boolean;
+  /**
+   * Which build of the plan interpreter runs: `auto` (default) plan-fma.wasm when this runtime compiles relaxed SIMD
+   * ({@link planBinary}), else plan.wasm; `plan` / `plan-fma` force one (`plan-fma` throws where it cannot compile).
+   */
+  binary?: 'auto' | PlanBinary;
 }
+
+/**
+ * The two builds of wasm/assembly/plan.ts: `plan` (multiply then add, two roundings) and `plan-fma` (relaxed SIMD's
+ * fused multiply-add in the matrix-product kernels, one rounding, ~1.4× the arithmetic peak on an FMA CPU). Results
+ * are deterministic per seed, backend and binary; the two binaries differ in the last bits.
+ */
+export type PlanBinary = 'plan' | 'plan-fma';
 
 /**
  * Where the plan's memory and state tensors live. {@link ownHost}: a memory of the engine's own (tests, any
@@ -85,11 +98,41 @@ export interface CnnWasm {
 }
 
 const modules = new Map<string, WasmModule>();
-/** A compiled module of the package's `wasm/` folder (plan.wasm, cnn.wasm), compiled once per process. */
-export function wasmModule(name: 'plan' | 'cnn'): WasmModule {
+const wasmBytes = (name: string) => readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url));
+/** A compiled module of the package's `wasm/` folder (plan.wasm, plan-fma.wasm, cnn.wasm), compiled once per process. */
+export function wasmModule(name: PlanBinary | 'cnn'): WasmModule {
   let m = modules.get(name);
-  if (!m) modules.set(name, (m = new Wasm.Module(readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url)))));
+  if (!m) {
+    if (name === 'plan-fma' && !relaxedSimd()) throw new Error('train: this runtime does not compile relaxed SIMD, expected it for plan-fma.wasm; use binary plan');
+    modules.set(name, (m = new Wasm.Module(wasmBytes(name))));
+  }
   return m;
+}
+
+let relaxed: boolean | undefined;
+/**
+ * Whether this runtime compiles plan-fma.wasm. Node 20's V8 has relaxed SIMD behind `--experimental-wasm-relaxed-simd`;
+ * the flag is set here, in-process, the first time it is needed (V8 flags are process-wide: worker threads see it
+ * too). Runtimes with relaxed SIMD on by default validate without it; any that still refuse get plan.wasm.
+ */
+function relaxedSimd(): boolean {
+  if (relaxed === undefined) {
+    const bytes = wasmBytes('plan-fma');
+    if (!Wasm.validate(bytes)) {
+      try {
+        v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      } catch {
+        // not V8, or its flags frozen: plan.wasm then
+      }
+    }
+    relaxed = Wasm.validate(bytes);
+  }
+  return relaxed;
+}
+
+/** The plan binary `binary: 'auto'` picks in this process: plan-fma when relaxed SIMD compiles, else plan. */
+export function planBinary(): PlanBinary {
+  return relaxedSimd() ? 'plan-fma' : 'plan';
 }
 
 const PAGE = 65536;
@@ -150,6 +193,8 @@ type Addresses = ReturnType<PlanHost['addresses']>;
 export class FusedEngine {
   /** `tutorial`: cnn.wasm's fixed-shape step; `plan`: the generic program. */
   readonly kernel: 'tutorial' | 'plan';
+  /** The build of the plan interpreter this engine runs (the tutorial kernel's step and forward are cnn.wasm's). */
+  readonly binary: PlanBinary;
   readonly host: PlanHost;
   private plan: PlanWasm;
   private cnn: CnnWasm | undefined;
@@ -182,7 +227,9 @@ export class FusedEngine {
       }
     }
     const env = { memory: this.host.memory, exp: Math.exp, log: Math.log };
-    this.plan = new Wasm.Instance(wasmModule('plan'), { env }).exports as unknown as PlanWasm;
+    const choice = options.binary ?? 'auto';
+    this.binary = choice === 'auto' ? planBinary() : choice;
+    this.plan = new Wasm.Instance(wasmModule(this.binary), { env }).exports as unknown as PlanWasm;
     if (tutorial) this.cnn = new Wasm.Instance(wasmModule('cnn'), { env }).exports as unknown as CnnWasm;
   }
 

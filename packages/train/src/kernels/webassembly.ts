@@ -15,6 +15,7 @@ interface Descriptor {
   kind: string;
 }
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: { new (bytes: Uint8Array): WasmModule; imports(m: WasmModule): Descriptor[]; exports(m: WasmModule): Omit<Descriptor, 'module'>[] };
   Instance: new (m: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
   Memory: abstract new (...args: never[]) => WasmMemory;

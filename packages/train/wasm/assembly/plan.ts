@@ -59,6 +59,18 @@ const OP_DENSE_DW_SGD: i32 = 29; // dense gradients with the SGD update applied 
   return <usize>p;
 }
 
+/**
+ * acc + a·b per lane. The same source builds two binaries (wasm/build.mjs): plan.wasm, a multiply then an add (two
+ * roundings), and plan-fma.wasm, built with relaxed SIMD, one `f32x4.relaxed_madd` that V8 lowers to a fused
+ * multiply-add on a CPU with FMA (one rounding; 51 vs 35 GFLOP/s of 128-bit peak on this machine's Zen 3 core). The
+ * matrix-product kernels (conv, dense and their gradients) use it; the optimizers and batch norm keep mul + add.
+ */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  else return f32x4.add(acc, f32x4.mul(a, b));
+}
+
 /** Store the first `lanes` (1–4) lanes of `v` at `p`. */
 // @ts-ignore: decorator
 @inline function storeLanes(p: usize, v: v128, lanes: i32): void {
@@ -126,33 +138,33 @@ function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usi
                 const s0 = v128.load32_splat(p0 + <usize>j * 4), s1 = v128.load32_splat(p1 + <usize>j * 4);
                 const q = wr + <usize>j * coBytes;
                 const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32), w3 = v128.load(q, 48);
-                a0 = f32x4.add(a0, f32x4.mul(s0, w0));
-                c0 = f32x4.add(c0, f32x4.mul(s1, w0));
-                a1 = f32x4.add(a1, f32x4.mul(s0, w1));
-                c1 = f32x4.add(c1, f32x4.mul(s1, w1));
-                a2 = f32x4.add(a2, f32x4.mul(s0, w2));
-                c2 = f32x4.add(c2, f32x4.mul(s1, w2));
-                a3 = f32x4.add(a3, f32x4.mul(s0, w3));
-                c3 = f32x4.add(c3, f32x4.mul(s1, w3));
+                a0 = madd(s0, w0, a0);
+                c0 = madd(s1, w0, c0);
+                a1 = madd(s0, w1, a1);
+                c1 = madd(s1, w1, c1);
+                a2 = madd(s0, w2, a2);
+                c2 = madd(s1, w2, c2);
+                a3 = madd(s0, w3, a3);
+                c3 = madd(s1, w3, c3);
               }
             } else if (n >= 2) {
               for (let j = 0; j < L; j++) {
                 const s0 = v128.load32_splat(p0 + <usize>j * 4), s1 = v128.load32_splat(p1 + <usize>j * 4);
                 const q = wr + <usize>j * coBytes;
                 const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32);
-                a0 = f32x4.add(a0, f32x4.mul(s0, w0));
-                c0 = f32x4.add(c0, f32x4.mul(s1, w0));
-                a1 = f32x4.add(a1, f32x4.mul(s0, w1));
-                c1 = f32x4.add(c1, f32x4.mul(s1, w1));
-                a2 = f32x4.add(a2, f32x4.mul(s0, w2)); // n == 2: a spare lane set, discarded
-                c2 = f32x4.add(c2, f32x4.mul(s1, w2));
+                a0 = madd(s0, w0, a0);
+                c0 = madd(s1, w0, c0);
+                a1 = madd(s0, w1, a1);
+                c1 = madd(s1, w1, c1);
+                a2 = madd(s0, w2, a2); // n == 2: a spare lane set, discarded
+                c2 = madd(s1, w2, c2);
               }
             } else {
               for (let j = 0; j < L; j++) {
                 const s0 = v128.load32_splat(p0 + <usize>j * 4), s1 = v128.load32_splat(p1 + <usize>j * 4);
                 const w0 = v128.load(wr + <usize>j * coBytes);
-                a0 = f32x4.add(a0, f32x4.mul(s0, w0));
-                c0 = f32x4.add(c0, f32x4.mul(s1, w0));
+                a0 = madd(s0, w0, a0);
+                c0 = madd(s1, w0, c0);
               }
             }
           }
@@ -205,14 +217,14 @@ function convDw(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: u
               for (let ox = 0; ox < Wo; ox++) {
                 const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
                 const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-                a0 = f32x4.add(a0, f32x4.mul(s0, d0));
-                c0 = f32x4.add(c0, f32x4.mul(s1, d0));
-                a1 = f32x4.add(a1, f32x4.mul(s0, d1));
-                c1 = f32x4.add(c1, f32x4.mul(s1, d1));
-                a2 = f32x4.add(a2, f32x4.mul(s0, d2));
-                c2 = f32x4.add(c2, f32x4.mul(s1, d2));
-                a3 = f32x4.add(a3, f32x4.mul(s0, d3));
-                c3 = f32x4.add(c3, f32x4.mul(s1, d3));
+                a0 = madd(s0, d0, a0);
+                c0 = madd(s1, d0, c0);
+                a1 = madd(s0, d1, a1);
+                c1 = madd(s1, d1, c1);
+                a2 = madd(s0, d2, a2);
+                c2 = madd(s1, d2, c2);
+                a3 = madd(s0, d3, a3);
+                c3 = madd(s1, d3, c3);
                 xp += xStep;
                 d += coBytes;
               }
@@ -221,12 +233,12 @@ function convDw(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: u
               for (let ox = 0; ox < Wo; ox++) {
                 const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
                 const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32);
-                a0 = f32x4.add(a0, f32x4.mul(s0, d0));
-                c0 = f32x4.add(c0, f32x4.mul(s1, d0));
-                a1 = f32x4.add(a1, f32x4.mul(s0, d1));
-                c1 = f32x4.add(c1, f32x4.mul(s1, d1));
-                a2 = f32x4.add(a2, f32x4.mul(s0, d2));
-                c2 = f32x4.add(c2, f32x4.mul(s1, d2));
+                a0 = madd(s0, d0, a0);
+                c0 = madd(s1, d0, c0);
+                a1 = madd(s0, d1, a1);
+                c1 = madd(s1, d1, c1);
+                a2 = madd(s0, d2, a2);
+                c2 = madd(s1, d2, c2);
                 xp += xStep;
                 d += coBytes;
               }
@@ -234,8 +246,8 @@ function convDw(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize, gb: u
               for (let ox = 0; ox < Wo; ox++) {
                 const s0 = v128.load32_splat(xp), s1 = v128.load32_splat(xp + <usize>jb);
                 const d0 = v128.load(d);
-                a0 = f32x4.add(a0, f32x4.mul(s0, d0));
-                c0 = f32x4.add(c0, f32x4.mul(s1, d0));
+                a0 = madd(s0, d0, a0);
+                c0 = madd(s1, d0, c0);
                 xp += xStep;
                 d += coBytes;
               }
@@ -295,14 +307,14 @@ function convDwSparse(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize,
         for (let e = 0; e < n; e++) {
           const gs = v128.load32_splat(list + <usize>e * 8);
           const q = <usize>load<u32>(list + <usize>e * 8, 4) + off;
-          a0 = f32x4.add(a0, f32x4.mul(gs, v128.load(q)));
-          a1 = f32x4.add(a1, f32x4.mul(gs, v128.load(q, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(gs, v128.load(q, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(gs, v128.load(q, 48)));
-          a4 = f32x4.add(a4, f32x4.mul(gs, v128.load(q, 64)));
-          a5 = f32x4.add(a5, f32x4.mul(gs, v128.load(q, 80)));
-          a6 = f32x4.add(a6, f32x4.mul(gs, v128.load(q, 96)));
-          a7 = f32x4.add(a7, f32x4.mul(gs, v128.load(q, 112)));
+          a0 = madd(gs, v128.load(q), a0);
+          a1 = madd(gs, v128.load(q, 16), a1);
+          a2 = madd(gs, v128.load(q, 32), a2);
+          a3 = madd(gs, v128.load(q, 48), a3);
+          a4 = madd(gs, v128.load(q, 64), a4);
+          a5 = madd(gs, v128.load(q, 80), a5);
+          a6 = madd(gs, v128.load(q, 96), a6);
+          a7 = madd(gs, v128.load(q, 112), a7);
         }
         const d = dst + <usize>v0 * 16;
         v128.store(d, a0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
@@ -314,10 +326,10 @@ function convDwSparse(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize,
         for (let e = 0; e < n; e++) {
           const gs = v128.load32_splat(list + <usize>e * 8);
           const q = <usize>load<u32>(list + <usize>e * 8, 4) + off;
-          a0 = f32x4.add(a0, f32x4.mul(gs, v128.load(q)));
-          a1 = f32x4.add(a1, f32x4.mul(gs, v128.load(q, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(gs, v128.load(q, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(gs, v128.load(q, 48)));
+          a0 = madd(gs, v128.load(q), a0);
+          a1 = madd(gs, v128.load(q, 16), a1);
+          a2 = madd(gs, v128.load(q, 32), a2);
+          a3 = madd(gs, v128.load(q, 48), a3);
         }
         const d = dst + <usize>v0 * 16;
         v128.store(d, a0); v128.store(d, a1, 16); v128.store(d, a2, 32); v128.store(d, a3, 48);
@@ -327,10 +339,10 @@ function convDwSparse(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize,
         let a0 = f32x4.splat(0), a1 = a0;
         let e = 0;
         for (; e + 2 <= n; e += 2) {
-          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off)));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(list + <usize>e * 8, 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 12) + off)));
+          a0 = madd(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off), a0);
+          a1 = madd(v128.load32_splat(list + <usize>e * 8, 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 12) + off), a1);
         }
-        if (e < n) a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off)));
+        if (e < n) a0 = madd(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off), a0);
         v128.store(dst + <usize>v0 * 16, f32x4.add(a0, a1));
       }
     }
@@ -393,10 +405,10 @@ function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci:
             for (let e = 0; e < n; e++) {
               const s = v128.load32_splat(list + <usize>e * 8);
               const q = <usize>load<u32>(list + <usize>e * 8, 4) + off;
-              a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
-              a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(s, v128.load(q, 48)));
+              a0 = madd(s, v128.load(q), a0);
+              a1 = madd(s, v128.load(q, 16), a1);
+              a2 = madd(s, v128.load(q, 32), a2);
+              a3 = madd(s, v128.load(q, 48), a3);
             }
             const d = dst + <usize>v0 * 16;
             v128.store(d, f32x4.add(v128.load(d), a0));
@@ -408,7 +420,7 @@ function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci:
             const off = rk + <usize>v0 * 16;
             let a0 = f32x4.splat(0);
             for (let e = 0; e < n; e++) {
-              a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off)));
+              a0 = madd(v128.load32_splat(list + <usize>e * 8), v128.load(<usize>load<u32>(list + <usize>e * 8, 4) + off), a0);
             }
             const d = dst + <usize>v0 * 16;
             v128.store(d, f32x4.add(v128.load(d), a0));
@@ -576,14 +588,14 @@ function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B
           const s = f32x4.splat(xi), t = f32x4.splat(xj);
           const q = w + <usize>i * rowBytes + off;
           const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32), w3 = v128.load(q, 48);
-          a0 = f32x4.add(a0, f32x4.mul(s, w0));
-          c0 = f32x4.add(c0, f32x4.mul(t, w0));
-          a1 = f32x4.add(a1, f32x4.mul(s, w1));
-          c1 = f32x4.add(c1, f32x4.mul(t, w1));
-          a2 = f32x4.add(a2, f32x4.mul(s, w2));
-          c2 = f32x4.add(c2, f32x4.mul(t, w2));
-          a3 = f32x4.add(a3, f32x4.mul(s, w3));
-          c3 = f32x4.add(c3, f32x4.mul(t, w3));
+          a0 = madd(s, w0, a0);
+          c0 = madd(t, w0, c0);
+          a1 = madd(s, w1, a1);
+          c1 = madd(t, w1, c1);
+          a2 = madd(s, w2, a2);
+          c2 = madd(t, w2, c2);
+          a3 = madd(s, w3, a3);
+          c3 = madd(t, w3, c3);
         }
       } else {
         for (let i = 0; i < nin; i++) {
@@ -592,12 +604,12 @@ function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B
           const s = f32x4.splat(xi), t = f32x4.splat(xj);
           const q = w + <usize>i * rowBytes + off;
           const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32);
-          a0 = f32x4.add(a0, f32x4.mul(s, w0));
-          c0 = f32x4.add(c0, f32x4.mul(t, w0));
-          a1 = f32x4.add(a1, f32x4.mul(s, w1));
-          c1 = f32x4.add(c1, f32x4.mul(t, w1));
-          a2 = f32x4.add(a2, f32x4.mul(s, w2));
-          c2 = f32x4.add(c2, f32x4.mul(t, w2));
+          a0 = madd(s, w0, a0);
+          c0 = madd(t, w0, c0);
+          a1 = madd(s, w1, a1);
+          c1 = madd(t, w1, c1);
+          a2 = madd(s, w2, a2);
+          c2 = madd(t, w2, c2);
         }
       }
       if (relu) {
@@ -638,20 +650,20 @@ function denseDwSgd(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usi
         const sa = f32x4.splat(xa), sb = f32x4.splat(xb);
         const d = dy + <usize>(b * nout) * 4 + off;
         const d0 = v128.load(d);
-        g0 = f32x4.add(g0, f32x4.mul(sa, d0));
-        h0 = f32x4.add(h0, f32x4.mul(sb, d0));
+        g0 = madd(sa, d0, g0);
+        h0 = madd(sb, d0, h0);
         if (n > 1) {
           const d1 = v128.load(d, 16);
-          g1 = f32x4.add(g1, f32x4.mul(sa, d1));
-          h1 = f32x4.add(h1, f32x4.mul(sb, d1));
+          g1 = madd(sa, d1, g1);
+          h1 = madd(sb, d1, h1);
           if (n > 2) {
             const d2 = v128.load(d, 32);
-            g2 = f32x4.add(g2, f32x4.mul(sa, d2));
-            h2 = f32x4.add(h2, f32x4.mul(sb, d2));
+            g2 = madd(sa, d2, g2);
+            h2 = madd(sb, d2, h2);
             if (n > 3) {
               const d3 = v128.load(d, 48);
-              g3 = f32x4.add(g3, f32x4.mul(sa, d3));
-              h3 = f32x4.add(h3, f32x4.mul(sb, d3));
+              g3 = madd(sa, d3, g3);
+              h3 = madd(sb, d3, h3);
             }
           }
         }
@@ -688,16 +700,16 @@ function denseDx(dy: usize, nout: i32, w: usize, nin: i32, dx: usize, B: i32): v
       for (; v + 2 <= nv; v += 2) {
         const off = <usize>v * 16;
         const d0 = v128.load(dyb + off), d1 = v128.load(dyb + off, 16);
-        a0 = f32x4.add(a0, f32x4.mul(d0, v128.load(w0 + off)));
-        a1 = f32x4.add(a1, f32x4.mul(d1, v128.load(w0 + off, 16)));
-        c0 = f32x4.add(c0, f32x4.mul(d0, v128.load(w1 + off)));
-        c1 = f32x4.add(c1, f32x4.mul(d1, v128.load(w1 + off, 16)));
+        a0 = madd(d0, v128.load(w0 + off), a0);
+        a1 = madd(d1, v128.load(w0 + off, 16), a1);
+        c0 = madd(d0, v128.load(w1 + off), c0);
+        c1 = madd(d1, v128.load(w1 + off, 16), c1);
       }
       if (v < nv) {
         const off = <usize>v * 16;
         const d0 = v128.load(dyb + off);
-        a0 = f32x4.add(a0, f32x4.mul(d0, v128.load(w0 + off)));
-        c0 = f32x4.add(c0, f32x4.mul(d0, v128.load(w1 + off)));
+        a0 = madd(d0, v128.load(w0 + off), a0);
+        c0 = madd(d0, v128.load(w1 + off), c0);
       }
       a0 = f32x4.add(a0, a1);
       c0 = f32x4.add(c0, c1);
