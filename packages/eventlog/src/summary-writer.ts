@@ -74,6 +74,11 @@ export interface EmbeddingOptions {
   metadataHeader?: readonly string[];
   /** NCHW thumbnails, one per point (1 or 3 channels), tiled into sprite.png. */
   labelImg?: TensorLike;
+  /**
+   * A sprite made earlier by `makeSprite` (e.g. by another process, from the same thumbnails), written as it is
+   * instead of tiling `labelImg`; give one or the other.
+   */
+  sprite?: { png: Uint8Array; singleImageDim: readonly [number, number] };
   /** Default `'default'`. */
   tag?: string;
   /** Default 0; the files go to `<globalStep %05d>/<tag>/`. */
@@ -349,13 +354,16 @@ export class SummaryWriter {
       writes.push(writeFileAtomic(join(dir, 'metadata.tsv'), formatMetadataTsv(options.metadata, options.metadataHeader)));
       info.metadataPath = `${subdir}/metadata.tsv`;
     }
-    if (options.labelImg !== undefined) {
-      if (options.labelImg.shape[0] !== rows.length) {
-        throw eventlogError('EVENTLOG_EMBEDDING_IMAGES', `${options.labelImg.shape[0]} label images for ${rows.length} points`, 'one per point', 'pass a thumbnail for every row of the matrix');
-      }
-      const sprite = this.spriteOf(options.labelImg);
+    if (options.labelImg !== undefined && options.sprite !== undefined) {
+      throw eventlogError('EVENTLOG_EMBEDDING_IMAGES', 'both labelImg and sprite', 'one of them', 'pass the thumbnails or a sprite made from them, not both');
+    }
+    if (options.labelImg !== undefined && options.labelImg.shape[0] !== rows.length) {
+      throw eventlogError('EVENTLOG_EMBEDDING_IMAGES', `${options.labelImg.shape[0]} label images for ${rows.length} points`, 'one per point', 'pass a thumbnail for every row of the matrix');
+    }
+    const sprite = options.sprite ?? (options.labelImg !== undefined ? this.spriteOf(options.labelImg) : undefined);
+    if (sprite !== undefined) {
       writes.push(writeFileAtomic(join(dir, 'sprite.png'), sprite.png));
-      info.sprite = { imagePath: `${subdir}/sprite.png`, singleImageDim: sprite.singleImageDim };
+      info.sprite = { imagePath: `${subdir}/sprite.png`, singleImageDim: [sprite.singleImageDim[0], sprite.singleImageDim[1]] };
     }
     writes.push(writeFileAtomic(join(dir, 'tensors.tsv'), formatTensorsTsv(rows)));
     await Promise.all(writes);

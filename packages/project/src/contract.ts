@@ -22,6 +22,41 @@ export const PROJECT_FILES = {
 } as const;
 
 /**
+ * Contract id of a pixels-only run's output directory (`--data` without `--predictions`): the pixel projections and
+ * what the PROJECTOR shows of the images, made while training runs, for a later run's `--pixels`. Bump on any change
+ * to the files below or to `manifest.json`'s `info`.
+ */
+export const PIXELS_CONTRACT = 'tbpipe.project-pixels/v1';
+
+/** File names inside a pixels-only run's `outDir` ({@link PIXELS_CONTRACT}). */
+export const PIXELS_FILES = {
+  /** {@link projectionsSchema}: the `pixels` rows only. */
+  projections: 'projections.arrow',
+  /** `ProjectMetrics` with `sources.pixels` only. */
+  metrics: 'metrics.json',
+  /** The tutorial's sampled training images (tag `default`), in sample order: ingest's images contract. */
+  trainSample: 'train-sample.arrow',
+  /** The sampled test images' thumbnails as the projector's sprite (`makeSprite`); its cell size is in the manifest. */
+  sprite: 'sprite.png',
+  /** The IMAGES tab's scatter plots of the pixels' PCA and UMAP 2-D layouts, PNG. */
+  pcaFigure: 'figures/pixels_pca.png',
+  umapFigure: 'figures/pixels_umap.png',
+  volatile: 'volatile',
+  timings: 'volatile/timings.json',
+} as const;
+
+/** `manifest.json` `info` of a pixels-only run: the params its samples and layouts depend on, and the sprite's cell. */
+export interface PixelsManifestInfo {
+  points: number;
+  sampleImages: number;
+  seed: number;
+  umapNeighbors: number;
+  umapMinDist: number;
+  /** The sprite's `single_image_dim` (width, height of one thumbnail). */
+  spriteImageDim: [number, number];
+}
+
+/**
  * The point sets projected: the same sampled test images as raw pixels (when `--data` is given) and as the network's
  * learned features (when the predictions carry them), in this order.
  */

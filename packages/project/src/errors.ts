@@ -66,3 +66,17 @@ export class NothingToProjectError extends ProjectError {
     );
   }
 }
+
+/** A combination of inputs the stage cannot run on (e.g. `--data` and `--pixels`, or `--pixels` without predictions). */
+export class InputCombinationError extends ProjectError {
+  constructor(seen: string, expected: string, todo: string) {
+    super('PROJECT_INPUTS', `project: ${seen}, expected ${expected}; ${todo}`);
+  }
+}
+
+/** `--pixels` was made with other params or from other test rows than this run's: its layouts would not match. */
+export class PixelsMismatchError extends ProjectError {
+  constructor(pixelsDir: string, seen: string, expected: string, todo: string) {
+    super('PROJECT_PIXELS_MISMATCH', `project: --pixels ${pixelsDir} ${seen}, expected ${expected}; ${todo}`);
+  }
+}

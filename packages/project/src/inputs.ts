@@ -20,27 +20,39 @@ export interface ProjectInputs {
   shape?: ImageShape;
   train?: ImageSplit;
   test?: ImageSplit;
-  predictions: Predictions;
+  /** Absent in a pixels-only run (`--data` without `--predictions`). */
+  predictions?: Predictions;
 }
 
 /**
- * Verify the upstream manifests (contract id and every file's sha256), read the predictions and, with `dataDir`, the
- * training and test images, and check that the requested samples fit: `sampleImages` ≤ training images,
- * `featurePoints` ≤ predicted test images, predictions pointing at existing test rows, the same classes on both
- * sides. Without `dataDir` (predictions made elsewhere, no images) the predictions must carry features: they are
- * then all there is to project.
+ * Verify the upstream manifests (contract id and every file's sha256), read the predictions (if any) and, with
+ * `dataDir`, the training and test images, and check that the requested samples fit: `sampleImages` ≤ training images,
+ * `featurePoints` ≤ predicted test images (test images without predictions), predictions pointing at existing test
+ * rows, the same classes on both sides. Without `dataDir` (predictions made elsewhere, no images) the predictions must
+ * carry features unless `pixels` says the pixels come from elsewhere (`--pixels`): they are then all there is to project.
  */
-export async function readInputs(dataDir: string | undefined, predictionsDir: string, sampleImages: number, featurePoints: number): Promise<ProjectInputs> {
+export async function readInputs(
+  dataDir: string | undefined,
+  predictionsDir: string | undefined,
+  sampleImages: number,
+  featurePoints: number,
+  options: { pixels?: boolean } = {},
+): Promise<ProjectInputs> {
   if (dataDir !== undefined) await verifyManifest(dataDir, INPUT_CONTRACTS.ingest);
-  await verifyManifest(predictionsDir, INPUT_CONTRACTS.evaluate);
-  const predictionsPath = join(predictionsDir, INPUT_FILES.predictions);
-  const predictions = await readPredictions(predictionsPath);
-  if (predictions.count === 0) throw new EmptyInputError('predictions', predictionsPath);
-  if (featurePoints > predictions.count) throw new SampleTooLargeError('predictions', 'feature-points', featurePoints, predictions.count, predictionsPath);
-  if (dataDir === undefined) {
-    if (!predictions.features) throw new NothingToProjectError(predictionsPath);
-    return { classNames: predictions.classNames, predictions };
+  let predictions: Predictions | undefined;
+  let predictionsPath = '';
+  if (predictionsDir !== undefined) {
+    await verifyManifest(predictionsDir, INPUT_CONTRACTS.evaluate);
+    predictionsPath = join(predictionsDir, INPUT_FILES.predictions);
+    predictions = await readPredictions(predictionsPath);
+    if (predictions.count === 0) throw new EmptyInputError('predictions', predictionsPath);
+    if (featurePoints > predictions.count) throw new SampleTooLargeError('predictions', 'feature-points', featurePoints, predictions.count, predictionsPath);
+    if (dataDir === undefined) {
+      if (!predictions.features && !options.pixels) throw new NothingToProjectError(predictionsPath);
+      return { classNames: predictions.classNames, predictions };
+    }
   }
+  if (dataDir === undefined) throw new RangeError('readInputs: neither dataDir nor predictionsDir');
   const trainPath = join(dataDir, INPUT_FILES.train);
   const testPath = join(dataDir, INPUT_FILES.test);
   const train = await readImages(trainPath);
@@ -53,11 +65,15 @@ export async function readInputs(dataDir: string | undefined, predictionsDir: st
   if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels) {
     throw new WidthMismatchError('training images', train.height * train.width * train.channels, test.height * test.width * test.channels, trainPath);
   }
+  if (sampleImages > train.count) throw new SampleTooLargeError('training images', 'sample-images', sampleImages, train.count, trainPath);
+  if (!predictions) {
+    if (featurePoints > test.count) throw new SampleTooLargeError('test images', 'feature-points', featurePoints, test.count, testPath);
+    return { classNames: test.classNames, shape, train, test };
+  }
   const names = predictions.classNames;
   if (names.length !== test.classNames.length || names.some((c, i) => c !== test.classNames[i])) {
     throw new ClassMismatchError(predictionsPath, names, testPath, test.classNames);
   }
-  if (sampleImages > train.count) throw new SampleTooLargeError('training images', 'sample-images', sampleImages, train.count, trainPath);
   for (let i = 0; i < predictions.count; i++) {
     if (predictions.index[i] >= test.count) {
       throw new WidthMismatchError(`row index ${predictions.index[i]} of predictions`, predictions.index[i], test.count - 1, predictionsPath);
@@ -94,13 +110,14 @@ export interface Sample {
 /**
  * Read the inputs ({@link readInputs}) and draw the samples: `sampleImages` training images for the tutorial's
  * embedding (with `--data`) and `featurePoints` predictions (sorted by prediction row) with their test images'
- * pixels and their features.
+ * pixels and their features. Without predictions (a pixels-only run) the points are `featurePoints` test images
+ * drawn the same way from the test rows, so they are the predictions' when those cover test.arrow in its order.
  */
-export async function readSample(o: { dataDir?: string; predictionsDir: string; sampleImages: number; featurePoints: number; seed: number }): Promise<Sample> {
-  const { classNames, shape, train, test, predictions } = await readInputs(o.dataDir, o.predictionsDir, o.sampleImages, o.featurePoints);
+export async function readSample(o: { dataDir?: string; predictionsDir?: string; pixelsDir?: string; sampleImages: number; featurePoints: number; seed: number }): Promise<Sample> {
+  const { classNames, shape, train, test, predictions } = await readInputs(o.dataDir, o.predictionsDir, o.sampleImages, o.featurePoints, { pixels: o.pixelsDir !== undefined });
   const pixelWidth = shape ? shape.height * shape.width * shape.channels : 0;
-  const featureWidth = predictions.features ? predictions.featureWidth : 0;
-  const sources = SOURCES.filter((s) => (s === 'pixels' ? shape !== undefined : predictions.features !== undefined));
+  const featureWidth = predictions?.features ? predictions.featureWidth : 0;
+  const sources = SOURCES.filter((s) => (s === 'pixels' ? shape !== undefined : predictions?.features !== undefined));
 
   // The tutorial's embedding: select_n_random(trainset.data, trainset.targets), features = images.view(-1, 28*28).
   const trainRows = train ? sampleRows(train.count, o.sampleImages, deriveSeed(o.seed, 'train-sample')) : new Uint32Array(0);
@@ -111,7 +128,7 @@ export async function readSample(o: { dataDir?: string; predictionsDir: string; 
   }
 
   // Sampled predictions (sorted by prediction row) and the same test images' pixels.
-  const picks = sampleRows(predictions.count, o.featurePoints, deriveSeed(o.seed, 'test-sample'), { sorted: true });
+  const picks = sampleRows(predictions ? predictions.count : test!.count, o.featurePoints, deriveSeed(o.seed, 'test-sample'), { sorted: true });
   const n = picks.length;
   const testRows = new Uint32Array(n);
   const labels = new Uint16Array(n);
@@ -121,15 +138,15 @@ export async function readSample(o: { dataDir?: string; predictionsDir: string; 
   const pixelBytes = new Uint8Array(n * pixelWidth);
   for (let i = 0; i < n; i++) {
     const p = picks[i];
-    testRows[i] = predictions.index[p];
-    labels[i] = predictions.label[p];
-    predicted[i] = predictions.predicted[p];
-    if (predictions.features) features.set(predictions.features.subarray(p * featureWidth, (p + 1) * featureWidth), i * featureWidth);
+    testRows[i] = predictions ? predictions.index[p] : p;
+    labels[i] = predictions ? predictions.label[p] : test!.labels[p];
+    if (predictions) predicted[i] = predictions.predicted[p];
+    if (predictions?.features) features.set(predictions.features.subarray(p * featureWidth, (p + 1) * featureWidth), i * featureWidth);
     if (test) {
       const img = test.images.subarray(testRows[i] * pixelWidth, (testRows[i] + 1) * pixelWidth);
       pixelBytes.set(img, i * pixelWidth);
       for (let j = 0; j < pixelWidth; j++) pixels[i * pixelWidth + j] = img[j] / 255;
     }
   }
-  return { classNames, sources, shape, pixelWidth, featureWidth, featureLayer: predictions.featureLayer, train, test, trainRows, trainPixels, testRows, labels, predicted, features, pixels, pixelBytes };
+  return { classNames, sources, shape, pixelWidth, featureWidth, featureLayer: predictions?.featureLayer, train, test, trainRows, trainPixels, testRows, labels, predicted, features, pixels, pixelBytes };
 }

@@ -19,7 +19,18 @@ so TensorBoard shows whether the network separates the classes better than the p
     dataDir: v.optional(
       inputDir('data', "the ingest stage's output: train.arrow, test.arrow, manifest.json (tbpipe.ingest/v2); without it (predictions made elsewhere) only the features are projected, without thumbnails"),
     ),
-    predictionsDir: inputDir('predictions', "the evaluate stage's output: predictions.arrow, manifest.json (tbpipe.evaluate/v2)"),
+    predictionsDir: v.optional(
+      inputDir(
+        'predictions',
+        "the evaluate stage's output: predictions.arrow, manifest.json (tbpipe.evaluate/v2); without it (--data only) a pixels-only run: the pixel projections, sprite and figures go to --out (tbpipe.project-pixels/v1) for a later run's --pixels, nothing to a run directory",
+      ),
+    ),
+    pixelsDir: v.optional(
+      inputDir(
+        'pixels',
+        "a pixels-only run's output (tbpipe.project-pixels/v1, same seed and sample params): its pixel projections, thumbnails and figures are used instead of computing them from --data (give one of the two)",
+      ),
+    ),
     outDir: outputDir(
       'out',
       `this stage's artifact directory:
@@ -27,14 +38,20 @@ projections.arrow  source, index, label, pca_x/y/z, umap2_x/y, umap3_x/y/z
                    (tbpipe.projections/v2)
 metrics.json       explained variance ratios; 10-NN accuracy of every layout
 volatile/          timings.json (not cached)
-manifest.json      tbpipe.project/v2, sha256 of every file above but volatile/`,
+manifest.json      tbpipe.project/v2, sha256 of every file above but volatile/
+A pixels-only run (no --predictions) writes projections.arrow and metrics.json of
+the pixels, train-sample.arrow, sprite.png, figures/pixels_{pca,umap}.png and a
+tbpipe.project-pixels/v1 manifest`,
     ),
-    runDir: outputDir(
-      'run-dir',
-      `TensorBoard run directory; this stage owns and replaces events.out.tfevents.*.project,
-projector_config.pbtxt and 00000/ (embeddings default, features, pixels_pca,
-pixels_umap2, pixels_umap3, features_pca, features_umap2, features_umap3) and adds
-scatter plots projections/<source>_<pca|umap> to the IMAGES tab`,
+    runDir: v.optional(
+      outputDir(
+        'run-dir',
+        `TensorBoard run directory (with --predictions; none in a pixels-only run); this stage
+owns and replaces events.out.tfevents.*.project, projector_config.pbtxt and 00000/
+(embeddings default, features, pixels_pca, pixels_umap2, pixels_umap3, features_pca,
+features_umap2, features_umap3) and adds scatter plots projections/<source>_<pca|umap>
+to the IMAGES tab`,
+      ),
     ),
     seed: v.optional(
       v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1), v.description('seed of every random choice: samples, PCA start vectors, UMAP init and negative sampling')),
@@ -66,4 +83,4 @@ export type ProjectOptions = StageInput<typeof PROJECT_STAGE.options> & {
 export type ResolvedProjectParams = StageOutput<typeof PROJECT_STAGE.options>;
 
 /** The defaults of every {@link ProjectOptions} parameter, from the schema. */
-export const DEFAULT_PROJECT_OPTIONS = v.getDefaults(PROJECT_STAGE.options) as Omit<ResolvedProjectParams, 'dataDir' | 'predictionsDir' | 'outDir' | 'runDir'>;
+export const DEFAULT_PROJECT_OPTIONS = v.getDefaults(PROJECT_STAGE.options) as Omit<ResolvedProjectParams, 'dataDir' | 'predictionsDir' | 'pixelsDir' | 'outDir' | 'runDir'>;

@@ -1,14 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { makeData, makeVector, RecordBatch, Struct, Table, vectorFromArray, Utf8 } from 'apache-arrow';
 import { createProgress, MANIFEST_FILE, removeTempDebris, resolveStageOptions, silentLogger, writeFileAtomic, writeManifest, writeTableAtomic, type Logger } from '@tbpipe/core';
-import { SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
-import { newLabelArray } from '@tbpipe/ingest/contract';
-import { PROJECT_CONTRACT, PROJECT_FILES, projectionsSchema, type Source } from './contract.ts';
-import { TooFewPointsError } from './errors.ts';
+import { makeSprite, SummaryWriter, stableEventFileName } from '@tbpipe/eventlog';
+import { newLabelArray, writeImages, type ImageShape } from '@tbpipe/ingest/contract';
+import { PIXELS_CONTRACT, PIXELS_FILES, PROJECT_CONTRACT, PROJECT_FILES, projectionsSchema, SOURCES, type PixelsManifestInfo, type Source } from './contract.ts';
+import { ClassMismatchError, InputCombinationError, PixelsMismatchError, TooFewPointsError } from './errors.ts';
 import { readSample, type Sample } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
-import { EVENT_FILE_SUFFIX, removePreviousOutputs, thumbnails, writeEmbedding, writeScatterFigure } from './projector.ts';
+import { EVENT_FILE_SUFFIX, removePreviousOutputs, renderScatterFigure, thumbnails, writeEmbedding, writeFigure } from './projector.ts';
+import { readPixelsArtifact, type PixelsArtifact, type SpritePng } from './pixels-artifact.ts';
 import { deriveSeed } from './sampling.ts';
 import { createRandom } from '@tbpipe/core/random';
 import { nearestNeighbors, type KnnGraph } from './knn.ts';
@@ -237,15 +238,133 @@ function projectionsTable(rows: Uint32Array, labels: Uint16Array, layouts: Parti
   return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
+/** What the PROJECTOR and the IMAGES tab show of the images: computed here from `--data`, or read from `--pixels`. */
+interface ImageViews {
+  shape: ImageShape;
+  /** The tutorial's sampled training images (tag `default`), in sample order. */
+  trainSample: { images: Uint8Array; labels: Uint16Array; count: number };
+  /** The sampled test images' sprite, shared by every embedding of the test points. */
+  sprite: SpritePng;
+  /** The pixels' scatter plots (PNG), when the pixels are projected. */
+  figures?: { pca: Uint8Array; umap: Uint8Array };
+}
+
+const identityRows = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+
+/** Title and subtitle of a source's scatter plots. */
+function figureTexts(source: Source, method: 'pca' | 'umap', n: number, width: number, featureLayer: string | undefined, accuracy: number) {
+  const what = source === 'pixels' ? `raw pixels (${width}-d)` : `learned features (${width}-d${featureLayer ? `, ${featureLayer}` : ''})`;
+  return {
+    title: `${method === 'pca' ? 'PCA' : 'UMAP'} of ${what}`,
+    subtitle: `${n} test images · 10-NN accuracy of this layout ${(accuracy * 100).toFixed(1)} %`,
+  };
+}
+
+/** A source's two scatter plots (PCA and UMAP 2-D), PNG. */
+async function renderFigures(source: Source, l: Layouts, labels: Uint16Array, classNames: readonly string[], width: number, featureLayer?: string) {
+  const png = (method: 'pca' | 'umap', points: Float32Array, accuracy: number) => {
+    const { title, subtitle } = figureTexts(source, method, labels.length, width, featureLayer, accuracy);
+    return renderScatterFigure(points, labels, classNames, title, subtitle);
+  };
+  const [pca, umap] = await Promise.all([png('pca', l.pca2, l.metrics.knnAccuracy.pca2), png('umap', l.umap2, l.metrics.knnAccuracy.umap2)]);
+  return { pca, umap };
+}
+
+/** The views of the images from `--data`: sampled training images, the test sample's sprite, the pixels' figures. */
+async function imageViews(sample: Sample, layouts: Partial<Record<Source, Layouts>>): Promise<ImageViews | undefined> {
+  const { train, test, shape, trainRows, testRows, pixelWidth } = sample;
+  if (!train || !test || !shape) return undefined;
+  const images = new Uint8Array(trainRows.length * pixelWidth);
+  const labels = new Uint16Array(trainRows.length);
+  trainRows.forEach((r, i) => {
+    images.set(train.images.subarray(r * pixelWidth, (r + 1) * pixelWidth), i * pixelWidth);
+    labels[i] = train.labels[r];
+  });
+  const pixels = layouts.pixels;
+  return {
+    shape,
+    trainSample: { images, labels, count: trainRows.length },
+    sprite: makeSprite(thumbnails(test.images, testRows, shape)),
+    figures: pixels ? await renderFigures('pixels', pixels, sample.labels, sample.classNames, pixelWidth) : undefined,
+  };
+}
+
+/** Layouts of the `pixels` source as read from a pixels-only run. */
+function pixelLayouts(p: PixelsArtifact): Layouts {
+  return { pca: p.layouts.pca, pca2: columns(p.layouts.pca, 3, 2), umap2: p.layouts.umap2, umap3: p.layouts.umap3, nEpochs: p.layouts.nEpochs, metrics: p.layouts.metrics };
+}
+
+/** Check that `--pixels` was made with this run's params and projects the very points this run samples. */
+function checkPixels(p: PixelsArtifact, sample: Sample, o: ResolvedProjectParams): void {
+  const todo = 'rerun the pixels-only stage with the same --seed, --sample-images, --feature-points and UMAP params as this one';
+  const params = [
+    ['seed', p.info.seed, o.seed],
+    ['sample-images', p.info.sampleImages, o.sampleImages],
+    ['feature-points', p.info.points, o.featurePoints],
+    ['umap-neighbors', p.info.umapNeighbors, o.umapNeighbors],
+    ['umap-min-dist', p.info.umapMinDist, o.umapMinDist],
+  ] as const;
+  for (const [flag, made, wanted] of params) {
+    if (made !== wanted) throw new PixelsMismatchError(p.dir, `was made with --${flag} ${made}`, `--${flag} ${wanted} (this run's)`, todo);
+  }
+  const names = sample.classNames;
+  if (names.length !== p.classNames.length || names.some((c, i) => c !== p.classNames[i])) {
+    throw new ClassMismatchError(o.predictionsDir!, names, p.dir, p.classNames);
+  }
+  for (let i = 0; i < sample.testRows.length; i++) {
+    if (p.rows[i] !== sample.testRows[i] || p.labels[i] !== sample.labels[i]) {
+      throw new PixelsMismatchError(
+        p.dir,
+        `projects test row ${p.rows[i]} (label ${p.labels[i]}) as point ${i}`,
+        `test row ${sample.testRows[i]} (label ${sample.labels[i]}), the one this run samples from the predictions`,
+        'the predictions do not cover test.arrow row by row in its order (a pixels-only run samples those rows): pass --data instead of --pixels',
+      );
+    }
+  }
+}
+
+/** Which of the four ways to run this is, or a PROJECT_INPUTS error. */
+function checkInputs(o: ResolvedProjectParams): void {
+  if (o.dataDir !== undefined && o.pixelsDir !== undefined) {
+    throw new InputCombinationError('both --data and --pixels', 'one of them', 'drop --pixels to compute the pixels here, or --data to reuse them');
+  }
+  if (o.predictionsDir === undefined) {
+    if (o.dataDir === undefined) {
+      const seen = o.pixelsDir !== undefined ? '--pixels without --predictions' : 'neither --data nor --predictions';
+      throw new InputCombinationError(seen, '--predictions, or --data alone for a pixels-only run', 'pass the evaluate stage\'s output as --predictions');
+    }
+    if (o.runDir !== undefined) {
+      throw new InputCombinationError(
+        `--run-dir ${o.runDir} in a pixels-only run (--data without --predictions)`,
+        'no run directory (a pixels-only run writes no TensorBoard files)',
+        'drop --run-dir (in pipeline.json: "runDir": false on this stage)',
+      );
+    }
+  } else if (o.runDir === undefined) {
+    throw new InputCombinationError('--predictions without --run-dir', 'a TensorBoard run directory', 'pass --run-dir');
+  }
+}
+
 /**
  * The project stage: the tutorial's PROJECTOR embedding (100 random training images as 784 raw pixel values, class
  * names, thumbnails) plus precomputed PCA and UMAP layouts of sampled test images — raw pixels and the network's
  * learned features side by side — as `projections.arrow`, `metrics.json` (explained variance, kNN accuracies),
  * extra projector embeddings and class-coloured scatter plots in the run directory.
  *
+ * The pixel half needs only the images, so it can run before the predictions exist: with `dataDir` and no
+ * `predictionsDir` (a pixels-only run) it writes the pixels' projections, sprite and figures to `outDir` only
+ * (contract `tbpipe.project-pixels/v1`), and a later run given them as `pixelsDir` (instead of `dataDir`) reuses them,
+ * producing the same files as one run with `dataDir`.
+ *
  * @example
  * const { metrics } = await project({
  *   dataDir: 'artifacts/fashion-mnist/ingest', predictionsDir: 'artifacts/fashion-mnist/evaluate',
+ *   outDir: 'artifacts/fashion-mnist/project', runDir: 'runs/fashion_mnist_experiment_1',
+ * });
+ * // or, the pixels while training runs, then the rest:
+ * await project({ dataDir: 'artifacts/fashion-mnist/ingest', outDir: 'artifacts/fashion-mnist/project-pixels' });
+ * await project({
+ *   pixelsDir: 'artifacts/fashion-mnist/project-pixels', predictionsDir: 'artifacts/fashion-mnist/evaluate',
  *   outDir: 'artifacts/fashion-mnist/project', runDir: 'runs/fashion_mnist_experiment_1',
  * });
  */
@@ -255,50 +374,40 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   const log = (options.logger ?? silentLogger).child({ stage: 'project' });
   const started = performance.now();
   const timings: Record<string, number> = {};
+  checkInputs(o);
   if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
   const workers = options.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) throw new RangeError(`project: workers = ${workers}, expected 0–${MAX_WORKERS}`);
   // Started before the inputs are read, so the threads boot meanwhile.
   const runner = createLayoutRunner(workers);
   let sample: Sample;
+  let pixels: PixelsArtifact | undefined;
   let layouts: Partial<Record<Source, Layouts>>;
   try {
-    sample = await readSample(o);
-    log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers }, 'inputs read');
-    const progress = createUmapProgress(2 * sample.sources.length, log);
-    // Every source's fits are queued before any kNN score is computed here, so the workers start as early as possible.
-    // Features first: their PCA is the cheap one (no 784-d randomized PCA), so the first fits reach the workers sooner.
-    const startOrder = [...sample.sources].sort((a, b) => Number(b === 'features') - Number(a === 'features'));
-    const startedBy = new Map(
-      startOrder.map((source) => [
-        source,
-        source === 'pixels'
-          ? startSource('pixels', sample.pixels, sample.pixelBytes, sample.pixelWidth, sample.labels, o, timings, runner, progress.onEpoch)
-          : startSource('features', sample.features, undefined, sample.featureWidth, sample.labels, o, timings, runner, progress.onEpoch),
-      ]),
-    );
-    const started = sample.sources.map((source) => startedBy.get(source)!);
-    // A fit that fails while this thread is busy must not be reported as unhandled; it is awaited below.
-    for (const s of started) for (const f of s.fits) f.catch(() => {});
-    const scores = started.map((s) => scoresWithoutUmap(s, sample.labels, timings));
-    const finished = await Promise.all(started.map((s, i) => finishSource(s, scores[i], log)));
-    layouts = Object.fromEntries(sample.sources.map((s, i) => [s, finished[i]]));
-    progress.done({ epochs: finished[0].nEpochs });
+    [sample, pixels] = await Promise.all([readSample(o), o.pixelsDir !== undefined ? readPixelsArtifact(o.pixelsDir) : undefined]);
+    if (pixels) checkPixels(pixels, sample, o);
+    timings.read = Math.round(performance.now() - started);
+    log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers, pixels: o.pixelsDir ?? (sample.shape ? 'computed' : 'none') }, 'inputs read');
+    layouts = await computeLayouts(sample, o, timings, runner, log);
   } finally {
     await runner.close();
   }
-  const { classNames, train, test, shape, sources, trainRows, trainPixels, testRows, labels, predicted, features } = sample;
+  if (pixels) layouts = { pixels: pixelLayouts(pixels), ...layouts };
+  const sources = SOURCES.filter((s) => layouts[s] !== undefined);
+  const { classNames, testRows, labels } = sample;
   const n = labels.length;
+  const views: ImageViews | undefined = pixels
+    ? { shape: pixels.shape, trainSample: pixels.trainSample, sprite: pixels.sprite, figures: pixels.figures }
+    : await imageViews(sample, layouts);
 
   const metrics: ProjectMetrics = {
     points: n,
-    sampleImages: trainRows.length,
+    sampleImages: views?.trainSample.count ?? 0,
     seed: o.seed,
     knnK: KNN_ACCURACY_K,
     umap: { nNeighbors: o.umapNeighbors, minDist: o.umapMinDist, nEpochs: layouts[sources.at(-1)!]!.nEpochs },
     sources: Object.fromEntries(sources.map((s) => [s, layouts[s]!.metrics])),
   };
-
 
   // Artifacts: a failed run must not leave a manifest that vouches for old files.
   await mkdir(o.outDir, { recursive: true });
@@ -308,27 +417,98 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   await writeTableAtomic(join(o.outDir, PROJECT_FILES.projections), projectionsTable(testRows, labels, layouts, sources, classNames.length));
   await writeFileAtomic(join(o.outDir, PROJECT_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
 
-  // TensorBoard: PROJECTOR embeddings and IMAGES figures.
-  await removePreviousOutputs(o.runDir);
+  if (o.predictionsDir === undefined) {
+    // A pixels-only run: what a later run's --pixels needs, and nothing in a run directory.
+    const v = views!;
+    const trainSample = { images: v.trainSample.images, labels: v.trainSample.labels, count: v.trainSample.count, classNames, ...v.shape };
+    await writeImages(join(o.outDir, PIXELS_FILES.trainSample), trainSample, PIXELS_CONTRACT);
+    await writeFileAtomic(join(o.outDir, PIXELS_FILES.sprite), v.sprite.png);
+    await mkdir(join(o.outDir, dirname(PIXELS_FILES.pcaFigure)), { recursive: true });
+    await writeFileAtomic(join(o.outDir, PIXELS_FILES.pcaFigure), v.figures!.pca);
+    await writeFileAtomic(join(o.outDir, PIXELS_FILES.umapFigure), v.figures!.umap);
+    timings.totalMillis = Math.round(performance.now() - started);
+    await writeFileAtomic(join(o.outDir, PIXELS_FILES.timings), `${JSON.stringify(timings, null, 2)}\n`);
+    const files = [PIXELS_FILES.projections, PIXELS_FILES.metrics, PIXELS_FILES.trainSample, PIXELS_FILES.sprite, PIXELS_FILES.pcaFigure, PIXELS_FILES.umapFigure];
+    const info: PixelsManifestInfo = {
+      points: n,
+      sampleImages: v.trainSample.count,
+      seed: o.seed,
+      umapNeighbors: o.umapNeighbors,
+      umapMinDist: o.umapMinDist,
+      spriteImageDim: v.sprite.singleImageDim,
+    };
+    await writeManifest(o.outDir, PIXELS_CONTRACT, files, { ...info });
+    log.info({ millis: timings.totalMillis }, 'project (pixels only) done');
+    return { files, metrics, embeddingTags: [], figureTags: [] };
+  }
+
+  const { embeddingTags, figureTags } = await writeRunDir(o.runDir!, sample, layouts, sources, views);
+  timings.totalMillis = Math.round(performance.now() - started);
+  await writeFileAtomic(join(o.outDir, PROJECT_FILES.timings), `${JSON.stringify(timings, null, 2)}\n`);
+  const files = [PROJECT_FILES.projections, PROJECT_FILES.metrics];
+  await writeManifest(o.outDir, PROJECT_CONTRACT, files, {
+    points: n,
+    sampleImages: metrics.sampleImages,
+    seed: o.seed,
+    embeddingTags,
+    figureTags,
+  });
+  log.info({ millis: timings.totalMillis }, 'project done');
+  return { files, metrics, embeddingTags, figureTags };
+}
+
+/** PCA, the neighbour graphs and both UMAP fits of every source `sample` holds, with their kNN scores. */
+async function computeLayouts(
+  sample: Sample,
+  o: ResolvedProjectParams,
+  timings: Record<string, number>,
+  runner: LayoutRunner,
+  log: Logger,
+): Promise<Partial<Record<Source, Layouts>>> {
+  const progress = createUmapProgress(2 * sample.sources.length, log);
+  // Every source's fits are queued before any kNN score is computed here, so the workers start as early as possible.
+  // Features first: their PCA is the cheap one (no 784-d randomized PCA), so the first fits reach the workers sooner.
+  const startOrder = [...sample.sources].sort((a, b) => Number(b === 'features') - Number(a === 'features'));
+  const startedBy = new Map(
+    startOrder.map((source) => [
+      source,
+      source === 'pixels'
+        ? startSource('pixels', sample.pixels, sample.pixelBytes, sample.pixelWidth, sample.labels, o, timings, runner, progress.onEpoch)
+        : startSource('features', sample.features, undefined, sample.featureWidth, sample.labels, o, timings, runner, progress.onEpoch),
+    ]),
+  );
+  const started = sample.sources.map((source) => startedBy.get(source)!);
+  // A fit that fails while this thread is busy must not be reported as unhandled; it is awaited below.
+  for (const s of started) for (const f of s.fits) f.catch(() => {});
+  const scores = started.map((s) => scoresWithoutUmap(s, sample.labels, timings));
+  const finished = await Promise.all(started.map((s, i) => finishSource(s, scores[i], log)));
+  if (finished.length) progress.done({ epochs: finished[0].nEpochs });
+  return Object.fromEntries(sample.sources.map((s, i) => [s, finished[i]]));
+}
+
+/** TensorBoard: the PROJECTOR embeddings and the IMAGES tab's figures, replacing what a previous run left. */
+async function writeRunDir(runDir: string, sample: Sample, layouts: Partial<Record<Source, Layouts>>, sources: readonly Source[], views: ImageViews | undefined) {
+  const { classNames, labels, predicted, features } = sample;
+  await removePreviousOutputs(runDir);
   // A fixed name: an Nx cache restore overwrites it rather than leaving a newer run's file beside it.
-  const writer = new SummaryWriter(o.runDir, { filenameSuffix: EVENT_FILE_SUFFIX, fileName: stableEventFileName(EVENT_FILE_SUFFIX) });
+  const writer = new SummaryWriter(runDir, { filenameSuffix: EVENT_FILE_SUFFIX, fileName: stableEventFileName(EVENT_FILE_SUFFIX) });
   const embeddingTags: string[] = [];
   const figureTags: string[] = [];
   try {
-    if (train && shape) {
+    if (views) {
+      const t = views.trainSample;
       await writeEmbedding(writer, {
         tag: 'default',
-        values: trainPixels,
-        width: sample.pixelWidth,
-        metadata: Array.from(trainRows, (r) => classNames[train.labels[r]]),
-        sprite: thumbnails(train.images, trainRows, shape),
+        values: Float32Array.from(t.images),
+        width: t.images.length / t.count,
+        metadata: Array.from(t.labels, (l) => classNames[l]),
+        sprite: thumbnails(t.images, identityRows(t.count), views.shape),
       });
       embeddingTags.push('default');
     }
     // Without images (predictions made elsewhere) the embeddings have no thumbnails.
-    const sprite = test && shape ? thumbnails(test.images, testRows, shape) : undefined;
     const metadata = Array.from(labels, (l, i) => [classNames[l], classNames[predicted[i]], l === predicted[i] ? 'true' : 'false']);
-    const shared = { metadata, metadataHeader: ['label', 'predicted', 'correct'], sprite };
+    const shared = { metadata, metadataHeader: ['label', 'predicted', 'correct'], spritePng: views?.sprite };
     if (layouts.features) {
       await writeEmbedding(writer, { tag: 'features', values: features, width: sample.featureWidth, ...shared });
       embeddingTags.push('features');
@@ -340,35 +520,17 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
         await writeEmbedding(writer, { tag, values, width, ...shared });
         embeddingTags.push(tag);
       }
-      const m = l.metrics;
-      const what = source === 'pixels' ? `raw pixels (${sample.pixelWidth}-d)` : `learned features (${sample.featureWidth}-d${sample.featureLayer ? `, ${sample.featureLayer}` : ''})`;
-      for (const [method, points, acc] of [
-        ['pca', l.pca2, m.knnAccuracy.pca2],
-        ['umap', l.umap2, m.knnAccuracy.umap2],
-      ] as const) {
+      const figures = source === 'pixels' ? views!.figures! : await renderFigures(source, l, labels, classNames, sample.featureWidth, sample.featureLayer);
+      for (const method of ['pca', 'umap'] as const) {
         const tag = `projections/${source}_${method}`;
-        const title = `${method === 'pca' ? 'PCA' : 'UMAP'} of ${what}`;
-        const sub = `${n} test images · 10-NN accuracy of this layout ${(acc * 100).toFixed(1)} %`;
-        await writeScatterFigure(writer, tag, points, labels, classNames, title, sub);
+        writeFigure(writer, tag, figures[method]);
         figureTags.push(tag);
       }
     }
   } finally {
     await writer.close();
   }
-
-  timings.totalMillis = Math.round(performance.now() - started);
-  await writeFileAtomic(join(o.outDir, PROJECT_FILES.timings), `${JSON.stringify(timings, null, 2)}\n`);
-  const files = [PROJECT_FILES.projections, PROJECT_FILES.metrics];
-  await writeManifest(o.outDir, PROJECT_CONTRACT, files, {
-    points: n,
-    sampleImages: trainRows.length,
-    seed: o.seed,
-    embeddingTags,
-    figureTags,
-  });
-  log.info({ millis: timings.totalMillis }, 'project done');
-  return { files, metrics, embeddingTags, figureTags };
+  return { embeddingTags, figureTags };
 }
 
 function withoutUndefined<T extends object>(o: T): T {

@@ -61,26 +61,30 @@ export interface EmbeddingSpec {
   metadataHeader?: readonly string[];
   /** Thumbnails; none for predictions made elsewhere without images. */
   sprite?: { data: Uint8Array; shape: number[] };
+  /** Or the sprite already made from them (`makeSprite`, e.g. by a pixels-only run). */
+  spritePng?: { png: Uint8Array; singleImageDim: [number, number] };
 }
 
 /** `writer.addEmbedding` for one {@link EmbeddingSpec} at step 0 (files under `00000/<tag>/`). */
 export async function writeEmbedding(writer: SummaryWriter, spec: EmbeddingSpec): Promise<void> {
   await writer.addEmbedding(
     { data: spec.values, shape: [spec.values.length / spec.width, spec.width] },
-    { metadata: spec.metadata, metadataHeader: spec.metadataHeader, labelImg: spec.sprite, tag: spec.tag, globalStep: EMBEDDING_STEP },
+    { metadata: spec.metadata, metadataHeader: spec.metadataHeader, labelImg: spec.sprite, sprite: spec.spritePng, tag: spec.tag, globalStep: EMBEDDING_STEP },
   );
 }
 
-/** A class-coloured scatter plot of a 2-D layout, added to the IMAGES tab under `tag` at step 0. */
-export async function writeScatterFigure(
-  writer: SummaryWriter,
-  tag: string,
+/** A class-coloured scatter plot of a 2-D layout as PNG bytes (the IMAGES tab's `projections/<source>_<method>`). */
+export async function renderScatterFigure(
   points: Float32Array,
   labels: Uint16Array,
   classNames: readonly string[],
   title: string,
   subtitle: string,
-): Promise<void> {
-  const png = await renderScatter({ points, labels, classNames, title, subtitle });
+): Promise<Uint8Array> {
+  return renderScatter({ points, labels, classNames, title, subtitle });
+}
+
+/** A figure (PNG bytes) added to the IMAGES tab under `tag` at step 0. */
+export function writeFigure(writer: SummaryWriter, tag: string, png: Uint8Array): void {
   writer.addFigure(tag, png, EMBEDDING_STEP);
 }

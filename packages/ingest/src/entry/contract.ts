@@ -29,5 +29,5 @@ export {
   CLASS_COUNT,
 } from '../contract.ts';
 export type { ImageShape } from '../contract.ts';
-export { readImages } from '../images.ts';
+export { readImages, writeImages } from '../images.ts';
 export type { Images, ReadImagesResult } from '../images.ts';
