@@ -22,8 +22,8 @@ export interface UmapOptions {
    * (tested), at about a third of the default kernel's speed.
    */
   exactPow?: boolean;
-  /** The SGD kernel (see wasm-kernels.d.mts): `streams` (default) or `sequential`. */
-  kernel?: 'streams' | 'sequential';
+  /** The SGD kernel (see wasm-kernels.d.mts): `lanes` (default), `streams` or `sequential`. */
+  kernel?: 'lanes' | 'streams' | 'sequential';
   /** Epochs; default 0 = umap-js's rule (500 up to 2 500 points, 400 / 300 / 200 above 2 500 / 5 000 / 7 500). */
   nEpochs?: number;
   /** Called after each epoch (1-based count) with the total. */

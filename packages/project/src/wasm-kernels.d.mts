@@ -25,12 +25,13 @@ export interface LayoutJob {
 /** Options of {@link createLayoutOptimizer} and {@link runLayoutJob}. */
 export interface KernelOptions {
   /**
-   * `streams` (default): umap-js's per-edge updates and negative samples, the due edges of each epoch walked by four
-   * interleaved streams, float32 points and table pow (wasm/assembly/umap-streams.ts) — about twice as fast, the same
-   * algorithm and random draws, a different (deterministic) interleaving. `sequential`: umap-js's loop order, Float64
-   * (wasm/assembly/umap.ts), table pow.
+   * `lanes` (default): umap-js's per-edge updates and negative samples, the due edges of each epoch walked by eight
+   * streams in SIMD lanes, float32 points and table pow (wasm/assembly/umap-lanes.ts). `streams`: the same with four
+   * interleaved scalar streams (wasm/assembly/umap-streams.ts), the previous default. Both draw umap-js's samples for
+   * every edge, in a different (deterministic) interleaving than umap-js's loop, so different layouts of the same
+   * quality. `sequential`: umap-js's loop order, Float64 (wasm/assembly/umap.ts), table pow.
    */
-  kernel?: 'streams' | 'sequential';
+  kernel?: 'lanes' | 'streams' | 'sequential';
   /**
    * The sequential kernel with the host's `Math.pow` (V8's): reproduces umap-js bit for bit, several times slower.
    * Overrides `kernel`.

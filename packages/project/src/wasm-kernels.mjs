@@ -93,8 +93,11 @@ function optimizerState(job, step, read) {
   };
 }
 
-/** The default kernel: four interleaved streams, float32 points (wasm/assembly/umap-streams.ts). */
-function createStreamOptimizer(job) {
+/**
+ * The float32 kernels: `lanes` (eight streams in SIMD lanes, wasm/assembly/umap-lanes.ts; one scratch point after
+ * the embedding) or `streams` (four interleaved streams, wasm/assembly/umap-streams.ts). Same arguments and memory.
+ */
+function createStreamOptimizer(job, lanes) {
   const w = instantiate();
   const tablesAt = align(w.heapBase());
   const tableBytes = w.powTable32Bytes();
@@ -103,7 +106,7 @@ function createStreamOptimizer(job) {
   const countsAt = align(listAt + 4 * l.edges);
   const dueAt = align(countsAt + 4 * l.edges);
   const embAt = align(dueAt + 4 * (l.edges + 4));
-  ensureBytes(w, embAt + 16 * job.vertices);
+  ensureBytes(w, embAt + 16 * (job.vertices + 1));
   const buf = w.memory.buffer;
   fillPowTable32(buf, tablesAt, job.b);
   fillPowTable32(buf, tablesAt + tableBytes, job.b - 1);
@@ -112,12 +115,12 @@ function createStreamOptimizer(job) {
   const due = new Int32Array(buf, dueAt, l.edges + 4).fill(0x7fffffff);
   for (let i = 0; i < l.edges; i++) due[i] = Math.ceil(job.epochsPerSample[i]);
   const { vertices, dim } = job;
-  const points = new Float32Array(buf, embAt, 4 * vertices);
+  const points = new Float32Array(buf, embAt, 4 * (vertices + 1)).fill(0);
   for (let i = 0; i < vertices; i++) for (let d = 0; d < dim; d++) points[4 * i + d] = job.embedding[i * dim + d];
   return optimizerState(
     job,
     // prettier-ignore
-    (from, to, state) => w.optimizeStreams(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt, dueAt,
+    (from, to, state) => (lanes ? w.optimizeLanes : w.optimizeStreams)(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt, dueAt,
       l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt),
     () => {
       const p = new Float32Array(w.memory.buffer, embAt, 4 * vertices);
@@ -161,7 +164,7 @@ function createSequentialOptimizer(job, exactPow) {
  */
 export function createLayoutOptimizer(job, options = {}) {
   if (options.exactPow || options.kernel === 'sequential') return createSequentialOptimizer(job, options.exactPow);
-  return createStreamOptimizer(job);
+  return createStreamOptimizer(job, options.kernel !== 'streams');
 }
 
 /**

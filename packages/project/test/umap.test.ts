@@ -33,34 +33,50 @@ test('the typed UMAP gives exactly stock umap-js output for the same neighbours 
   assert.deepEqual(ours, Float32Array.from(stock.getEmbedding().flat()));
 });
 
-for (const kernel of ['streams', 'sequential'] as const) {
+for (const kernel of ['lanes', 'streams', 'sequential'] as const) {
   test(`the ${kernel} kernel (table pow) is not bit-identical to umap-js, and its kNN accuracy on the blobs matches`, async () => {
     const { x, labels, n } = blobs();
     const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
     const options = { nComponents: 2, nNeighbors: 15, minDist: 0.1, seed: 5 };
     const fast = await runUmap(graph, { ...options, kernel });
     const exact = await runUmap(graph, { ...options, exactPow: true });
-    // Rounding (and, for streams, the order of updates to shared points) sends the chaotic SGD elsewhere: a
-    // different layout, not a worse one.
+    // Rounding (and, for lanes and streams, the order of updates to shared points) sends the chaotic SGD elsewhere:
+    // a different layout, not a worse one.
     assert.notDeepEqual(fast, exact);
     const accuracy = (y: Float32Array) => knnAccuracy(y, n, 2, labels);
     assert.ok(Math.abs(accuracy(fast) - accuracy(exact)) <= 0.02, `${accuracy(fast)} vs ${accuracy(exact)}`);
   });
 }
 
-test('the stream kernel draws as many negative samples as umap-js: the random state ends where the sequential one does', () => {
-  const { x, n } = blobs();
+for (const kernel of ['lanes', 'streams'] as const) {
+  test(`the ${kernel} kernel draws as many negative samples as umap-js: the random state ends where the sequential one does`, () => {
+    const { x, n } = blobs();
+    const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
+    for (const nComponents of [2, 3]) {
+      const job = prepareUmap(graph, { nComponents, nNeighbors: 15, minDist: 0.1, seed: 3 });
+      const fast = createLayoutOptimizer(job, { kernel });
+      const sequential = createLayoutOptimizer(job, { exactPow: true });
+      for (const to of [1, 7, job.nEpochs]) {
+        fast.run(to);
+        sequential.run(to);
+        assert.equal(fast.randomState, sequential.randomState, `after epoch ${to}`);
+      }
+      assert.notEqual(fast.randomState, job.randomState >>> 0);
+    }
+  });
+}
+
+test("the default kernel is lanes since round 4: its layouts differ from the stream kernel's (eight slices, heads stored after their samples), their kNN accuracy does not", async () => {
+  const { x, labels, n } = blobs();
   const graph = nearestNeighbors(x, n, 10, 15, { includeSelf: true });
   for (const nComponents of [2, 3]) {
-    const job = prepareUmap(graph, { nComponents, nNeighbors: 15, minDist: 0.1, seed: 3 });
-    const streams = createLayoutOptimizer(job);
-    const sequential = createLayoutOptimizer(job, { exactPow: true });
-    for (const to of [1, 7, job.nEpochs]) {
-      streams.run(to);
-      sequential.run(to);
-      assert.equal(streams.randomState, sequential.randomState, `after epoch ${to}`);
-    }
-    assert.notEqual(streams.randomState, job.randomState >>> 0);
+    const options = { nComponents, nNeighbors: 15, minDist: 0.1, seed: 7 };
+    const byDefault = await runUmap(graph, options);
+    assert.deepEqual(byDefault, await runUmap(graph, { ...options, kernel: 'lanes' }));
+    const streams = await runUmap(graph, { ...options, kernel: 'streams' });
+    assert.notDeepEqual(byDefault, streams);
+    const accuracy = (y: Float32Array) => knnAccuracy(y, n, nComponents, labels);
+    assert.ok(Math.abs(accuracy(byDefault) - accuracy(streams)) <= 0.02, `${accuracy(byDefault)} vs ${accuracy(streams)}`);
   }
 });
 

@@ -5,3 +5,4 @@ export * from './umap';
 export * from './knn';
 export * from './gemm';
 export * from './umap-streams';
+export * from './umap-lanes';
