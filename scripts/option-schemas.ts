@@ -90,6 +90,10 @@ export function pipelineSchema(stages = STAGES) {
           properties: {
             package: { enum: stages.map((s) => s.spec.package), description: 'the stage package' },
             description: { type: 'string' },
+            runDir: {
+              const: false,
+              description: 'false: the stage writes no TensorBoard files (no --run-dir; nothing of the run directory cached for it), e.g. a pixels-only project stage',
+            },
             inputs: {
               type: 'object',
               description: 'input option → upstream stage name, e.g. { "data": "ingest" }, or a file or folder relative to the pipeline folder, e.g. { "predictions": { "path": "data/preds.parquet" } }',

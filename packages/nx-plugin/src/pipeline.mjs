@@ -35,6 +35,8 @@ import { isPlainObject } from './workspace.mjs';
  * @property {Record<string, string | number | boolean>} params  option name (camelCase) → value, in file order; a path
  *                              param's path is already workspace-relative, an inline JSON value is its JSON text
  * @property {Record<string, PathValue>} paths  the params (of `params`) whose value names a file or folder
+ * @property {boolean} writesRunDir  false when pipeline.json says `"runDir": false`: no `--run-dir`, and nothing of the
+ *                              run directory among its outputs
  * @property {string | undefined} description
  */
 
@@ -63,7 +65,7 @@ import { isPlainObject } from './workspace.mjs';
  */
 
 const PIPELINE_FIELDS = ['$schema', 'name', 'description', 'runDir', 'stages', 'runs'];
-const STAGE_FIELDS = ['package', 'description', 'inputs', 'params'];
+const STAGE_FIELDS = ['package', 'description', 'runDir', 'inputs', 'params'];
 /** Options every stage receives from the plugin; a param or input may not take these names. */
 const RESERVED_OPTIONS = ['out', 'runDir', 'help'];
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -158,12 +160,24 @@ export function parsePipeline(file, json, workspace) {
     if (!pkg) {
       fail('STAGE_PACKAGE', [...at, 'package'], `names package "${raw.package}", expected a workspace package with a bin: ${oneOf(stagePackages)}`);
     }
-    const used = packageUsers.get(raw.package);
-    if (used) {
-      fail('STAGE_PACKAGE', [...at, 'package'], `names package "${raw.package}" again (stage "${used.name}" uses it), expected each package once per pipeline because its stages share the run directory; make a second pipeline`);
+    if (raw.runDir !== undefined && raw.runDir !== false) {
+      fail('STAGE_FIELD', [...at, 'runDir'], `is ${describeValue(raw.runDir)}, expected false (the stage writes no TensorBoard files) or no runDir (the pipeline's run directory)`);
     }
+    const writesRunDir = raw.runDir !== false;
     const stagePackage = resolveStagePackage(workspace, /** @type {WorkspacePackage} */ (pkg), file, [...at, 'package']);
-    packageUsers.set(raw.package, /** @type {any} */ ({ name: stageName }));
+    if (!writesRunDir && stagePackage.options?.runDirRequired) {
+      fail('STAGE_FIELD', [...at, 'runDir'], `is false, but ${raw.package} requires --run-dir (see ${stagePackage.options.file}), expected a stage that can run without a run directory; remove "runDir": false`);
+    }
+    // Stages of one package own the same files in the run directory (event-file suffix, runOutputs): one writer each.
+    const used = writesRunDir ? packageUsers.get(raw.package) : undefined;
+    if (used) {
+      fail(
+        'STAGE_PACKAGE',
+        [...at, 'package'],
+        `names package "${raw.package}" again (stage "${used.name}" uses it), expected each package once per pipeline among the stages that write the run directory, because they would own the same files there; set "runDir": false on one of them if it can run without one, or make a second pipeline`,
+      );
+    }
+    if (writesRunDir) packageUsers.set(raw.package, /** @type {any} */ ({ name: stageName }));
 
     /** @type {Record<string, string>} */
     const inputs = {};
@@ -218,6 +232,7 @@ export function parsePipeline(file, json, workspace) {
       fileInputs,
       params,
       paths,
+      writesRunDir,
       description: /** @type {string | undefined} */ (raw.description),
     });
   }

@@ -73,7 +73,8 @@ export function deterministicArtifactsGlob(pipeline) {
  */
 export function stageCommand(pipeline, stage, task) {
   const outDir = task?.outDir ?? `artifacts/${pipeline.name}/${stage.name}`;
-  const args = ['node', stage.package.bin, '--out', outDir, '--run-dir', task?.runDir ?? pipeline.runDir];
+  const args = ['node', stage.package.bin, '--out', outDir];
+  if (stage.writesRunDir !== false) args.push('--run-dir', task?.runDir ?? pipeline.runDir);
   for (const [option, upstream] of Object.entries(stage.inputs)) {
     args.push(`--${toKebab(option)}`, task?.inputDirs[option] ?? `artifacts/${pipeline.name}/${upstream}`);
   }
@@ -247,13 +248,19 @@ function createStageProject(pipeline, stage, workspace, root, task) {
           // nothing else, and they are exactly its dependsOn.
           ...(upstream.length ? [{ dependentTasksOutputFiles: deterministicArtifactsGlob(pipeline.name) }] : []),
         ],
+        // A stage with "runDir": false writes nothing there, so no run-directory glob: a cache entry of it must never
+        // capture (and a restore rewrite) another stage's files of the same package.
         outputs: [
           `{workspaceRoot}/${task.outDir}`,
-          `{workspaceRoot}/${runDir}/**/events.out.tfevents.*.${stage.package.suffix}`,
-          ...stage.package.runOutputs.map((glob) => `{workspaceRoot}/${runDir}/${glob}`),
+          ...(stage.writesRunDir !== false
+            ? [
+                `{workspaceRoot}/${runDir}/**/events.out.tfevents.*.${stage.package.suffix}`,
+                ...stage.package.runOutputs.map((glob) => `{workspaceRoot}/${runDir}/${glob}`),
+              ]
+            : []),
         ],
         metadata: {
-          description: `${stage.package.name} → ${task.outDir} and ${runDir}`,
+          description: `${stage.package.name} → ${task.outDir}${stage.writesRunDir !== false ? ` and ${runDir}` : ''}`,
           technologies: ['tbpipe'],
         },
       },

@@ -13,6 +13,7 @@ import { readJson } from './workspace.mjs';
  * @property {string} file  the schema file, relative to the workspace root
  * @property {Map<string, OptionJsonSchema>} params  param name → schema
  * @property {Map<string, OptionJsonSchema>} inputs  input name as pipeline.json writes it (the flag, camelCase) → schema
+ * @property {boolean} runDirRequired  whether the stage cannot run without `--run-dir` (its schema requires `runDir`)
  */
 
 /**
@@ -40,7 +41,8 @@ export function readStageOptions(workspace, pkg) {
     if (role === 'param') params.set(name, option);
     else if (role === 'input') inputs.set(camelCase(option['x-flag'] ?? name), option);
   }
-  return { packageName: pkg.name, file, params, inputs };
+  const runDirRequired = Array.isArray(schema.required) && schema.required.includes('runDir');
+  return { packageName: pkg.name, file, params, inputs, runDirRequired };
 }
 
 /**

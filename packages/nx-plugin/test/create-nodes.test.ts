@@ -194,6 +194,36 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     ]);
   });
 
+  it('gives a stage with "runDir": false no --run-dir and no run-directory outputs, and lets its package serve a second stage', async () => {
+    const pipeline = FASHION();
+    pipeline.stages['ingest-copy'] = { package: '@tbpipe/ingest', runDir: false, params: { dataset: 'fashion-mnist' } };
+    const projects = await infer({ 'fashion-mnist': pipeline });
+    const copy = projects['fashion-mnist-ingest-copy'].targets.run;
+    assert.equal(copy.options.command, 'node packages/ingest/bin/tbpipe-ingest.mjs --out artifacts/fashion-mnist/ingest-copy --dataset fashion-mnist');
+    assert.deepEqual(copy.outputs, ['{workspaceRoot}/artifacts/fashion-mnist/ingest-copy']);
+    // The stage that writes the run directory keeps its outputs there.
+    assert.deepEqual(projects['fashion-mnist-ingest'].targets.run.outputs, [
+      '{workspaceRoot}/artifacts/fashion-mnist/ingest',
+      '{workspaceRoot}/runs/fashion_mnist_experiment_1/**/events.out.tfevents.*.ingest',
+    ]);
+  });
+
+  it('refuses "runDir": false on a stage whose options require --run-dir', async () => {
+    await write('packages/train/options.schema.json', { type: 'object', properties: { runDir: { type: 'string', 'x-role': 'output', 'x-flag': 'run-dir' } }, required: ['runDir'] });
+    await write('packages/train/package.json', { ...PACKAGES.train, tbpipe: { options: 'options.schema.json' } });
+    try {
+      const pipeline = FASHION();
+      pipeline.stages.train = { package: '@tbpipe/train', runDir: false };
+      await rejectsWith(
+        { 'fashion-mnist': pipeline },
+        `${F}: stages.train.runDir is false, but @tbpipe/train requires --run-dir (see packages/train/options.schema.json), expected a stage that can run without a run directory; remove "runDir": false`,
+      );
+    } finally {
+      await rm(join(root, 'packages/train/options.schema.json'));
+      await write('packages/train/package.json', PACKAGES.train);
+    }
+  });
+
   it('changing one stage’s params changes that stage’s project configuration and no other', async () => {
     const before = await infer({ 'fashion-mnist': FASHION() });
     const edited = FASHION();
@@ -230,7 +260,9 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     ['a missing package', (p) => delete p.stages.train.package,
       `${F}: stages.train.package is missing, expected a workspace package with a bin: one of @tbpipe/evaluate, @tbpipe/ingest, @tbpipe/train`],
     ['a package used twice', (p) => (p.stages.again = { package: '@tbpipe/ingest' }),
-      `${F}: stages.again.package names package "@tbpipe/ingest" again (stage "ingest" uses it), expected each package once per pipeline because its stages share the run directory; make a second pipeline`],
+      `${F}: stages.again.package names package "@tbpipe/ingest" again (stage "ingest" uses it), expected each package once per pipeline among the stages that write the run directory, because they would own the same files there; set "runDir": false on one of them if it can run without one, or make a second pipeline`],
+    ['a stage runDir other than false', (p) => (p.stages.train.runDir = 'runs/x'),
+      `${F}: stages.train.runDir is "runs/x", expected false (the stage writes no TensorBoard files) or no runDir (the pipeline's run directory)`],
     ['an array param', (p) => (p.stages.train.params.layers = [1, 2]),
       `${F}: stages.train.params.layers is an array, expected a string, a finite number or a boolean (each param becomes one CLI flag)`],
     ['a kebab-case param', (p) => (p.stages.train.params['batch-size'] = 4),
@@ -240,7 +272,7 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
     ['a param that is also an input', (p) => (p.stages.train.params.data = 'x'),
       `${F}: stages.train.params.data is also an input of this stage, expected each option once`],
     ['a misspelt stage field', (p) => (p.stages.train.parms = {}),
-      `${F}: stages.train.parms is not a known field, expected one of package, description, inputs, params`],
+      `${F}: stages.train.parms is not a known field, expected one of package, description, runDir, inputs, params`],
     ['a misspelt top-level field', (p) => (p.stage = {}),
       `${F}: stage is not a known field, expected one of $schema, name, description, runDir, stages, runs`],
     ['a name that is not the folder', (p) => (p.name = 'fashion'),
