@@ -106,7 +106,11 @@ function createStreamOptimizer(job, lanes) {
   const countsAt = align(listAt + 4 * l.edges);
   const dueAt = align(countsAt + 4 * l.edges);
   const embAt = align(dueAt + 4 * (l.edges + 4));
-  ensureBytes(w, embAt + 16 * (job.vertices + 1));
+  // lanes: one epoch's negative-sample draws. An edge due at epoch n draws fewer than 2·rate + 1 samples (its last
+  // visit was at most ceil(epochsPerSample) < 2·epochsPerSample epochs before), and the kernel pads 16 past the end.
+  if (lanes && !(job.negativeSampleRate <= 6)) throw new RangeError(`lanes kernel: negativeSampleRate ${job.negativeSampleRate}, expected at most 6`);
+  const drawsAt = align(embAt + 16 * (job.vertices + 1));
+  ensureBytes(w, drawsAt + (lanes ? 4 * ((2 * job.negativeSampleRate + 1) * l.edges + 32) : 0));
   const buf = w.memory.buffer;
   fillPowTable32(buf, tablesAt, job.b);
   fillPowTable32(buf, tablesAt + tableBytes, job.b - 1);
@@ -121,7 +125,7 @@ function createStreamOptimizer(job, lanes) {
     job,
     // prettier-ignore
     (from, to, state) => (lanes ? w.optimizeLanes : w.optimizeStreams)(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt, dueAt,
-      l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt),
+      l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt, drawsAt),
     () => {
       const p = new Float32Array(w.memory.buffer, embAt, 4 * vertices);
       const out = new Float64Array(vertices * dim);

@@ -24,13 +24,21 @@
 const INC: u32 = 0x6d2b79f5;
 const TABLE_BYTES: i32 = (256 + 512) << 2;
 
-/** Per step: the slices' head ids, tail ids and counts (i32 × 8 each); per epoch: slice bounds and start states. */
-const LANES: usize = memory.data(32 * 6, 16);
+/**
+ * Per step: the slices' head ids, tail ids, counts and where their edges' draws start (i32 × 8 each); per epoch:
+ * slice bounds (9) and each slice's next draw.
+ */
+const LANES: usize = memory.data(32 * 7, 16);
 const HEADS: usize = LANES;
 const TAILS: usize = LANES + 32;
 const COUNTS: usize = LANES + 64;
-const STATES: usize = LANES + 96;
-const BOUNDS: usize = LANES + 128; // 9 used
+const DRAWS: usize = LANES + 96;
+const NEXT_DRAW: usize = LANES + 128;
+const BOUNDS: usize = LANES + 160; // 9 used
+
+/** Draws past an epoch's last one that a lane may read (a finished lane reads ahead, unused): at least the largest
+ * count (< 11: see the loader) plus the 3 a SIMD fill writes past the end. */
+const DRAW_PADDING: i32 = 16;
 
 /** mulberry32's output for states `s` (after their increment), four lanes. */
 @inline function mix(s: v128): v128 {
@@ -139,21 +147,43 @@ const BOUNDS: usize = LANES + 128; // 9 used
   return m;
 }
 
-/** Fill HEADS/TAILS/COUNTS for `step` of the eight slices (an exhausted slice: the scratch point, no samples). */
-@inline function loadStep(step: i32, list: usize, counts: usize, head: usize, tail: usize, scratch: i32): void {
+/**
+ * Fill HEADS/TAILS/COUNTS/DRAWS for `step` of the eight slices and advance each slice's next draw (an exhausted
+ * slice: the scratch point, no samples, draws from the padding).
+ */
+@inline function loadStep(step: i32, list: usize, counts: usize, head: usize, tail: usize, scratch: i32, padding: i32): void {
   for (let t = 0; t < 8; t++) {
     const i = load<i32>(BOUNDS + (<usize>t << 2)) + step;
     const lane = <usize>t << 2;
     if (i < load<i32>(BOUNDS + (<usize>(t + 1) << 2))) {
       const e = <usize>load<i32>(list + (<usize>i << 2)) << 2;
+      const c = load<i32>(counts + (<usize>i << 2));
+      const at = load<i32>(NEXT_DRAW + lane);
       store<i32>(HEADS + lane, load<i32>(head + e));
       store<i32>(TAILS + lane, load<i32>(tail + e));
-      store<i32>(COUNTS + lane, load<i32>(counts + (<usize>i << 2)));
+      store<i32>(COUNTS + lane, c);
+      store<i32>(DRAWS + lane, at);
+      store<i32>(NEXT_DRAW + lane, at + (c << 2));
     } else {
       store<i32>(HEADS + lane, scratch);
       store<i32>(TAILS + lane, scratch);
       store<i32>(COUNTS + lane, 0);
+      store<i32>(DRAWS + lane, padding);
     }
+  }
+}
+
+/**
+ * The addresses of the points umap-js's next `count` negative samples pick, from state `s` (before the first draw),
+ * into `draws` (i32 each; up to 3 more written past the end): the whole epoch's sequence in one pass, four draws per
+ * instruction and no dependency between them, instead of a draw inside every sample's chain.
+ */
+@inline function fillDraws(s: u32, count: i32, nV: v128, embedding: usize, draws: usize): void {
+  let state = i32x4.add(i32x4.splat(<i32>s), i32x4(<i32>INC, <i32>(INC * 2), <i32>(INC * 3), <i32>(INC * 4)));
+  const step = i32x4.splat(<i32>(INC * 4));
+  for (let i = 0; i < count; i += 4) {
+    v128.store(draws + (<usize>i << 2), addresses(vertexOf(mix(state), nV), embedding));
+    state = i32x4.add(state, step);
   }
 }
 
@@ -180,6 +210,7 @@ const BOUNDS: usize = LANES + 128; // 9 used
   to: i32,
   state: u32,
   powTables: usize,
+  draws: usize,
 ): u32 {
   const a = f32x4.splat(<f32>a64);
   const one = f32x4.splat(1.0);
@@ -191,28 +222,29 @@ const BOUNDS: usize = LANES + 128; // 9 used
   const powB = <i32>powTables;
   const powBm1 = <i32>powTables + TABLE_BYTES;
   const nV = i32x4.splat(vertices);
-  const inc = i32x4.splat(<i32>INC);
   let s0 = state;
   for (let epoch = from; epoch < to; epoch++) {
     const alpha = epoch == 0 ? initialAlpha : initialAlpha * (1.0 - <f64>(epoch - 1) / <f64>nEpochs);
     const av = f32x4.splat(<f32>alpha);
     const m = dueEdges(epoch, edges, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample, list, counts, dueAt);
-    // Eight slices [bound_t, bound_t+1) and the random state at each one's first draw.
+    // Eight slices [bound_t, bound_t+1), each starting at its first edge's place in the epoch's draws.
     const q = (m + 7) >> 3;
-    let drawn: u32 = 0;
+    let drawn = 0;
     let p = 0;
     for (let t = 0; t < 8; t++) {
       const start = min(t * q, m);
-      for (; p < start; p++) drawn += <u32>load<i32>(counts + (<usize>p << 2));
+      for (; p < start; p++) drawn += load<i32>(counts + (<usize>p << 2));
       store<i32>(BOUNDS + (<usize>t << 2), start);
-      store<u32>(STATES + (<usize>t << 2), s0 + drawn * INC);
+      store<i32>(NEXT_DRAW + (<usize>t << 2), <i32>draws + (drawn << 2));
     }
     store<i32>(BOUNDS + 32, m);
-    for (; p < m; p++) drawn += <u32>load<i32>(counts + (<usize>p << 2));
-    let sA = v128.load(STATES);
-    let sB = v128.load(STATES, 16);
+    for (; p < m; p++) drawn += load<i32>(counts + (<usize>p << 2));
+    fillDraws(s0, drawn, nV, embedding, draws);
+    const padding = <i32>draws + (drawn << 2);
+    const scratchAt = <i32>embedding + (vertices << 4);
+    for (let i = 0; i < DRAW_PADDING; i++) store<i32>(<usize>padding + (<usize>i << 2), scratchAt);
     for (let step = 0; step < q; step++) {
-      loadStep(step, list, counts, head, tail, vertices);
+      loadStep(step, list, counts, head, tail, vertices, padding);
       const jA = v128.load(HEADS);
       const jB = v128.load(HEADS, 16);
       const cA = v128.load(COUNTS);
@@ -223,6 +255,8 @@ const BOUNDS: usize = LANES + 128; // 9 used
       const tB = addresses(v128.load(TAILS, 16), embedding);
       const ha0 = <usize>i32x4.extract_lane(hA, 0), ha1 = <usize>i32x4.extract_lane(hA, 1), ha2 = <usize>i32x4.extract_lane(hA, 2), ha3 = <usize>i32x4.extract_lane(hA, 3);
       const hb0 = <usize>i32x4.extract_lane(hB, 0), hb1 = <usize>i32x4.extract_lane(hB, 1), hb2 = <usize>i32x4.extract_lane(hB, 2), hb3 = <usize>i32x4.extract_lane(hB, 3);
+      const da0 = <usize>load<i32>(DRAWS), da1 = <usize>load<i32>(DRAWS, 4), da2 = <usize>load<i32>(DRAWS, 8), da3 = <usize>load<i32>(DRAWS, 12);
+      const db0 = <usize>load<i32>(DRAWS, 16), db1 = <usize>load<i32>(DRAWS, 20), db2 = <usize>load<i32>(DRAWS, 24), db3 = <usize>load<i32>(DRAWS, 28);
       // Attractions: head and tail pulled together; tails stored now, heads kept for the negative samples.
       let hxA: v128, hyA: v128, hzA = zero;
       let hxB: v128, hyB: v128, hzB = zero;
@@ -293,11 +327,14 @@ const BOUNDS: usize = LANES + 128; // 9 used
         const rv = i32x4.splat(r);
         {
           const act = i32x4.gt_s(cA, rv);
-          sA = i32x4.add(sA, v128.and(act, inc));
-          const k = vertexOf(mix(sA), nV);
-          const keep = v128.andnot(act, i32x4.eq(k, jA));
-          const ka = addresses(k, embedding);
-          const k0 = <usize>i32x4.extract_lane(ka, 0), k1 = <usize>i32x4.extract_lane(ka, 1), k2 = <usize>i32x4.extract_lane(ka, 2), k3 = <usize>i32x4.extract_lane(ka, 3);
+          const o = <usize>r << 2;
+          const k0 = <usize>load<i32>(da0 + o), k1 = <usize>load<i32>(da1 + o), k2 = <usize>load<i32>(da2 + o), k3 = <usize>load<i32>(da3 + o);
+          // A sample of the head itself is skipped (rare: one in n).
+          let keep = act;
+          if ((k0 == ha0) | (k1 == ha1) | (k2 == ha2) | (k3 == ha3)) {
+            const kv = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(<i32>k0), 1, <i32>k1), 2, <i32>k2), 3, <i32>k3);
+            keep = v128.andnot(act, i32x4.eq(kv, hA));
+          }
           const p01 = pairs(k0, k1), p23 = pairs(k2, k3);
           const ex = f32x4.sub(hxA, xs(p01, p23)), ey = f32x4.sub(hyA, ys(p01, p23));
           let dist = f32x4.add(f32x4.mul(ex, ex), f32x4.mul(ey, ey));
@@ -315,11 +352,14 @@ const BOUNDS: usize = LANES + 128; // 9 used
         }
         {
           const act = i32x4.gt_s(cB, rv);
-          sB = i32x4.add(sB, v128.and(act, inc));
-          const k = vertexOf(mix(sB), nV);
-          const keep = v128.andnot(act, i32x4.eq(k, jB));
-          const ka = addresses(k, embedding);
-          const k0 = <usize>i32x4.extract_lane(ka, 0), k1 = <usize>i32x4.extract_lane(ka, 1), k2 = <usize>i32x4.extract_lane(ka, 2), k3 = <usize>i32x4.extract_lane(ka, 3);
+          const o = <usize>r << 2;
+          const k0 = <usize>load<i32>(db0 + o), k1 = <usize>load<i32>(db1 + o), k2 = <usize>load<i32>(db2 + o), k3 = <usize>load<i32>(db3 + o);
+          // A sample of the head itself is skipped (rare: one in n).
+          let keep = act;
+          if ((k0 == hb0) | (k1 == hb1) | (k2 == hb2) | (k3 == hb3)) {
+            const kv = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(<i32>k0), 1, <i32>k1), 2, <i32>k2), 3, <i32>k3);
+            keep = v128.andnot(act, i32x4.eq(kv, hB));
+          }
           const p01 = pairs(k0, k1), p23 = pairs(k2, k3);
           const ex = f32x4.sub(hxB, xs(p01, p23)), ey = f32x4.sub(hyB, ys(p01, p23));
           let dist = f32x4.add(f32x4.mul(ex, ex), f32x4.mul(ey, ey));
@@ -338,7 +378,7 @@ const BOUNDS: usize = LANES + 128; // 9 used
       scatter(three, hxA, hyA, hzA, ha0, ha1, ha2, ha3);
       scatter(three, hxB, hyB, hzB, hb0, hb1, hb2, hb3);
     }
-    s0 += drawn * INC;
+    s0 += <u32>drawn * INC;
   }
   return s0;
 }
@@ -371,11 +411,12 @@ export function optimizeLanes(
   to: i32,
   state: u32,
   powTables: usize,
+  draws: usize,
 ): u32 {
   // prettier-ignore
   if (dim == 3) return run(true, head, tail, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample,
-    embedding, list, counts, dueAt, edges, vertices, a64, b64, gamma, initialAlpha, nEpochs, from, to, state, powTables);
+    embedding, list, counts, dueAt, edges, vertices, a64, b64, gamma, initialAlpha, nEpochs, from, to, state, powTables, draws);
   // prettier-ignore
   return run(false, head, tail, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample,
-    embedding, list, counts, dueAt, edges, vertices, a64, b64, gamma, initialAlpha, nEpochs, from, to, state, powTables);
+    embedding, list, counts, dueAt, edges, vertices, a64, b64, gamma, initialAlpha, nEpochs, from, to, state, powTables, draws);
 }
