@@ -12,6 +12,8 @@ export const FIGURE_COLUMNS = 4;
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
 export const INIT_SCHEMES = ['pytorch', 'glorot'] as const satisfies readonly InitScheme[];
 export const OPTIMIZERS = ['sgd', 'adam'] as const satisfies readonly OptimizerName[];
+/** `--threads`: strings, so the CLI flag and pipeline.json read the same (`"threads": "2"`). */
+export const THREADS_CHOICES = ['auto', '1', '2'] as const;
 
 const integer = (min: number, description: string, max?: number) =>
   max === undefined
@@ -76,6 +78,15 @@ input shape and class count come from the data`,
       v.pipe(
         v.picklist(BACKEND_CHOICES),
         v.description('TensorFlow.js backend; auto: the fastest that loads, tensorflow → wasm → cpu;\nthe one used is logged and recorded in run.json'),
+      ),
+      'auto',
+    ),
+    threads: v.optional(
+      v.pipe(
+        v.picklist(THREADS_CHOICES),
+        v.description(
+          'threads per training step of the fused engine: 2 splits each mini-batch between this thread\nand a worker (same result up to float summation order); auto: 2 when the batch is ≥ 32,\ntwo cores are available and the network has no batch norm; the count used is logged',
+        ),
       ),
       'auto',
     ),

@@ -60,6 +60,8 @@ export interface RunTimings {
   /** Step the run resumed from, or null for a fresh run. */
   resumedFromStep: number | null;
   backend: BackendName;
+  /** Threads a training step ran on (2: the fused step's batch split). */
+  threads?: number;
   host: { platform: string; arch: string; cpuModel: string; cpus: number; memoryBytes: number; node: string };
 }
 

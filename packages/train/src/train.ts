@@ -13,6 +13,7 @@ import {
 import { TRAIN_CONTRACT, TRAIN_FILES } from './contract.ts';
 import { BatchBuffer, readTrainingSet, type TrainingSet } from './dataset.ts';
 import type { BackendName, CnnTrainer, CreateCnnTrainer } from './engine/types.ts';
+import type { EngineTrainer } from './engine/trainer.ts';
 import { TrainAbortedError, TrainDivergedError } from './errors.ts';
 import { buildGraphDefinition } from './network/graph.ts';
 import { loadNetwork } from './network/builtins.ts';
@@ -98,10 +99,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     weightDecay: o.weightDecay,
     betas: [o.beta1, o.beta2],
     eps: o.eps,
+    threads: o.threads === 'auto' ? 'auto' : o.threads === '2' ? 2 : 1,
   });
   try {
     const stepNote = (trainer as { stepNote?: string }).stepNote;
     if (stepNote) log.info({ network: loaded.source }, stepNote);
+    const threads = (trainer as Partial<EngineTrainer>).threadsFor?.(o.batchSize) ?? { threads: 1, why: 'engine without threads' };
+    log.info({ threads: threads.threads, requested: o.threads }, `training step runs on ${threads.threads} thread${threads.threads > 1 ? 's' : ''} (${threads.why})`);
     log.info(
       { backend: trainer.backend, requested: o.backend, network: loaded.source, input: shape, classes: network.classCount, images: data.count, stepsPerEpoch, totalSteps },
       'engine ready',
@@ -197,6 +201,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         imagesPerSecond: round3((stepsRun * o.batchSize) / Math.max(trainSeconds, 1e-9)),
         resumedFromStep: resumeFrom ? startStep : null,
         backend: trainer.backend,
+        threads: threads.threads,
         host: describeHost(),
       };
       await writeJsonAtomic(join(o.outDir, TRAIN_FILES.timings), timings);

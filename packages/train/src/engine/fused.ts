@@ -10,9 +10,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedNetwork } from '../network/resolve.ts';
 import type { OptimizerConfig } from './optimizer.ts';
-import { createPlanStep, planForward, type PlanStep } from '../kernels/fused-plan.ts';
+import { createPlanStep, planForward } from '../kernels/fused-plan.ts';
 import { fusedUnsupportedReason } from '../kernels/plan.ts';
-import { createSplitPlanStep, splitDecision, type ThreadsChoice } from '../kernels/plan-split.ts';
+import { createSplitPlanStep, splitDecision, type SplitPlanStep, type ThreadsChoice } from '../kernels/plan-split.ts';
 
 export type { ThreadsChoice } from '../kernels/plan-split.ts';
 
@@ -49,12 +49,14 @@ export interface FusedStep {
 }
 
 /** A fused step for `context`, or why there is none (one line for the log). */
-export function createFusedStep(context: FusedStepContext): FusedStep | { unsupported: string } {
+export function createFusedStep(context: FusedStepContext): (FusedStep & { split(): SplitPlanStep | undefined }) | { unsupported: string } {
   const one = createPlanStep(context.network, context.optimizer, context);
   if ('unsupported' in one) return one;
   const threads = context.threads ?? 1;
-  let split: PlanStep | undefined;
+  let split: SplitPlanStep | undefined;
   return {
+    /** The split step once a step ran on two threads (benchmarks read its timings). */
+    split: () => split,
     threadsFor: (batch) => splitDecision(context.network, threads, batch),
     trainStep(images, labels, masks, step) {
       if (threads === 1 || splitDecision(context.network, threads, labels.length).threads === 1) return one.trainStep(images, labels, masks, step);

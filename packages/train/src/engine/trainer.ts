@@ -36,6 +36,8 @@ export interface EngineTrainer extends CnnTrainer {
   readonly stepKind: StepKind;
   /** Why `auto` fell back to the stock step on wasm (one line for the log), if it did. */
   readonly stepNote?: string;
+  /** Threads a training step of `batch` images runs on (2: the fused step's batch split) and why, for the log. */
+  threadsFor(batch: number): { threads: 1 | 2; why: string };
 }
 
 /** Images per forward pass in `predict` with stock ops (bounds peak memory; 1000 keeps XNNPACK efficient). */
@@ -132,13 +134,14 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
     private readonly optimizer: OptimizerConfig,
     private readonly dropoutSeed: number,
     want: StepKind | 'auto',
+    threads: 'auto' | 1 | 2 = 1,
   ) {
     super(backend, network, params, buffers);
     this.momentum = tf.tidy(() => network.params.map((s) => tf.variable(tf.zeros(s.tfShape), false)));
     this.secondMoment = tf.tidy(() => (optimizer.name === 'adam' ? network.params.map((s) => tf.variable(tf.zeros(s.tfShape), false)) : []));
     let kind: StepKind = 'stock';
     if (want !== 'stock' && backend === 'wasm') {
-      const made = createFusedStep({ network, optimizer, params: this.params, momentum: this.momentum, secondMoment: this.secondMoment, buffers: this.buffers });
+      const made = createFusedStep({ network, optimizer, params: this.params, momentum: this.momentum, secondMoment: this.secondMoment, buffers: this.buffers, threads });
       if ('unsupported' in made) {
         if (want === 'fused') throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('trainStep', `fused (${made.unsupported})`, 'a network and optimizer the fused engine runs'));
         this.stepNote = `fused engine not used: ${made.unsupported}; training with stock tfjs ops`;
@@ -148,6 +151,10 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
       }
     }
     this.stepKind = kind;
+  }
+
+  threadsFor(batch: number): { threads: 1 | 2; why: string } {
+    return this.fused ? this.fused.threadsFor(batch) : { threads: 1, why: `the ${this.stepKind} step runs on one thread` };
   }
 
   trainStep(images: Float32Array, labels: Int32Array): number {
@@ -247,6 +254,9 @@ function checkOptions(o: CnnTrainerOptions): OptimizerConfig {
   if (!Number.isFinite(o.seed)) throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('seed', o.seed, 'a finite number'));
   const init = o.init ?? DEFAULT_ENGINE_OPTIONS.init;
   if (init !== 'pytorch' && init !== 'glorot') throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('init', init, 'pytorch | glorot'));
+  if (o.threads !== undefined && o.threads !== 'auto' && o.threads !== 1 && o.threads !== 2) {
+    throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('threads', o.threads, 'auto | 1 | 2'));
+  }
   return optimizerConfig(o);
 }
 
@@ -268,7 +278,7 @@ export async function createCnnTrainer(options: EngineOptions): Promise<EngineTr
   if (want === 'fused' && backend !== 'wasm') {
     throw new EngineError('TRAIN_BAD_OPTION', msg.badOption('trainStep', `fused on backend ${backend}`, 'fused only on wasm'));
   }
-  return new TfjsTrainer(backend, network, params, initialBuffers(network), optimizer, options.dropoutSeed ?? options.seed, want);
+  return new TfjsTrainer(backend, network, params, initialBuffers(network), optimizer, options.dropoutSeed ?? options.seed, want, options.threads);
 }
 createCnnTrainer satisfies CreateCnnTrainer;
 

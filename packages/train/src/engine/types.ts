@@ -41,6 +41,11 @@ export interface CnnTrainerOptions {
   eps?: number;
   /** Seed of the dropout masks (see `dropoutMasks`); default `seed`. */
   dropoutSeed?: number;
+  /**
+   * Threads per fused training step: 1 (default); 2 splits each batch between this thread and a worker;
+   * `auto` splits when the batch is ≥ 32, two cores are available and the network has no batch norm.
+   */
+  threads?: 'auto' | 1 | 2;
 }
 
 /** A named tensor in PyTorch layout (e.g. `conv1.weight` is [out, in, kh, kw]; `fc1.weight` is [out, in]). */

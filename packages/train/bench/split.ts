@@ -1,0 +1,130 @@
+/**
+ * The batch split across two threads (src/kernels/plan-split.ts) against the one-thread fused step and PyTorch, in one
+ * interleaved run:
+ *
+ *   node --import tsx packages/train/bench/split.ts [--networks mlp,lenet5-rgb,wide,tutorial] [--batches 32,64]
+ *       [--repeats 3] [--steps 1000] [--no-torch]
+ *
+ * Per repeat and network: ours with threads 1, ours with threads 2 (createCnnTrainer on wasm, fused), then
+ * `torch_reference.py speed --network <file> --input C,H,W --threads 1` for the same batches, so each repeat is a
+ * triple under the same load (steps as bench/networks.ts: max(steps·8/batch, 50), after a tenth as warm-up). Prints
+ * medians (min–max), the ratios to PyTorch with and without the split, the split's speed-up, and the split's own cost
+ * per step (copies, waiting for the worker, the update) from its timings. Load average printed. Never run by tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createRandom } from '@tbpipe/core';
+import { createCnnTrainer, type EngineTrainer } from '../src/engine/index.ts';
+import { builtinNetwork, resolveNetwork, type ResolvedNetwork } from '../src/network/index.ts';
+import type { SplitTimings } from '../src/kernels/plan-split.ts';
+
+const TORCH_REFERENCE = process.env.TORCH_REFERENCE ?? fileURLToPath(new URL('../../../../shared/reference/torch_reference.py', import.meta.url));
+const networkFile = (name: string) => fileURLToPath(new URL(`../networks/${name}.json`, import.meta.url));
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const names = (option('networks') ?? 'mlp,lenet5-rgb,wide,tutorial').split(',');
+const batches = (option('batches') ?? '32,64').split(',').map(Number);
+const repeats = Number(option('repeats') ?? 3);
+const steps = Number(option('steps') ?? 1000);
+const torch = !args.includes('--no-torch') && existsSync(TORCH_REFERENCE);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const shapeOf = (name: string) => (name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 });
+const stepsFor = (batch: number) => Math.max(Math.floor((steps * 8) / batch), 50);
+
+/** Steps/s on synthetic inputs, and the split's timings over the timed steps when it ran. */
+function ourSpeed(trainer: EngineTrainer, net: ResolvedNetwork, batch: number, n: number): { sps: number; split?: SplitTimings } {
+  const floats = net.input.height * net.input.width * net.input.channels;
+  const random = createRandom(7);
+  const pool = 16;
+  const images = Float32Array.from({ length: pool * batch * floats }, () => (random() + random() + random() - 1.5) * 2);
+  const labels = Int32Array.from({ length: pool * batch }, () => Math.floor(random() * 10));
+  const step = (i: number) => {
+    const k = i % pool;
+    trainer.trainStep(images.subarray(k * batch * floats, (k + 1) * batch * floats), labels.subarray(k * batch, (k + 1) * batch));
+  };
+  for (let i = 0; i < Math.ceil(n / 10); i++) step(i);
+  const timings = splitTimings(trainer);
+  const before = timings ? { ...timings } : undefined;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) step(i);
+  const sps = (n * 1000) / (performance.now() - t);
+  if (!timings || !before) return { sps };
+  const d = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, (v as number) - (before as unknown as Record<string, number>)[k]!])) as unknown as SplitTimings;
+  return { sps, split: d };
+}
+
+/** The split step's timings, reached through the trainer's private fused step (bench only). */
+function splitTimings(trainer: EngineTrainer): SplitTimings | undefined {
+  const fused = (trainer as unknown as { fused?: { split?: () => { timings: SplitTimings } | undefined } }).fused;
+  return fused?.split?.()?.timings;
+}
+
+function torchSpeed(name: string): Map<number, number> {
+  const s = shapeOf(name);
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [TORCH_REFERENCE, 'speed', '--network', networkFile(name), '--input', `${s.channels},${s.height},${s.width}`, '--threads', '1', '--batches', batches.join(','), '--steps', String(steps)],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`bench: torch_reference failed for ${name}: ${r.stderr.trim().split('\n').at(-1)}`);
+  const out = new Map<number, number>();
+  for (const line of r.stdout.trim().split('\n')) {
+    const j = JSON.parse(line) as { batch: number; steps_per_s: number };
+    out.set(j.batch, j.steps_per_s);
+  }
+  return out;
+}
+
+console.log(`# split bench: ${repeats} repeats, batches ${batches.join(',')}, torch ${torch ? 'on' : 'off'}; ${os.availableParallelism()} cores; load ${loadavg()}`);
+const rows: string[] = [];
+const costs: string[] = [];
+for (const name of names) {
+  const net = resolveNetwork(builtinNetwork(name as never), shapeOf(name), 10);
+  const one = new Map<number, number[]>(batches.map((b) => [b, []]));
+  const two = new Map<number, number[]>(batches.map((b) => [b, []]));
+  const theirs = new Map<number, number[]>(batches.map((b) => [b, []]));
+  const cost = new Map<number, SplitTimings[]>(batches.map((b) => [b, []]));
+  for (let r = 0; r < repeats; r++) {
+    for (const batch of batches) {
+      for (const threads of [1, 2] as const) {
+        const trainer = await createCnnTrainer({ backend: 'wasm', seed: 0, learningRate: 0.001, momentum: 0.9, network: net, threads });
+        const got = ourSpeed(trainer, net, batch, stepsFor(batch));
+        (threads === 1 ? one : two).get(batch)!.push(got.sps);
+        if (got.split) cost.get(batch)!.push(got.split);
+        trainer.dispose();
+      }
+    }
+    if (torch) for (const [b, v] of torchSpeed(name)) theirs.get(b)?.push(v);
+  }
+  for (const batch of batches) {
+    const o1 = median(one.get(batch)!);
+    const o2 = median(two.get(batch)!);
+    const t = theirs.get(batch)!;
+    const tm = t.length ? median(t) : NaN;
+    const ratio = (x: number) => (t.length ? `${(x / tm).toFixed(2)}×` : '–');
+    rows.push(
+      `| ${name} | ${batch} | ${o1.toFixed(0)} (${spread(one.get(batch)!)}) | ${o2.toFixed(0)} (${spread(two.get(batch)!)}) | ${t.length ? `${tm.toFixed(0)} (${spread(t)})` : '–'} | ${ratio(o1)} | ${ratio(o2)} | ${(o2 / o1).toFixed(2)}× |`,
+    );
+    const cs = cost.get(batch)!;
+    if (cs.length) {
+      const per = (k: keyof SplitTimings) => median(cs.map((c) => (c[k] as number) / c.steps)).toFixed(3);
+      costs.push(`| ${name} | ${batch} | ${per('copyIn')} | ${per('mainHalf')} | ${per('wait')} | ${per('copyBack')} | ${per('update')} | ${(1000 / o2).toFixed(3)} |`);
+    }
+  }
+  console.log(`${name} done; load ${loadavg()}`);
+}
+console.log('\n| network | batch | 1 thread steps/s | 2 threads steps/s | PyTorch steps/s | 1 thread / PyTorch | 2 threads / PyTorch | split speed-up |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(r);
+console.log('\nSplit step, ms per step (medians over repeats): copy in (params + inputs) | main half | waiting for the worker | copy back (gradients) | sum + optimizer | whole step');
+console.log('| network | batch | copy in | main half | wait | copy back | update | step |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const c of costs) console.log(c);
+console.log(`\nload after: ${loadavg()}`);
