@@ -54,12 +54,13 @@ export function createFusedStep(context: FusedStepContext): (FusedStep & { split
   if ('unsupported' in one) return one;
   const threads = context.threads ?? 1;
   let split: SplitPlanStep | undefined;
+  const decide = (batch: number) => splitDecision(context.network, threads, batch, undefined, one.kernel === 'tutorial');
   return {
     /** The split step once a step ran on two threads (benchmarks read its timings). */
     split: () => split,
-    threadsFor: (batch) => splitDecision(context.network, threads, batch),
+    threadsFor: (batch) => decide(batch),
     trainStep(images, labels, masks, step) {
-      if (threads === 1 || splitDecision(context.network, threads, labels.length).threads === 1) return one.trainStep(images, labels, masks, step);
+      if (threads === 1 || decide(labels.length).threads === 1) return one.trainStep(images, labels, masks, step);
       split ??= createSplitPlanStep(context.network, context.optimizer, context);
       return split.trainStep(images, labels, masks, step);
     },

@@ -40,8 +40,18 @@ export function splitUnsupportedReason(net: ResolvedNetwork): string | null {
   return null;
 }
 
-/** How many threads a step of `batch` images runs on, and the one log line saying why. */
-export function splitDecision(net: ResolvedNetwork, threads: ThreadsChoice, batch: number, cores = availableParallelism()): { threads: 1 | 2; why: string } {
+/**
+ * How many threads a step of `batch` images runs on, and the one log line saying why. `fixedKernel`: the one-thread
+ * step runs the tutorial's hand-tuned kernel (cnn.wasm), which `auto` keeps: the split runs the generic plan, ~1.8×
+ * slower on that net per thread, so two threads of it only match one of the fixed kernel (ENGINE.md).
+ */
+export function splitDecision(
+  net: ResolvedNetwork,
+  threads: ThreadsChoice,
+  batch: number,
+  cores = availableParallelism(),
+  fixedKernel = false,
+): { threads: 1 | 2; why: string } {
   if (threads === 1) return { threads: 1, why: 'threads 1' };
   const unsplittable = splitUnsupportedReason(net);
   if (unsplittable) return { threads: 1, why: `not split: ${unsplittable}` };
@@ -49,6 +59,7 @@ export function splitDecision(net: ResolvedNetwork, threads: ThreadsChoice, batc
   if (threads === 2) return { threads: 2, why: 'threads 2' };
   if (batch < AUTO_SPLIT_MIN_BATCH) return { threads: 1, why: `threads auto: batch ${batch} < ${AUTO_SPLIT_MIN_BATCH}` };
   if (cores < 2) return { threads: 1, why: `threads auto: ${cores} core available` };
+  if (fixedKernel) return { threads: 1, why: "threads auto: the tutorial's fixed kernel on one thread is as fast as the plan on two" };
   return { threads: 2, why: `threads auto: batch ${batch} ≥ ${AUTO_SPLIT_MIN_BATCH}, ${cores} cores` };
 }
 

@@ -163,3 +163,36 @@ test('auto splits from batch 32 on two cores; batch norm, one core and threads 1
   assert.equal(splitDecision(bn, 'auto', 64, 2).threads, 1);
   assert.match(splitUnsupportedReason(bn) ?? '', /^layer \d+ \(batchNorm\)/);
 });
+
+test("auto keeps the tutorial's fixed kernel on one thread; threads 2 splits it anyway", () => {
+  const tutorial = resolveNetwork(builtinNetwork('tutorial'), GREY, 10);
+  assert.equal(splitDecision(tutorial, 'auto', 64, 2, true).threads, 1);
+  assert.match(splitDecision(tutorial, 'auto', 64, 2, true).why, /fixed kernel/);
+  assert.equal(splitDecision(tutorial, 2, 64, 2, true).threads, 2);
+});
+
+test('a trainer with threads 2 (dropout masks from the trainer) follows the one-thread trainer within 1e-4 over 3 steps, and says so in threadsFor', async () => {
+  const { createCnnTrainer } = await import('../../src/engine/trainer.ts');
+  const net = resolveNetwork(DROPOUT_SPEC, { height: 12, width: 12, channels: 2 }, 10);
+  const make = (threads: 1 | 2) => createCnnTrainer({ backend: 'wasm', seed: 4, learningRate: 0.05, momentum: 0.9, network: net, threads });
+  const [one, two] = [await make(1), await make(2)];
+  try {
+    assert.deepEqual(one.threadsFor(32), { threads: 1, why: 'threads 1' });
+    assert.equal(two.threadsFor(32).threads, 2);
+    const r = createRandom(21);
+    for (let s = 0; s < 3; s++) {
+      const images = Float32Array.from({ length: 32 * 288 }, () => r() * 2 - 1);
+      const labels = Int32Array.from({ length: 32 }, () => Math.floor(r() * 10));
+      const a = one.trainStep(images, labels);
+      const b = two.trainStep(images, labels);
+      assert.ok(Math.abs(a - b) <= 1e-5 * Math.max(1, a), `loss ${s + 1}: ${a} vs ${b}`);
+    }
+    const sa = one.getState();
+    const sb = two.getState();
+    assertClose(sb.weights.map((t) => t.data), sa.weights.map((t) => t.data), 'weight', net);
+    assertClose(sb.momentum.map((t) => t.data), sa.momentum.map((t) => t.data), 'momentum', net);
+  } finally {
+    one.dispose();
+    two.dispose();
+  }
+});
