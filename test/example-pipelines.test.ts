@@ -19,6 +19,7 @@ const SMALL: Record<string, Record<string, unknown>> = {
   train: { maxSteps: 40, logEverySteps: 20, checkpointEverySteps: 1000, backend: 'wasm' },
   evaluate: { numThresholds: 31 },
   project: { featurePoints: 100, sampleImages: 40, umapNeighbors: 8 },
+  'project-pixels': { featurePoints: 100, sampleImages: 40, umapNeighbors: 8 },
 };
 
 /** Run a shell command in `cwd`; resolves with its output, rejects with it on a non-zero exit. */
@@ -122,6 +123,13 @@ describe('the example pipelines on small fixtures', () => {
   it('wide-network: the tutorial pipeline with "network": "wide"', async () => {
     const { artifacts, commands } = await runExample('wide-network', [], async () => {});
     assert.match(commands[1]!, / --network wide /);
+    // project's pixel half runs on ingest's output alone, without a run directory; project reads it as --pixels.
+    const pixels = commands.find((c) => c.includes('--out artifacts/wide-network/project-pixels '))!;
+    assert.match(pixels, / --data artifacts\/wide-network\/ingest /);
+    assert.doesNotMatch(pixels, /--run-dir|--predictions/);
+    assert.match(commands.at(-1)!, /--out artifacts\/wide-network\/project .* --pixels artifacts\/wide-network\/project-pixels --predictions artifacts\/wide-network\/evaluate /);
+    const projector = await readFile(join(root, 'runs', 'wide-network', 'projector_config.pbtxt'), 'utf8');
+    assert.match(projector, /tensor_name: "pixels_umap2:00000"/);
     const run = JSON.parse(await readFile(join(artifacts, 'train', 'run.json'), 'utf8'));
     assert.match(JSON.stringify(run), /wide/);
   });

@@ -35,12 +35,16 @@ export function run(argv) {
   mkdirSync(join(out, 'volatile'), { recursive: true });
   writeFileSync(join(out, RESULT_FILE), '${stage} ' + hash.digest('hex') + '\\n');
   writeFileSync(join(out, 'volatile', 'timing.json'), JSON.stringify({ finishedAt: Date.now(), pid: process.pid }));
-  mkdirSync(runDir, { recursive: true });
-  for (const f of readdirSync(runDir)) if (f.endsWith('.${stage}')) rmSync(join(runDir, f));
-  // A fixed name, like the real stages should use: Nx restores an older cache entry over the file of the same name,
-  // where a timestamped name would leave the newer file beside it (two event files for one stage in TensorBoard).
-  writeFileSync(join(runDir, 'events.out.tfevents.0.tbpipe.${stage}'), String(Math.random()));
-  appendFileSync(process.env.TOY_RAN_LOG, '${stage}\\n');
+  // Without --run-dir (a stage with "runDir": false in pipeline.json) there is no event file to write.
+  if (runDir !== undefined) {
+    mkdirSync(runDir, { recursive: true });
+    for (const f of readdirSync(runDir)) if (f.endsWith('.${stage}')) rmSync(join(runDir, f));
+    // A fixed name, like the real stages should use: Nx restores an older cache entry over the file of the same name,
+    // where a timestamped name would leave the newer file beside it (two event files for one stage in TensorBoard).
+    writeFileSync(join(runDir, 'events.out.tfevents.0.tbpipe.${stage}'), String(Math.random()));
+  }
+  // The stage's name in the pipeline (its folder), which is the package's unless a package serves two stages.
+  appendFileSync(process.env.TOY_RAN_LOG, out.split('/').pop() + '\\n');
 }
 `;
 
