@@ -1,7 +1,7 @@
 import { PCA } from 'ml-pca';
 import type { Random } from '@tbpipe/core/random';
 import { transpose } from './kernels.ts';
-import { multiplyABtWasm } from './wasm-kernels.mjs';
+import { multiplyABtWasm, multiplyF64, orthonormalizeRowsWasm } from './wasm-kernels.mjs';
 
 /** Options of {@link fitPca}. */
 export interface PcaOptions {
@@ -130,25 +130,13 @@ function multiplyCentredTransposed(xt: Float32Array, n: number, d: number, mean:
   return w;
 }
 
-/** Orthonormalise the l rows of an l × d matrix in place (modified Gram–Schmidt, twice for stability). */
+/**
+ * Orthonormalise the l rows of an l × d matrix in place (modified Gram–Schmidt, twice for stability; a row that
+ * vanished, rank-deficient data, stays zero and its Ritz value is 0). In wasm (`orthonormalizeRow`), with the numbers
+ * of the JavaScript loop it replaced (test/pca.test.ts keeps that loop and compares).
+ */
 function orthonormalizeRows(m: Float64Array, l: number, d: number): void {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let c = 0; c < l; c++) {
-      const rc = c * d;
-      for (let p = 0; p < c; p++) {
-        const rp = p * d;
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += m[rc + j] * m[rp + j];
-        for (let j = 0; j < d; j++) m[rc + j] -= dot * m[rp + j];
-      }
-      let norm = 0;
-      for (let j = 0; j < d; j++) norm += m[rc + j] * m[rc + j];
-      norm = Math.sqrt(norm);
-      // A row that vanished (rank-deficient data) stays zero; its Ritz value is 0.
-      const inv = norm > 1e-300 ? 1 / norm : 0;
-      for (let j = 0; j < d; j++) m[rc + j] *= inv;
-    }
-  }
+  orthonormalizeRowsWasm(m, l, d);
 }
 
 /** Make the largest-|loading| entry positive (a deterministic sign, like scikit-learn's svd_flip); true if flipped. */
@@ -212,14 +200,8 @@ export function fitPca(x: Float32Array, n: number, d: number, options: PcaOption
     }
     // Rayleigh–Ritz: covariance of the data in the subspace's coordinates (l × l), eigen-decomposed by ml-pca.
     const z = multiplyCentred(x, n, d, mean, v, l);
-    const small = new Float64Array(l * l);
-    for (let i = 0; i < n; i++) {
-      const zb = i * l;
-      for (let a = 0; a < l; a++) {
-        const za = z[zb + a];
-        for (let b = a; b < l; b++) small[a * l + b] += za * z[zb + b];
-      }
-    }
+    // Zᵀ·Z and the products below in wasm (multiplyF64: each sum in index order, the plain loops' numbers).
+    const small = multiplyF64(transpose(z, n, l), l, n, z, l);
     for (let a = 0; a < l; a++) {
       for (let b = a; b < l; b++) {
         small[a * l + b] /= n - 1;
@@ -227,22 +209,18 @@ export function fitPca(x: Float32Array, n: number, d: number, options: PcaOption
       }
     }
     const { values, vectors } = eigenOfCovariance(small, l);
-    scores = new Float32Array(n * k);
-    for (let i = 0; i < n; i++) {
+    // The first k Ritz vectors as an l × k matrix (and its transpose, k × l).
+    const ritz = new Float64Array(l * k);
+    const ritzT = new Float64Array(k * l);
+    for (let a = 0; a < l; a++) {
       for (let c = 0; c < k; c++) {
-        let s = 0;
-        for (let a = 0; a < l; a++) s += z[i * l + a] * vectors[a][c];
-        scores[i * k + c] = s;
+        ritz[a * k + c] = vectors[a][c];
+        ritzT[c * l + a] = vectors[a][c];
       }
     }
-    for (let c = 0; c < k; c++) {
-      explainedVariance[c] = Math.max(0, values[c]);
-      for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let a = 0; a < l; a++) s += v[a * d + j] * vectors[a][c];
-        components[c * d + j] = s;
-      }
-    }
+    scores = Float32Array.from(multiplyF64(z, n, l, ritz, k));
+    components.set(multiplyF64(ritzT, k, l, v, d));
+    for (let c = 0; c < k; c++) explainedVariance[c] = Math.max(0, values[c]);
   }
   const flipped = new Uint8Array(k);
   for (let c = 0; c < k; c++) flipped[c] = fixSign(components.subarray(c * d, (c + 1) * d)) ? 1 : 0;

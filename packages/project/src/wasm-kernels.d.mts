@@ -88,3 +88,9 @@ export function knnCandidatesF32(
 
 /** A·Bᵀ (Float32 A from `aStart`, Float64 B) into `out`, with kernels.ts multiplyABt's numbers. */
 export function multiplyABtWasm(a: Float32Array, aStart: number, aRows: number, b: Float64Array, bRows: number, width: number, out: Float64Array): void;
+
+/** A·W for row-major Float64 A (rows × inner) and W (inner × cols), the plain triple loop's numbers. */
+export function multiplyF64(a: Float64Array, rows: number, inner: number, w: Float64Array, cols: number): Float64Array;
+
+/** Modified Gram–Schmidt (two passes) of the l rows of m (l × d), in place, with pca.ts's JavaScript numbers. */
+export function orthonormalizeRowsWasm(m: Float64Array, l: number, d: number): void;

@@ -276,3 +276,31 @@ export function multiplyABtWasm(a, aStart, aRows, b, bRows, width, out) {
   for (let i = 0; i < aRows; i += CHUNK_ROWS) w.mulABtF32F64(aAt, aRows, bRows, width, outAt, packedAt, i, Math.min(aRows, i + CHUNK_ROWS));
   out.set(new Float64Array(w.memory.buffer, outAt, aRows * bRows));
 }
+
+/**
+ * A·W for row-major Float64 A (rows × inner) and W (inner × cols), each sum over the inner index in order from 0 —
+ * the numbers of the plain JavaScript triple loop (wasm/assembly/pca.ts `accumulateProducts`).
+ */
+export function multiplyF64(a, rows, inner, wm, cols) {
+  const w = instantiate();
+  const aAt = align(w.heapBase());
+  const wAt = align(aAt + 8 * rows * inner);
+  const outAt = align(wAt + 8 * inner * cols);
+  ensureBytes(w, outAt + 8 * rows * cols);
+  const buf = w.memory.buffer;
+  new Float64Array(buf, aAt, rows * inner).set(a.subarray(0, rows * inner));
+  new Float64Array(buf, wAt, inner * cols).set(wm.subarray(0, inner * cols));
+  const chunk = Math.max(1, Math.ceil(CHUNK_ROWS * 64 / Math.max(1, cols)));
+  for (let r = 0; r < rows; r += chunk) w.accumulateProducts(aAt, inner, wAt, cols, outAt, r, Math.min(rows, r + chunk));
+  return new Float64Array(w.memory.buffer, outAt, rows * cols).slice();
+}
+
+/** pca.ts's orthonormalisation (modified Gram–Schmidt, two passes) of the l rows of m (l × d, Float64), in place. */
+export function orthonormalizeRowsWasm(m, l, d) {
+  const w = instantiate();
+  const at = align(w.heapBase());
+  ensureBytes(w, at + 8 * l * d);
+  new Float64Array(w.memory.buffer, at, l * d).set(m.subarray(0, l * d));
+  for (let pass = 0; pass < 2; pass++) for (let c = 0; c < l; c++) w.orthonormalizeRow(at, c, d);
+  m.set(new Float64Array(w.memory.buffer, at, l * d));
+}

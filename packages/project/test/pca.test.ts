@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRandom } from '@tbpipe/core';
 import { fitPca, projectPca } from '../src/pca.ts';
+import { multiplyF64, orthonormalizeRowsWasm } from '../src/wasm-kernels.mjs';
 
 test('explained variance of points on two axes matches the closed form', () => {
   // (±a, 0, 0), (0, ±b, 0): mean 0, covariance diag(2a²/3, 2b²/3, 0), ratios a²/(a²+b²), b²/(a²+b²), 0.
@@ -35,4 +36,48 @@ test('the randomized path agrees with the exact eigendecomposition on wide data'
     assert.ok(Math.abs(Math.abs(fast.scores[c]) - Math.abs(exact.scores[c])) < 1e-2);
   }
   assert.equal(fast.totalVariance, exact.totalVariance);
+});
+
+/** The JavaScript loops the wasm steps replaced (round 4), kept here as their reference. */
+function orthonormalizeRowsJs(m: Float64Array, l: number, d: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let c = 0; c < l; c++) {
+      const rc = c * d;
+      for (let p = 0; p < c; p++) {
+        const rp = p * d;
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += m[rc + j] * m[rp + j];
+        for (let j = 0; j < d; j++) m[rc + j] -= dot * m[rp + j];
+      }
+      let norm = 0;
+      for (let j = 0; j < d; j++) norm += m[rc + j] * m[rc + j];
+      norm = Math.sqrt(norm);
+      const inv = norm > 1e-300 ? 1 / norm : 0;
+      for (let j = 0; j < d; j++) m[rc + j] *= inv;
+    }
+  }
+}
+
+test("the wasm Gram–Schmidt and products give the JavaScript loops' numbers exactly", () => {
+  const random = createRandom(4);
+  const [l, d] = [13, 37];
+  const m = Float64Array.from({ length: l * d }, () => random() - 0.5);
+  m.fill(0, 5 * d, 6 * d); // a vanished row stays zero
+  const js = m.slice();
+  orthonormalizeRowsJs(js, l, d);
+  orthonormalizeRowsWasm(m, l, d);
+  assert.deepEqual(m, js);
+  for (const [rows, inner, cols] of [[7, 11, 19], [3, 5, 8], [4, 9, 1], [2, 6, 10]]) {
+    const a = Float64Array.from({ length: rows * inner }, () => random() * 4 - 2);
+    const w = Float64Array.from({ length: inner * cols }, () => random() * 4 - 2);
+    const expected = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        let s = 0;
+        for (let t = 0; t < inner; t++) s += a[r * inner + t] * w[t * cols + c];
+        expected[r * cols + c] = s;
+      }
+    }
+    assert.deepEqual(multiplyF64(a, rows, inner, w, cols), expected);
+  }
 });
