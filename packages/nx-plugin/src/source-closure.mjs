@@ -68,14 +68,29 @@ const scanCache = new Map();
  * @returns {{ files: string[], packages: string[], externalDependencies: string[] }}
  */
 export function stageSources(workspace, stagePackage, tools = []) {
-  const closure = sourceClosure(workspace, stagePackage.bin);
-  const pkgs = closure.packages.map((name) => /** @type {WorkspacePackage} */ (workspace.packages.get(name)));
-  return {
-    files: closure.files,
-    packages: closure.packages,
-    externalDependencies: externalDependencies(workspace, pkgs, [...tools, ...closure.npmPackages]),
-  };
+  // Every stage task of every pipeline asks for its bin's closure (fashion-mnist alone: project twice, and each sweep
+  // run again): computed once per bin per workspace snapshot.
+  let memo = sourcesMemo.get(workspace);
+  if (memo === undefined) sourcesMemo.set(workspace, (memo = new Map()));
+  const toolList = [...tools];
+  const key = JSON.stringify([stagePackage.bin, toolList]);
+  let sources = memo.get(key);
+  if (sources === undefined) {
+    const closure = sourceClosure(workspace, stagePackage.bin);
+    const pkgs = closure.packages.map((name) => /** @type {WorkspacePackage} */ (workspace.packages.get(name)));
+    sources = {
+      files: closure.files,
+      packages: closure.packages,
+      externalDependencies: externalDependencies(workspace, pkgs, [...toolList, ...closure.npmPackages]),
+    };
+    memo.set(key, sources);
+  }
+  // Copies: callers own what they get.
+  return { files: [...sources.files], packages: [...sources.packages], externalDependencies: [...sources.externalDependencies] };
 }
+
+/** @type {WeakMap<Workspace, Map<string, { files: string[], packages: string[], externalDependencies: string[] }>>} */
+const sourcesMemo = new WeakMap();
 
 /**
  * Every workspace file `entry` loads, transitively. Relative specifiers resolve to files (exact, then TypeScript's

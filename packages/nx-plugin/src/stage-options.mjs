@@ -24,6 +24,22 @@ import { readJson } from './workspace.mjs';
  * @returns {StageOptions | undefined}
  */
 export function readStageOptions(workspace, pkg) {
+  // Read once per package per workspace snapshot: every stage of every pipeline using the package asks.
+  let memo = optionsMemo.get(workspace);
+  if (memo === undefined) optionsMemo.set(workspace, (memo = new Map()));
+  if (!memo.has(pkg.name)) memo.set(pkg.name, readStageOptionsFile(workspace, pkg));
+  return memo.get(pkg.name);
+}
+
+/** @type {WeakMap<import('./workspace.mjs').Workspace, Map<string, StageOptions | undefined>>} */
+const optionsMemo = new WeakMap();
+
+/**
+ * @param {import('./workspace.mjs').Workspace} workspace
+ * @param {import('./workspace.mjs').WorkspacePackage} pkg
+ * @returns {StageOptions | undefined}
+ */
+function readStageOptionsFile(workspace, pkg) {
   const declared = pkg.tbpipe.options;
   if (declared === undefined) return undefined;
   const manifest = `${pkg.dir}/package.json`;
