@@ -567,57 +567,66 @@ function avgPoolDx(dy: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32
 
 // ---------------------------------------------------------------- dense
 
-/** y[b][o] = bias[o] + Σ_i x[b][i]·w[i][o]; w [nin][nout]. Two batch rows × 16 outputs per pass; zero inputs skipped. */
+/**
+ * y[b][o] = bias[o] + Σ_i x[b][i]·w[i][o]; w [nin][nout]. Four batch rows × 8 outputs per pass (8 accumulators):
+ * each weight vector loaded serves four rows, the inputs are broadcast straight from memory. Rows past a multiple
+ * of four go one at a time.
+ */
 function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B: i32, relu: i32): void {
   const z = f32x4.splat(0);
   const nv = (nout + 3) >> 2;
   const rowBytes = <usize>nout * 4;
-  for (let b = 0; b < B; b += 2) {
-    const two = b + 1 < B;
-    const xb = x + <usize>(b * nin) * 4, xc = two ? xb + <usize>nin * 4 : xb;
-    const yb = y + <usize>(b * nout) * 4, yc = yb + rowBytes;
+  const xBytes = <usize>nin * 4;
+  const B4 = B & ~3;
+  // Output columns outer: one 8-column strip of w (nin × 32 bytes) stays in L1/L2 while every row group passes over it.
+  for (let v0 = 0; v0 < nv; v0 += 2) {
+    const off = <usize>v0 * 16;
+    for (let b = 0; b < B4; b += 4) {
+      const x0 = x + <usize>b * xBytes, x1 = x0 + xBytes, x2 = x1 + xBytes, x3 = x2 + xBytes;
+      const y0 = y + <usize>b * rowBytes;
+      let a0 = v128.load(bias + off), a1 = v128.load(bias + off, 16);
+      let b0 = a0, b1 = a1, c0 = a0, c1 = a1, d0 = a0, d1 = a1;
+      let q = w + off;
+      for (let i: usize = 0; i < xBytes; i += 4) {
+        const w0 = v128.load(q), w1 = v128.load(q, 16);
+        q += rowBytes;
+        let s = v128.load32_splat(x0 + i);
+        a0 = madd(s, w0, a0); a1 = madd(s, w1, a1);
+        s = v128.load32_splat(x1 + i);
+        b0 = madd(s, w0, b0); b1 = madd(s, w1, b1);
+        s = v128.load32_splat(x2 + i);
+        c0 = madd(s, w0, c0); c1 = madd(s, w1, c1);
+        s = v128.load32_splat(x3 + i);
+        d0 = madd(s, w0, d0); d1 = madd(s, w1, d1);
+      }
+      if (relu) {
+        a0 = f32x4.max(a0, z); a1 = f32x4.max(a1, z); b0 = f32x4.max(b0, z); b1 = f32x4.max(b1, z);
+        c0 = f32x4.max(c0, z); c1 = f32x4.max(c1, z); d0 = f32x4.max(d0, z); d1 = f32x4.max(d1, z);
+      }
+      const left = nout - v0 * 4;
+      storeBlock(y0 + off, a0, a1, z, z, left);
+      storeBlock(y0 + rowBytes + off, b0, b1, z, z, left);
+      storeBlock(y0 + rowBytes * 2 + off, c0, c1, z, z, left);
+      storeBlock(y0 + rowBytes * 3 + off, d0, d1, z, z, left);
+    }
+  }
+  for (let b = B4; b < B; b++) {
+    const xb = x + <usize>b * xBytes;
+    const yb = y + <usize>b * rowBytes;
     for (let v0 = 0; v0 < nv; v0 += 4) {
-      const n = min(4, nv - v0);
       const off = <usize>v0 * 16;
       let a0 = v128.load(bias + off), a1 = v128.load(bias + off, 16), a2 = v128.load(bias + off, 32), a3 = v128.load(bias + off, 48);
-      let c0 = a0, c1 = a1, c2 = a2, c3 = a3;
-      if (n == 4) {
-        for (let i = 0; i < nin; i++) {
-          const xi = load<f32>(xb + <usize>i * 4), xj = load<f32>(xc + <usize>i * 4);
-          if (xi == 0 && xj == 0) continue;
-          const s = f32x4.splat(xi), t = f32x4.splat(xj);
-          const q = w + <usize>i * rowBytes + off;
-          const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32), w3 = v128.load(q, 48);
-          a0 = madd(s, w0, a0);
-          c0 = madd(t, w0, c0);
-          a1 = madd(s, w1, a1);
-          c1 = madd(t, w1, c1);
-          a2 = madd(s, w2, a2);
-          c2 = madd(t, w2, c2);
-          a3 = madd(s, w3, a3);
-          c3 = madd(t, w3, c3);
-        }
-      } else {
-        for (let i = 0; i < nin; i++) {
-          const xi = load<f32>(xb + <usize>i * 4), xj = load<f32>(xc + <usize>i * 4);
-          if (xi == 0 && xj == 0) continue;
-          const s = f32x4.splat(xi), t = f32x4.splat(xj);
-          const q = w + <usize>i * rowBytes + off;
-          const w0 = v128.load(q), w1 = v128.load(q, 16), w2 = v128.load(q, 32);
-          a0 = madd(s, w0, a0);
-          c0 = madd(t, w0, c0);
-          a1 = madd(s, w1, a1);
-          c1 = madd(t, w1, c1);
-          a2 = madd(s, w2, a2);
-          c2 = madd(t, w2, c2);
-        }
+      let q = w + off;
+      for (let i: usize = 0; i < xBytes; i += 4) {
+        const s = v128.load32_splat(xb + i);
+        a0 = madd(s, v128.load(q), a0); a1 = madd(s, v128.load(q, 16), a1);
+        a2 = madd(s, v128.load(q, 32), a2); a3 = madd(s, v128.load(q, 48), a3);
+        q += rowBytes;
       }
       if (relu) {
         a0 = f32x4.max(a0, z); a1 = f32x4.max(a1, z); a2 = f32x4.max(a2, z); a3 = f32x4.max(a3, z);
-        c0 = f32x4.max(c0, z); c1 = f32x4.max(c1, z); c2 = f32x4.max(c2, z); c3 = f32x4.max(c3, z);
       }
       storeBlock(yb + off, a0, a1, a2, a3, nout - v0 * 4);
-      if (two) storeBlock(yc + off, c0, c1, c2, c3, nout - v0 * 4);
     }
   }
 }
@@ -633,50 +642,71 @@ function denseDw(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usize,
  * gradient must have been computed already (it needs the old weights).
  */
 function denseDwSgd(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usize, B: i32, w: usize, bias: usize, vw: usize, vb: usize, lr: f32, mu: f32, wd: f32, nesterov: i32): void {
+  const z = f32x4.splat(0);
   const nv = (nout + 3) >> 2;
   const rowBytes = <usize>nout * 4;
   const xStride = <usize>nin * 4;
-  for (let i = 0; i < nin; i += 2) {
-    const pair = i + 1 < nin;
-    const xo: usize = pair ? 4 : 0;
+  const nin4 = nin & ~3;
+  // Four weight rows × 8 outputs in registers over the batch: each dy vector loaded serves four rows.
+  for (let i = 0; i < nin4; i += 4) {
     const xi = x + <usize>i * 4;
-    for (let v0 = 0; v0 < nv; v0 += 4) {
-      const n = min(4, nv - v0);
+    for (let v0 = 0; v0 < nv; v0 += 2) {
       const off = <usize>v0 * 16;
-      let g0 = f32x4.splat(0), g1 = g0, g2 = g0, g3 = g0, h0 = g0, h1 = g0, h2 = g0, h3 = g0;
+      let g0 = z, g1 = z, h0 = z, h1 = z, k0 = z, k1 = z, m0 = z, m1 = z;
+      let xp = xi, d = dy + off;
       for (let b = 0; b < B; b++) {
-        const xa = load<f32>(xi + <usize>b * xStride), xb = load<f32>(xi + <usize>b * xStride + xo);
-        if (xa == 0 && xb == 0) continue;
-        const sa = f32x4.splat(xa), sb = f32x4.splat(xb);
-        const d = dy + <usize>(b * nout) * 4 + off;
-        const d0 = v128.load(d);
-        g0 = madd(sa, d0, g0);
-        h0 = madd(sb, d0, h0);
-        if (n > 1) {
-          const d1 = v128.load(d, 16);
-          g1 = madd(sa, d1, g1);
-          h1 = madd(sb, d1, h1);
-          if (n > 2) {
-            const d2 = v128.load(d, 32);
-            g2 = madd(sa, d2, g2);
-            h2 = madd(sb, d2, h2);
-            if (n > 3) {
-              const d3 = v128.load(d, 48);
-              g3 = madd(sa, d3, g3);
-              h3 = madd(sb, d3, h3);
-            }
-          }
+        const d0 = v128.load(d), d1 = v128.load(d, 16);
+        let s = v128.load32_splat(xp);
+        g0 = madd(s, d0, g0); g1 = madd(s, d1, g1);
+        s = v128.load32_splat(xp, 4);
+        h0 = madd(s, d0, h0); h1 = madd(s, d1, h1);
+        s = v128.load32_splat(xp, 8);
+        k0 = madd(s, d0, k0); k1 = madd(s, d1, k1);
+        s = v128.load32_splat(xp, 12);
+        m0 = madd(s, d0, m0); m1 = madd(s, d1, m1);
+        xp += xStride;
+        d += rowBytes;
+      }
+      const o = <usize>i * rowBytes + off;
+      const left = nout - v0 * 4;
+      if (w != 0 && left >= 8) {
+        // The update straight from the registers (the gradient is still stored: getGradients).
+        const r2 = rowBytes * 2, r3 = rowBytes * 3;
+        sgdVec(w + o, vw + o, gw + o, g0, lr, mu, wd, nesterov); sgdVec(w + o + 16, vw + o + 16, gw + o + 16, g1, lr, mu, wd, nesterov);
+        sgdVec(w + o + rowBytes, vw + o + rowBytes, gw + o + rowBytes, h0, lr, mu, wd, nesterov);
+        sgdVec(w + o + rowBytes + 16, vw + o + rowBytes + 16, gw + o + rowBytes + 16, h1, lr, mu, wd, nesterov);
+        sgdVec(w + o + r2, vw + o + r2, gw + o + r2, k0, lr, mu, wd, nesterov); sgdVec(w + o + r2 + 16, vw + o + r2 + 16, gw + o + r2 + 16, k1, lr, mu, wd, nesterov);
+        sgdVec(w + o + r3, vw + o + r3, gw + o + r3, m0, lr, mu, wd, nesterov); sgdVec(w + o + r3 + 16, vw + o + r3 + 16, gw + o + r3 + 16, m1, lr, mu, wd, nesterov);
+        continue;
+      }
+      storeBlock(gw + o, g0, g1, z, z, left);
+      storeBlock(gw + o + rowBytes, h0, h1, z, z, left);
+      storeBlock(gw + o + rowBytes * 2, k0, k1, z, z, left);
+      storeBlock(gw + o + rowBytes * 3, m0, m1, z, z, left);
+      if (w != 0) {
+        const cnt = min(8, left);
+        for (let r: usize = 0; r < 4; r++) {
+          const at = o + r * rowBytes;
+          sgd(w + at, gw + at, vw + at, cnt, lr, mu, wd, nesterov);
         }
       }
-      const row = gw + <usize>i * rowBytes + off;
-      storeBlock(row, g0, g1, g2, g3, nout - v0 * 4);
-      if (pair) storeBlock(row + rowBytes, h0, h1, h2, h3, nout - v0 * 4);
-      if (w != 0) {
-        const o = <usize>i * rowBytes + off;
-        const cnt = min(16, nout - v0 * 4);
-        sgd(w + o, gw + o, vw + o, cnt, lr, mu, wd, nesterov);
-        if (pair) sgd(w + o + rowBytes, gw + o + rowBytes, vw + o + rowBytes, cnt, lr, mu, wd, nesterov);
+    }
+  }
+  // The last nin % 4 rows one at a time, 16 outputs per pass.
+  for (let i = nin4; i < nin; i++) {
+    const xi = x + <usize>i * 4;
+    for (let v0 = 0; v0 < nv; v0 += 4) {
+      const off = <usize>v0 * 16;
+      let g0 = z, g1 = z, g2 = z, g3 = z;
+      for (let b = 0; b < B; b++) {
+        const s = v128.load32_splat(xi + <usize>b * xStride);
+        const d = dy + <usize>(b * nout) * 4 + off;
+        g0 = madd(s, v128.load(d), g0); g1 = madd(s, v128.load(d, 16), g1);
+        g2 = madd(s, v128.load(d, 32), g2); g3 = madd(s, v128.load(d, 48), g3);
       }
+      const o = <usize>i * rowBytes + off;
+      storeBlock(gw + o, g0, g1, g2, g3, nout - v0 * 4);
+      if (w != 0) sgd(w + o, gw + o, vw + o, min(16, nout - v0 * 4), lr, mu, wd, nesterov);
     }
   }
   memory.fill(gb, 0, rowBytes);
@@ -1063,6 +1093,22 @@ function sgd(w: usize, g: usize, buf: usize, n: i32, lr: f32, mu: f32, wd: f32, 
   }
 }
 
+/** sgd() for the 4 weights at `w` whose gradient `gi` is in a register (stored to `g` too); same arithmetic. */
+// @ts-ignore: decorator
+@inline function sgdVec(w: usize, buf: usize, g: usize, gi: v128, lr: f32, mu: f32, wd: f32, nesterov: i32): void {
+  v128.store(g, gi);
+  const wv = v128.load(w);
+  const gd = f32x4.add(gi, f32x4.mul(f32x4.splat(wd), wv));
+  if (mu == 0) {
+    v128.store(w, f32x4.sub(wv, f32x4.mul(gd, f32x4.splat(lr))));
+    return;
+  }
+  const m = f32x4.add(f32x4.mul(v128.load(buf), f32x4.splat(mu)), gd);
+  v128.store(buf, m);
+  const u = nesterov ? f32x4.add(gd, f32x4.mul(f32x4.splat(mu), m)) : m;
+  v128.store(w, f32x4.sub(wv, f32x4.mul(u, f32x4.splat(lr))));
+}
+
 /** torch.optim.Adam (no amsgrad): m, v moments; bias corrections for step t. SIMD. */
 function adam(w: usize, g: usize, m1: usize, m2: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, wd: f32, t: i32): void {
   // β^t through the imported exp/log: AssemblyScript's Math.pow would bring lookup tables (a data segment).
@@ -1118,8 +1164,10 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
       }
       case OP_CONV_DW: {
         // Sparse when at least half of dy is zero: its cost follows the non-zeros (ReLU / max pool after the conv).
+        // Not for kernel rows shorter than 8 floats (KW·Ci, e.g. a 3×3 conv on 1 channel): one SIMD vector per list
+        // entry does not pay for the per-channel pass over dy (wide's conv1: 0.59 → 0.14 ms at batch 4).
         const dy = F(ld(a, 4)), P = ld(a, 7) * ld(a, 8) * ld(a, 9), Co = ld(a, 10);
-        if (zeroFraction(dy, P * Co) >= 0.5) {
+        if (ld(a, 12) * ld(a, 3) >= 8 && zeroFraction(dy, P * Co) >= 0.5) {
           convDwSparse(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), dy, F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), Co, ld(a, 11), ld(a, 12), ld(a, 13), F(ld(a, 14)), F(ld(a, 15)));
         } else {
           convDw(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), dy, F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), Co, ld(a, 11), ld(a, 12), ld(a, 13));
