@@ -3,6 +3,6 @@
 // src/cli.ts removes this listener (by its name) once it listens itself.
 process.on('SIGINT', function exitBeforeStart() { process.exit(0); });
 process.on('SIGTERM', function exitBeforeStart() { process.exit(0); });
-const { register } = await import('tsx/esm/api');
-register();
+const { registerTypeScript } = await import('@tbpipe/core/register-typescript');
+registerTypeScript();
 await import('../src/cli.ts');

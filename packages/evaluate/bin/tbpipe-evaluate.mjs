@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// apache-arrow is ~160 ES modules: imported before tsx registers its hooks, they load without a round trip each to
-// tsx's loader thread (~0.3 s of CPU less per start here); the stage's own imports of it then hit the module cache.
-await import('apache-arrow');
-const { register } = await import('tsx/esm/api');
-register();
+// The npm packages an evaluate run loads, imported before tsx's hooks exist: no round trip per module to tsx's loader
+// thread, and with --model (not --predictions) tfjs's bundles load before tsx turns source maps on, so their .map
+// files are never read (see the README's performance section). The stage's own imports then hit the module cache.
+import { registerTypeScript } from '@tbpipe/core/register-typescript';
+
+const model = process.argv.some((arg) => arg === '--model' || arg.startsWith('--model='));
+await Promise.all([
+  import('apache-arrow'), import('pino'), import('valibot'), import('@valibot/to-json-schema'),
+  import('@bufbuild/protobuf/wire'), import('@node-rs/crc32'), import('fast-png'), import('@napi-rs/canvas'), import('d3-scale-chromatic'),
+  ...(model ? [import('@tensorflow/tfjs-core'), import('@tensorflow/tfjs-layers'), import('@tensorflow/tfjs-backend-cpu'), import('@tensorflow/tfjs-backend-wasm')] : []),
+]);
+registerTypeScript();
 await import('../src/cli.ts');

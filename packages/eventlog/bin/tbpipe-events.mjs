@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
-register();
+import { registerTypeScript } from '@tbpipe/core/register-typescript';
+
+registerTypeScript();
 await import('../src/cli.ts');

@@ -24,6 +24,20 @@ export function tensorflowDefaultBins(): Float64Array {
   return out;
 }
 
+const TENSORFLOW_POSITIVE_EDGES = 774; // 1e-12·1.1^k for k = 0 … 773
+const LOG_1_1 = Math.log(1.1);
+
+/**
+ * The bin of `x` among {@link tensorflowDefaultBins}, give or take one: k = ⌊log₁.₁(|x| / 1e-12)⌋ locates ±1e-12·1.1^k.
+ * Only a starting point for `edgesHistogram`, which checks it against the edges (the repeated products drift from
+ * the logarithm's values by a few ulps).
+ */
+function tensorflowBinGuess(x: number): number {
+  if (x === 0) return TENSORFLOW_POSITIVE_EDGES;
+  const k = Math.floor(Math.log(Math.abs(x) / 1e-12) / LOG_1_1);
+  return x > 0 ? TENSORFLOW_POSITIVE_EDGES + 1 + k : TENSORFLOW_POSITIVE_EDGES - 2 - k;
+}
+
 /**
  * Build a `HistogramProto` the way torch 1.13's `make_histogram` does: `np.histogram(values as float64, bins)`,
  * optional down-sampling to `maxBins`, then the support trimmed to the non-empty bins with one empty bin in front
@@ -68,7 +82,7 @@ export function makeHistogram(values: ArrayLike<number>, bins: HistogramBins = '
       }
     }
     if (edges.length < 2) throw eventlogError('EVENTLOG_BAD_BINS', `${edges.length} bin edge(s)`, 'at least 2', 'pass more edges');
-    counts = edgesHistogram(a, edges);
+    counts = edgesHistogram(a, edges, bins === 'tensorflow' ? tensorflowBinGuess : undefined);
     limits = edges;
   }
   if (maxBins !== undefined && counts.length > maxBins) ({ counts, limits } = subsample(counts, limits, maxBins));

@@ -5,7 +5,8 @@ import { createRandom } from '@tbpipe/core';
 import { crc32c, encodeEvent, prCurveValue, pythonFloatRepr } from '../src/index.ts';
 import { encodePrCurveEventInto, prCurveEventSize, prCurveTensor } from '../src/pr-curve.ts';
 import { encodeScalarEvent } from '../src/scalar.ts';
-import { pairwiseSum, sumOfSquares, uniformHistogram } from '../src/numpy.ts';
+import { edgesHistogram, pairwiseSum, sumOfSquares, uniformHistogram } from '../src/numpy.ts';
+import { makeHistogram, tensorflowDefaultBins } from '../src/histogram.ts';
 import { hex } from './helpers.ts';
 
 describe('encoders', () => {
@@ -81,6 +82,20 @@ describe('encoders', () => {
     const { counts, edges } = uniformHistogram([0, 0.1, 0.5, 1, 1.5, NaN, -1], 4, 0, 1);
     assert.deepEqual(Array.from(counts), [2, 0, 1, 1]);
     assert.deepEqual(Array.from(edges), [0, 0.25, 0.5, 0.75, 1]);
+  });
+
+  it('bins against TensorFlow\'s default edges exactly as the binary search does, on every edge, its neighbours and any scale', () => {
+    const edges = tensorflowDefaultBins();
+    const random = createRandom(5);
+    const values: number[] = [0, -0, NaN, Infinity, -Infinity, 1e-300, -1e-300, 5e-324, -5e-324, 1e30, -1e30];
+    for (const e of edges) values.push(e, e * (1 + 2 ** -52), e * (1 - 2 ** -52), e * 1.05);
+    for (let i = 0; i < 20000; i++) values.push((random() < 0.5 ? -1 : 1) * 10 ** (random() * 34 - 14));
+    for (let i = 0; i < 20000; i++) values.push(Math.fround((random() - 0.5) * 0.2)); // weights and gradients
+    const searched = edgesHistogram(values, edges);
+    assert.deepEqual(Array.from(edgesHistogram(values, edges, () => 0)), Array.from(searched), 'a bad guess only costs time');
+    // makeHistogram takes the guessed path for 'tensorflow' and the binary search for the same edges given explicitly.
+    const finite = Float64Array.from(values.filter((x) => !Number.isNaN(x)));
+    assert.deepEqual(makeHistogram(finite, 'tensorflow'), makeHistogram(finite, Array.from(edges)));
   });
 });
 

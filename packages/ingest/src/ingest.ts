@@ -9,10 +9,8 @@ import { encodeImages } from './images.ts';
 import type { DataSource, LocatedData } from './locate.ts';
 import { DEFAULT_CACHE_DIR, INGEST_STAGE } from './options.ts';
 import type { SkippedImage } from './sources/decode-all.ts';
-import { loadFolder } from './sources/folder.ts';
 import { loadIdx } from './sources/idx.ts';
 import type { LoadedData } from './sources/loaded.ts';
-import { loadTable } from './sources/table.ts';
 
 /** Options of {@link ingest}: the stage's declared options ({@link INGEST_STAGE}) and what only a library caller passes. */
 export type IngestOptions = StageInput<typeof INGEST_STAGE.options> & {
@@ -93,8 +91,14 @@ export async function ingest(options: IngestOptions): Promise<IngestResult> {
   const started = performance.now();
 
   const sourceOptions = { ...opts, logger: log };
+  // The folder and table sources load on demand: they bring sharp (libvips) and hyparquet, ~45 modules and a native
+  // library that an IDX run never uses (see the README's performance section).
   const loaded: LoadedData & { located?: LocatedData } =
-    opts.source === 'folder' ? await loadFolder(sourceOptions) : opts.source === 'table' ? await loadTable(sourceOptions) : await loadIdx(sourceOptions);
+    opts.source === 'folder'
+      ? await (await import('./sources/folder.ts')).loadFolder(sourceOptions)
+      : opts.source === 'table'
+        ? await (await import('./sources/table.ts')).loadTable(sourceOptions)
+        : await loadIdx(sourceOptions);
   const { train, test, classNames, shape } = loaded;
   if (opts.source !== 'idx' && (train.count === 0 || test.count === 0)) {
     const empty = train.count === 0 ? 'training' : 'test';
