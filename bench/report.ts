@@ -54,7 +54,7 @@ const QUICK_OVERRIDES = {
   out: join(repoRoot, 'bench/REPORT.quick.md'),
   json: join(repoRoot, 'bench/report.quick.json'),
   /** pipeline.json params patched in the copy: a smoke run, not the tutorial */
-  params: { train: { maxSteps: 200 }, project: { featurePoints: 150 } },
+  params: { train: { maxSteps: 200 }, 'project-pixels': { featurePoints: 150 }, project: { featurePoints: 150 } },
 };
 
 const log = (msg: string): void => void process.stderr.write(`[bench report] ${msg}\n`);

@@ -153,14 +153,15 @@ export function renderMarkdown(d: ReportData): string {
   }
   out.push('');
 
+  const stageWall = (stage: string) => median(d.stageRuns.filter((r) => r.stage === stage).map((r) => r.measurement.wallSeconds));
+  const path = criticalPath(d.stageCommands, stageWall);
   if (!quick) {
-    const shares = d.stageCommands
-      .map((c) => ({ stage: c.stage, wall: median(d.stageRuns.filter((r) => r.stage === c.stage).map((r) => r.measurement.wallSeconds)) }))
-      .sort((a, b) => b.wall - a.wall);
+    const shares = d.stageCommands.map((c) => ({ stage: c.stage, wall: stageWall(c.stage) })).sort((a, b) => b.wall - a.wall);
     const total = shares.reduce((acc, x) => acc + x.wall, 0);
     out.push(
-      `Where the cold pipeline's time goes (stages run directly, medians): ${shares.map((x) => `${x.stage} ${s(x.wall, 1)} s (${((x.wall / total) * 100).toFixed(0)} %)`).join(', ')}; ` +
-        `Nx adds about ${s(coldMedian - total, 1)} s. Without its slowest stage the pipeline would take about ${s(coldMedian - shares[0].wall, 1)} s.`,
+      `Where the cold pipeline's time goes (stages run directly, medians): ${shares.map((x) => `${x.stage} ${s(x.wall, 1)} s (${((x.wall / total) * 100).toFixed(0)} % of their sum)`).join(', ')}.`,
+      '',
+      criticalPathText(path, coldMedian),
       '',
     );
   }
@@ -207,7 +208,8 @@ export function renderMarkdown(d: ReportData): string {
     sumWall += wall(ms);
     out.push(`| ${c.stage} | ${s(wall(ms))} | ${cpu} | ${mib(median(ms.map((x) => x.peakRssBytes)))} | ${ms.map((x) => s(x.wallSeconds)).join(', ')} | ${load1(ms)} |`);
   }
-  out.push(`| **sum** | ${s(sumWall)} | | | | |`, '');
+  out.push(`| **sum** (one after another) | ${s(sumWall)} | | | | |`);
+  out.push(`| **critical path** (${path.stages.join(' → ')}) | ${s(path.seconds)} | | | | |`, '');
   const breakdown = stageBreakdown(d);
   if (breakdown.length) {
     out.push('What the stages report about themselves (`<out>/volatile/*.json`, numeric fields, medians over the direct runs; units as the field names say, `*Millis` and bare project fields in ms):', '');
@@ -229,7 +231,7 @@ export function renderMarkdown(d: ReportData): string {
     row(`ours, cold: \`npx nx run ${d.nxTarget} --skip-nx-cache\` (all ${d.stageCommands.length} stages)`, cold),
     row('PyTorch: `torch_reference.py epoch` (whole process: import, load, 15 000 steps, test accuracy)', epochs),
     '',
-    `Nx's share (start-up, project graph, hashing inputs and outputs, one shell per task): the cold run's median minus the sum of the stages' medians run directly = ${s(coldMedian - sumWall)} s of wall time, ` +
+    `Nx's share (start-up, project graph, hashing inputs and outputs, one shell per task): the cold run's median minus the critical path of the stages' medians run directly (${path.stages.join(' → ')}, ${s(path.seconds)} s) = ${s(coldMedian - path.seconds)} s of wall time, ` +
       `a difference of noisy medians; in CPU time, which GNU time sums over Nx's whole process tree, ${sumCpu === null || coldCpu === null ? 'not measured' : `${s(coldCpu - sumCpu)} s (${s(coldCpu)} − ${s(sumCpu)})`}.`,
     '',
     `Inside that PyTorch process, training alone took ${s(epochTrain)} s (median; ${d.torchEpoch.map((r) => s(r.result.train_s)).join(', ')}), ` +
@@ -334,4 +336,61 @@ function flattenNumbers(value: unknown, prefix = ''): Record<string, number> {
   // host facts (memory, cpus) are the machine's, already in the Machine table
   if (prefix.endsWith('host')) return {};
   return Object.assign({}, ...Object.entries(value).map(([k, v]) => flattenNumbers(v, prefix ? `${prefix}.${k}` : k)));
+}
+
+/** The longest chain of stages through the pipeline's dependencies, by their direct wall times. */
+export interface CriticalPath {
+  /** in run order */
+  stages: string[];
+  seconds: number;
+  /** every stage off that chain: when it can start and end at the earliest, and how long it could take longer without delaying the pipeline */
+  beside: Array<{ stage: string; seconds: number; start: number; end: number; slack: number }>;
+}
+
+/**
+ * The critical path of `stages` (each with the stages it reads; without `upstream`, from a report older than the
+ * project-pixels split, each stage reads the one before it), with earliest starts as if every stage could start the
+ * moment its inputs exist (Nx runs up to --parallel tasks at once; on 2 cores two CPU-bound stages slow each other).
+ */
+export function criticalPath(stages: ReadonlyArray<{ stage: string; upstream?: string[] }>, seconds: (stage: string) => number): CriticalPath {
+  const end = new Map<string, number>();
+  const start = new Map<string, number>();
+  const via = new Map<string, string | undefined>();
+  stages.forEach((c, i) => {
+    const upstream = c.upstream ?? (i > 0 ? [stages[i - 1]!.stage] : []);
+    let at = 0;
+    let from: string | undefined;
+    for (const u of upstream) if ((end.get(u) ?? 0) >= at) [at, from] = [end.get(u) ?? 0, u];
+    start.set(c.stage, at);
+    end.set(c.stage, at + seconds(c.stage));
+    via.set(c.stage, from);
+  });
+  let last = stages[0]?.stage;
+  for (const c of stages) if ((end.get(c.stage) ?? 0) > (end.get(last!) ?? 0)) last = c.stage;
+  const chain: string[] = [];
+  for (let at: string | undefined = last; at !== undefined; at = via.get(at)) chain.unshift(at);
+  const total = last === undefined ? 0 : end.get(last)!;
+  // Latest finish that keeps the total: backwards over the readers of each stage.
+  const latest = new Map<string, number>();
+  for (const c of [...stages].reverse()) {
+    const readers = stages.filter((r) => (r.upstream ?? []).includes(c.stage));
+    latest.set(c.stage, readers.length ? Math.min(...readers.map((r) => latest.get(r.stage)! - seconds(r.stage))) : total);
+  }
+  const beside = stages
+    .filter((c) => !chain.includes(c.stage))
+    .map((c) => ({ stage: c.stage, seconds: seconds(c.stage), start: start.get(c.stage)!, end: end.get(c.stage)!, slack: latest.get(c.stage)! - end.get(c.stage)! }));
+  return { stages: chain, seconds: total, beside };
+}
+
+/** One paragraph: the critical path, what overlaps it, and Nx's share of the cold run. */
+export function criticalPathText(path: CriticalPath, coldMedian: number): string {
+  const overlap = path.beside.length
+    ? ` ${path.beside
+        .map((b) => `${b.stage} (${s(b.seconds, 1)} s) runs beside it, from ${s(b.start, 1)} s to ${s(b.end, 1)} s, with ${s(b.slack, 1)} s to spare before it would delay the pipeline`)
+        .join('; ')} (on 2 cores; the two CPU-bound stages share the machine, so each runs a little slower than alone).`
+    : '';
+  return (
+    `Critical path (the chain of stages that decides the cold pipeline's time; stages run directly, medians): ${path.stages.join(' → ')} = ${s(path.seconds, 1)} s.` +
+    `${overlap} Nx adds about ${s(coldMedian - path.seconds, 1)} s to it (the cold run's median ${s(coldMedian, 1)} s).`
+  );
 }

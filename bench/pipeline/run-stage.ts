@@ -15,6 +15,8 @@ export interface StageCommand {
   command: string;
   /** the stage's `--out` directory, relative to the workspace root */
   outDir: string;
+  /** the stages it reads (its target's `dependsOn`), by stage name; absent in reports older than the project-pixels split */
+  upstream?: string[];
 }
 
 export interface StageRun {
@@ -38,14 +40,20 @@ export async function readStageCommands(ws: BenchWorkspace, pipelineFile: string
   const results = await createNodes([pipelineFile], typeof entry === 'string' ? {} : entry.options, { workspaceRoot: ws.root });
   const commands: StageCommand[] = [];
   for (const [, { projects }] of results) {
-    for (const project of Object.values(projects) as Array<{ name: string; tags: string[]; targets: Record<string, { options?: { command?: string } }> }>) {
-      const command = project.targets[plugin.NAMES.stageTarget]?.options?.command;
+    type Target = { options?: { command?: string }; dependsOn?: Array<{ projects?: string[] }> };
+    for (const project of Object.values(projects) as Array<{ name: string; tags: string[]; targets: Record<string, Target> }>) {
+      const target = project.targets[plugin.NAMES.stageTarget];
+      const command = target?.options?.command;
       if (!project.tags.includes('tbpipe:stage') || command === undefined) continue;
       const out = / --out (\S+)/.exec(command);
       if (!out) throw new Error(`${project.name}: command ${command} has no --out, expected the plugin to pass one`);
-      commands.push({ stage: out[1].split('/').at(-1)!, project: project.name, command, outDir: out[1] });
+      const upstream = (target.dependsOn ?? []).flatMap((d) => d.projects ?? []);
+      commands.push({ stage: out[1].split('/').at(-1)!, project: project.name, command, outDir: out[1], upstream });
     }
   }
+  // dependsOn names Nx projects; the report speaks of stages.
+  const stageOf = new Map(commands.map((c) => [c.project, c.stage]));
+  for (const c of commands) c.upstream = c.upstream!.map((p) => stageOf.get(p) ?? p);
   if (commands.length === 0) throw new Error(`${pipelineFile}: the plugin made no stage projects, expected at least one`);
   return commands;
 }
