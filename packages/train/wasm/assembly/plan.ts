@@ -435,13 +435,16 @@ function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci:
 
 /** Max pool; arg[i] = the input index (within the batch tensor) of the first strict maximum, row-major. */
 function maxPool(x: usize, y: usize, arg: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, K: i32, S: i32): void {
-  const C4 = (C & 3) == 0 ? C : 0; // channels in 4-lane blocks (all of them, or none)
+  // Channels in 4-lane blocks when there are at least 4; for C % 4 ≠ 0 the last block starts at C − 4 and
+  // overlaps the one before it (those lanes compute the same values and are written twice).
+  const C4 = C >= 4 ? C : 0;
   const lanes = i32x4(0, 1, 2, 3);
   for (let b = 0; b < B; b++) {
     for (let oy = 0; oy < Ho; oy++) {
       for (let ox = 0; ox < Wo; ox++) {
         const o = ((b * Ho + oy) * Wo + ox) * C;
-        for (let c = 0; c < C4; c += 4) {
+        for (let cb = 0; cb < C4; cb += 4) {
+          const c = min(cb, C - 4);
           const first = ((b * H + oy * S) * W + ox * S) * C + c;
           let m = v128.load(x + x4(first));
           let best = i32x4.add(i32x4.splat(first), lanes);
@@ -798,30 +801,70 @@ function expf(x: f32): f32 {
   return e * reinterpret<f32>((h + 127) << 23) * reinterpret<f32>((ni - h + 127) << 23);
 }
 
+/** expf on four lanes: the same operations in the same order as the scalar expf, so bit-identical lane by lane. */
+// @ts-ignore: decorator
+@inline function expf4(x: v128): v128 {
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504)), f32x4.splat(0.5)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.add(r, f32x4.mul(n, f32x4.splat(2.12194440e-4)));
+  const r2 = f32x4.mul(r, r);
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const e = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const h = i32x4.shr_s(ni, 1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(h, bias), 23), s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, h), bias), 23);
+  let out = f32x4.mul(f32x4.mul(e, s1), s2);
+  out = v128.bitselect(f32x4.splat(Infinity), out, f32x4.gt(x, f32x4.splat(88.72283)));
+  return v128.bitselect(f32x4.splat(0), out, f32x4.lt(x, f32x4.splat(-103.97208)));
+}
+
+/** tanh of one value (the tail of the SIMD loop). */
+// @ts-ignore: decorator
+@inline function tanh1(v: f32): f32 {
+  const a = Mathf.abs(v);
+  if (a < 0.0004) return v; // 1 − 2/(e^{2x}+1) cancels for tiny x; tanh x ≈ x there to f32 precision
+  const t: f32 = 1 - 2 / (expf(2 * a) + 1);
+  return v < 0 ? -t : t;
+}
+
+/** tanh, SIMD four at a time (lane for lane what tanh1 computes). */
 function tanh(x: usize, y: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(x + x4(i));
-    let t: f32;
-    const a = Mathf.abs(v);
-    if (a < 0.0004) t = v; // 1 − 2/(e^{2x}+1) cancels for tiny x; tanh x ≈ x there to f32 precision
-    else {
-      const e = expf(2 * a);
-      t = 1 - 2 / (e + 1);
-      if (v < 0) t = -t;
-    }
-    store<f32>(y + x4(i), t);
+  const one = f32x4.splat(1), two = f32x4.splat(2), tiny = f32x4.splat(0.0004);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + x4(i));
+    const a = f32x4.abs(v);
+    let t = f32x4.sub(one, f32x4.div(two, f32x4.add(expf4(f32x4.mul(two, a)), one)));
+    t = v128.bitselect(f32x4.neg(t), t, f32x4.lt(v, f32x4.splat(0)));
+    v128.store(y + x4(i), v128.bitselect(v, t, f32x4.lt(a, tiny)));
   }
+  for (; i < n; i++) store<f32>(y + x4(i), tanh1(load<f32>(x + x4(i))));
 }
 
 function tanhDx(y: usize, dy: usize, dx: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const t = v128.load(y + x4(i));
+    v128.store(dx + x4(i), f32x4.mul(v128.load(dy + x4(i)), f32x4.sub(one, f32x4.mul(t, t))));
+  }
+  for (; i < n; i++) {
     const t = load<f32>(y + x4(i));
     store<f32>(dx + x4(i), load<f32>(dy + x4(i)) * (1 - t * t));
   }
 }
 
 function sigmoid(x: usize, y: usize, n: i32): void {
-  for (let i = 0; i < n; i++) store<f32>(y + x4(i), 1 / (1 + expf(-load<f32>(x + x4(i)))));
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(y + x4(i), f32x4.div(one, f32x4.add(one, expf4(f32x4.neg(v128.load(x + x4(i)))))));
+  for (; i < n; i++) store<f32>(y + x4(i), 1 / (1 + expf(-load<f32>(x + x4(i)))));
 }
 
 function sigmoidDx(y: usize, dy: usize, dx: usize, n: i32): void {
