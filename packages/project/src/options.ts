@@ -64,17 +64,23 @@ to the IMAGES tab`,
     ),
     umapNeighbors: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(100), v.description("UMAP's n_neighbors")), 15),
     umapMinDist: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1), v.description("UMAP's min_dist")), 0.1),
+    // 4 = worker-pool.ts's MAX_WORKERS (not imported: --help would load the pool).
+    workers: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(0),
+        v.maxValue(4),
+        v.description(
+          "threads for the UMAP fits' SGD kernel (PCA, kNN and the fits' preparation stay on the main thread); 0 runs it on the main thread; default: the cores, at most 4. Outputs are byte-identical for any value: a pixels-only run beside training takes 1, leaving a core to it",
+        ),
+      ),
+    ),
   }),
 } as const satisfies StageSpec;
 
 /** Options of {@link project}: the stage's declared options ({@link PROJECT_STAGE}) and what only a library caller passes. */
 export type ProjectOptions = StageInput<typeof PROJECT_STAGE.options> & {
-  /**
-   * Worker threads for the UMAP fits' SGD kernel, 0 ≤ n ≤ 4 (PCA, kNN and the fits' preparation stay on the main
-   * thread, overlapping the fits); 0 runs the kernel on the main thread too. Default `os.availableParallelism()`, at
-   * most 4 (measured faster than 0 here: README, Speed notes). Artifacts are byte-identical for any value.
-   */
-  workers?: number;
   /** pino logger; silent by default. */
   logger?: Logger;
 };
@@ -83,4 +89,4 @@ export type ProjectOptions = StageInput<typeof PROJECT_STAGE.options> & {
 export type ResolvedProjectParams = StageOutput<typeof PROJECT_STAGE.options>;
 
 /** The defaults of every {@link ProjectOptions} parameter, from the schema. */
-export const DEFAULT_PROJECT_OPTIONS = v.getDefaults(PROJECT_STAGE.options) as Omit<ResolvedProjectParams, 'dataDir' | 'predictionsDir' | 'pixelsDir' | 'outDir' | 'runDir'>;
+export const DEFAULT_PROJECT_OPTIONS = v.getDefaults(PROJECT_STAGE.options) as Omit<ResolvedProjectParams, 'dataDir' | 'predictionsDir' | 'pixelsDir' | 'outDir' | 'runDir' | 'workers'>;

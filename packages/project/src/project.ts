@@ -376,7 +376,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   const timings: Record<string, number> = {};
   checkInputs(o);
   if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
-  const workers = options.workers ?? defaultWorkerCount();
+  const workers = o.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) throw new RangeError(`project: workers = ${workers}, expected 0–${MAX_WORKERS}`);
   // Started before the inputs are read, so the threads boot meanwhile.
   const runner = createLayoutRunner(workers);
