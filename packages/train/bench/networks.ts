@@ -29,6 +29,7 @@ import { gunzipSync } from 'node:zlib';
 import { createRandom, shuffledIndices } from '@tbpipe/core';
 import { createCnnTrainer, type BackendName, type EngineTrainer } from '../src/engine/index.ts';
 import { builtinNetwork, BUILTIN_NETWORKS, resolveNetwork, trainStepFlops, type ResolvedNetwork } from '../src/network/index.ts';
+import { planBinary } from '../src/kernels/plan.ts';
 
 const DATA_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const TORCH_REFERENCE = process.env.TORCH_REFERENCE ?? fileURLToPath(new URL('../../../../shared/reference/torch_reference.py', import.meta.url));
@@ -94,7 +95,7 @@ async function speed(): Promise<void> {
   const repeats = number('repeats', 3);
   const steps = number('steps', 1000);
   const backend = (option('backend') ?? 'wasm') as BackendName;
-  console.log(`# networks speed: backend ${backend}, ${repeats} repeats, ${steps} steps at batch 4; torch ${torch ? 'on' : 'off'}; load ${loadavg()}`);
+  console.log(`# networks speed: backend ${backend}, ${repeats} repeats, ${steps} steps at batch 4; plan binary ${planBinary()}; torch ${torch ? 'on' : 'off'}; load ${loadavg()}`);
   const rows: string[] = [];
   for (const name of networks) {
     const net = resolved(name);
