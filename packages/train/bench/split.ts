@@ -10,6 +10,9 @@
  * triple under the same load (steps as bench/networks.ts: max(steps·8/batch, 50), after a tenth as warm-up). Prints
  * medians (min–max), the ratios to PyTorch with and without the split, the split's speed-up, and the split's own cost
  * per step (copies, waiting for the worker, the update) from its timings. Load average printed. Never run by tests.
+ *
+ *   node --import tsx packages/train/bench/split.ts --sync
+ *       the handshake alone: a 4 → 2 dense net at batch 2 (no work to speak of), one thread vs split, µs per step.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -82,6 +85,24 @@ function torchSpeed(name: string): Map<number, number> {
   return out;
 }
 
+if (args.includes('--sync')) {
+  const net = resolveNetwork({ layers: [{ type: 'flatten' }, { type: 'dense', units: 2 }] } as never, { height: 2, width: 2, channels: 1 }, 2);
+  for (let r = 0; r < repeats; r++) {
+    const us: number[] = [];
+    for (const threads of [1, 2] as const) {
+      const trainer = await createCnnTrainer({ backend: 'wasm', seed: 0, learningRate: 0.001, momentum: 0.9, network: net, threads });
+      const images = new Float32Array(8).fill(0.5);
+      const labels = Int32Array.from([0, 1]);
+      for (let i = 0; i < 2000; i++) trainer.trainStep(images, labels);
+      const t = performance.now();
+      for (let i = 0; i < 20000; i++) trainer.trainStep(images, labels);
+      us.push(((performance.now() - t) * 1000) / 20000);
+      trainer.dispose();
+    }
+    console.log(`sync: one thread ${us[0]!.toFixed(1)} µs/step, split ${us[1]!.toFixed(1)} µs/step (handshake + copies ≈ ${(us[1]! - us[0]!).toFixed(1)} µs); load ${loadavg()}`);
+  }
+  process.exit(0);
+}
 console.log(`# split bench: ${repeats} repeats, batches ${batches.join(',')}, torch ${torch ? 'on' : 'off'}; ${os.availableParallelism()} cores; load ${loadavg()}`);
 const rows: string[] = [];
 const costs: string[] = [];
