@@ -94,3 +94,13 @@ export function multiplyF64(a: Float64Array, rows: number, inner: number, w: Flo
 
 /** Modified Gram–Schmidt (two passes) of the l rows of m (l × d), in place, with pca.ts's JavaScript numbers. */
 export function orthonormalizeRowsWasm(m: Float64Array, l: number, d: number): void;
+
+/** The fast float32 candidate search: per row the k smallest (float32 squared distance, index), ascending. */
+export function knnCandidatesF32Fast(
+  x: Float32Array,
+  n: number,
+  d: number,
+  k: number,
+  norms: Float32Array,
+  tile: number,
+): { bestD: Float32Array; bestI: Int32Array };

@@ -304,3 +304,25 @@ export function orthonormalizeRowsWasm(m, l, d) {
   for (let pass = 0; pass < 2; pass++) for (let c = 0; c < l; c++) w.orthonormalizeRow(at, c, d);
   m.set(new Float64Array(w.memory.buffer, at, l * d));
 }
+
+/**
+ * The fast float32 candidate search (wasm/assembly/knn.ts `knnF32Fast`): per row the k smallest (float32 expanded-form
+ * squared distance, index), ascending; `norms` are the rows' squared norms as float32.
+ */
+export function knnCandidatesF32Fast(x, n, d, k, norms, tile) {
+  const w = instantiate();
+  const t = Math.max(8, tile - (tile % 8));
+  const xAt = align(w.heapBase());
+  const normsAt = align(xAt + 4 * n * d);
+  const dAt = align(normsAt + 4 * (n + t + 8));
+  const iAt = align(dAt + 4 * n * k);
+  const packedAt = align(iAt + 4 * n * k);
+  ensureBytes(w, packedAt + (t / 4) * d * 16);
+  const buf = w.memory.buffer;
+  new Float32Array(buf, xAt, n * d).set(x);
+  new Float32Array(buf, normsAt, n + t + 8).fill(0).set(norms);
+  new Float32Array(buf, dAt, n * k).fill(Infinity);
+  new Int32Array(buf, iAt, n * k).fill(0x7fffffff);
+  for (let j0 = 0; j0 < n; j0 += t) w.knnF32Fast(xAt, n, d, k, normsAt, dAt, iAt, packedAt, j0, t);
+  return { bestD: new Float32Array(w.memory.buffer, dAt, n * k).slice(), bestI: new Int32Array(w.memory.buffer, iAt, n * k).slice() };
+}

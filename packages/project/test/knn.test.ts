@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { knnAccuracy, nearestNeighbors } from '../src/index.ts';
+import { createRandom } from '@tbpipe/core';
 
 // Points on a line at 0, 1, 3, 7, 15.
 const line = Float32Array.from([0, 1, 3, 7, 15]);
@@ -38,6 +39,26 @@ test('the wasm candidate search gives exactly the JavaScript loop\'s neighbours 
     for (const includeSelf of [false, true]) {
       const options = { tileRows, includeSelf };
       assert.deepEqual(nearestNeighbors(x, n, d, k, options), nearestNeighbors(x, n, d, k, { ...options, useWasm: false }), `${n} × ${d}, k ${k}`);
+    }
+  }
+});
+
+test('the float32 candidate search ends on exactly the Float64 search\'s neighbours and distances, near-ties and duplicates included', () => {
+  const random = createRandom(21);
+  const cases: [Float32Array, number, number, number][] = [];
+  // Near-duplicates a float32 rounding step apart, exact duplicates, a wide range of norms, and plain random data.
+  for (const [n, d, k] of [[300, 50, 15], [150, 84, 11], [64, 3, 10], [40, 2, 20], [9, 5, 8]] as const) {
+    const base = Float32Array.from({ length: n * d }, () => (random() - 0.5) * (random() < 0.1 ? 1000 : 10));
+    for (let i = 3; i < n; i += 7) for (let t = 0; t < d; t++) base[i * d + t] = base[(i - 3) * d + t] * (1 + 2 ** -23 * (t % 3));
+    for (let i = 5; i < n; i += 11) base.copyWithin(i * d, (i - 5) * d, (i - 4) * d);
+    cases.push([base, n, d, k]);
+  }
+  for (const [x, n, d, k] of cases) {
+    for (const includeSelf of [false, true]) {
+      for (const tileRows of [16, 128]) {
+        const options = { tileRows, includeSelf };
+        assert.deepEqual(nearestNeighbors(x, n, d, k, options), nearestNeighbors(x, n, d, k, { ...options, float32Candidates: false }), `${n} × ${d}, k ${k}`);
+      }
     }
   }
 });

@@ -177,3 +177,102 @@ export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: us
     }
   }
 }
+
+/** As `offerF64`, for Float32 distances (the fast candidate search's lists). */
+@inline function offerF32(bestD: usize, bestI: usize, r: i32, k: i32, dist: f32, idx: i32): void {
+  const base = <usize>r * <usize>k;
+  let p = base + <usize>k - 1;
+  const last = load<f32>(bestD + (p << 2));
+  if (dist > last || (dist == last && idx > load<i32>(bestI + (p << 2)))) return;
+  while (p > base) {
+    const d = load<f32>(bestD + ((p - 1) << 2));
+    if (!(d > dist || (d == dist && load<i32>(bestI + ((p - 1) << 2)) > idx))) break;
+    store<f32>(bestD + (p << 2), d);
+    store<i32>(bestI + (p << 2), load<i32>(bestI + ((p - 1) << 2)));
+    p--;
+  }
+  store<f32>(bestD + (p << 2), dist);
+  store<i32>(bestI + (p << 2), idx);
+}
+
+/** Offer the four pairs (i, jq + lane) of one quad's squared distances to both sides (pairs with j > i only). */
+@inline function offerQuad(bestD: usize, bestI: usize, k: i32, n: i32, i: i32, jq: i32, dist: v128): void {
+  for (let lane = 0; lane < 4; lane++) {
+    const j = jq + lane;
+    if (j >= n) break;
+    if (j <= i) continue;
+    const v = lane == 0 ? f32x4.extract_lane(dist, 0) : lane == 1 ? f32x4.extract_lane(dist, 1) : lane == 2 ? f32x4.extract_lane(dist, 2) : f32x4.extract_lane(dist, 3);
+    offerF32(bestD, bestI, i, k, v, j);
+    offerF32(bestD, bestI, j, k, v, i);
+  }
+}
+
+/**
+ * A fast candidate search for knn.ts: `knnF32`'s tile scheme in float32 (four pairs per instruction, no conversion),
+ * squared distances ‖a‖² + ‖b‖² − 2a·b with float32 norms, per row the k smallest by (distance, index) in float32
+ * lists (initialised by the caller to +∞ / i32 max). Its rounding differs from the Float64 search's, so knn.ts asks
+ * for more candidates than it needs, ranks them with the Float64 numbers and checks against an error bound that no
+ * other row could have made the cut. Rows j0 ≤ j < j0 + tile packed as float32 quads in `packed` (tile/4 × width × 16
+ * bytes); one call per tile (see `knnU8` on why).
+ */
+export function knnF32Fast(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: usize, bestI: usize, packed: usize, j0: i32, tile: i32): void {
+  const rowBytes = <usize>d << 2;
+  const rj = min(tile, n - j0);
+  const quads = (rj + 3) >> 2;
+  for (let q = 0; q < quads; q++) {
+    for (let lane = 0; lane < 4; lane++) {
+      const j = j0 + q * 4 + lane;
+      const out = packed + ((<usize>q * <usize>d) << 4) + (<usize>lane << 2);
+      const src = x + <usize>j * rowBytes;
+      for (let kk = 0; kk < d; kk++) store<f32>(out + (<usize>kk << 4), j < n ? load<f32>(src + (<usize>kk << 2)) : 0);
+    }
+  }
+  const two = f32x4.splat(2);
+  const jEnd = j0 + rj;
+  for (let i = 0; i < jEnd - 1; i += 2) {
+    const pair = i + 1 < n;
+    const a0 = x + <usize>i * rowBytes;
+    const a1 = pair ? a0 + rowBytes : a0;
+    const n0 = f32x4.splat(load<f32>(norms + (<usize>i << 2)));
+    const n1 = f32x4.splat(pair ? load<f32>(norms + (<usize>(i + 1) << 2)) : 0);
+    let q = i + 1 - j0;
+    q = q < 0 ? 0 : q >> 2;
+    for (; q + 1 < quads; q += 2) {
+      const p0 = packed + ((<usize>q * <usize>d) << 4);
+      const p1 = p0 + (<usize>d << 4);
+      let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00;
+      for (let kk = 0; kk < d; kk++) {
+        const b0 = v128.load(p0 + (<usize>kk << 4));
+        const b1 = v128.load(p1 + (<usize>kk << 4));
+        const x0 = f32x4.splat(load<f32>(a0 + (<usize>kk << 2)));
+        const x1 = f32x4.splat(load<f32>(a1 + (<usize>kk << 2)));
+        s00 = f32x4.add(s00, f32x4.mul(x0, b0));
+        s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+        s10 = f32x4.add(s10, f32x4.mul(x1, b0));
+        s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+      }
+      const jq = j0 + q * 4;
+      const nj0 = v128.load(norms + (<usize>jq << 2));
+      const nj1 = v128.load(norms + (<usize>(jq + 4) << 2));
+      offerQuad(bestD, bestI, k, n, i, jq, f32x4.sub(f32x4.add(n0, nj0), f32x4.mul(two, s00)));
+      offerQuad(bestD, bestI, k, n, i, jq + 4, f32x4.sub(f32x4.add(n0, nj1), f32x4.mul(two, s01)));
+      if (pair) {
+        offerQuad(bestD, bestI, k, n, i + 1, jq, f32x4.sub(f32x4.add(n1, nj0), f32x4.mul(two, s10)));
+        offerQuad(bestD, bestI, k, n, i + 1, jq + 4, f32x4.sub(f32x4.add(n1, nj1), f32x4.mul(two, s11)));
+      }
+    }
+    for (; q < quads; q++) {
+      const p0 = packed + ((<usize>q * <usize>d) << 4);
+      let s0 = f32x4.splat(0), s1 = s0;
+      for (let kk = 0; kk < d; kk++) {
+        const b0 = v128.load(p0 + (<usize>kk << 4));
+        s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(a0 + (<usize>kk << 2))), b0));
+        s1 = f32x4.add(s1, f32x4.mul(f32x4.splat(load<f32>(a1 + (<usize>kk << 2))), b0));
+      }
+      const jq = j0 + q * 4;
+      const nj = v128.load(norms + (<usize>jq << 2));
+      offerQuad(bestD, bestI, k, n, i, jq, f32x4.sub(f32x4.add(n0, nj), f32x4.mul(two, s0)));
+      if (pair) offerQuad(bestD, bestI, k, n, i + 1, jq, f32x4.sub(f32x4.add(n1, nj), f32x4.mul(two, s1)));
+    }
+  }
+}
