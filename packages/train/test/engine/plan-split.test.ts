@@ -196,3 +196,30 @@ test('a trainer with threads 2 (dropout masks from the trainer) follows the one-
     two.dispose();
   }
 });
+
+test('a split trainer resumed from getState()/setState() continues bit for bit like an uninterrupted split trainer', async () => {
+  const { createCnnTrainer } = await import('../../src/engine/trainer.ts');
+  const net = resolveNetwork(builtinNetwork('mlp'), GREY, 10);
+  const make = () => createCnnTrainer({ backend: 'wasm', seed: 8, learningRate: 0.001, momentum: 0.9, network: net, optimizer: 'adam', threads: 2 });
+  const r = createRandom(5);
+  const batches = Array.from({ length: 4 }, () => ({
+    images: Float32Array.from({ length: 32 * 784 }, () => r() * 2 - 1),
+    labels: Int32Array.from({ length: 32 }, () => Math.floor(r() * 10)),
+  }));
+  const [whole, first, second] = [await make(), await make(), await make()];
+  try {
+    const a = batches.map((b) => whole.trainStep(b.images, b.labels));
+    const b = batches.slice(0, 2).map((x) => first.trainStep(x.images, x.labels));
+    second.setState(first.getState());
+    b.push(...batches.slice(2).map((x) => second.trainStep(x.images, x.labels)));
+    assert.deepEqual(b, a);
+    const sa = whole.getState();
+    const sb = second.getState();
+    sa.weights.forEach((t, i) => assert.deepEqual(sb.weights[i]!.data, t.data, t.name));
+    sa.secondMoment!.forEach((t, i) => assert.deepEqual(sb.secondMoment![i]!.data, t.data, t.name));
+  } finally {
+    whole.dispose();
+    first.dispose();
+    second.dispose();
+  }
+});
