@@ -6,6 +6,7 @@
 import { PipelineError } from './errors.mjs';
 import { parsePipeline } from './pipeline.mjs';
 import { createPipelineProjects } from './projects.mjs';
+import { saveScanCache, withParser } from './source-closure.mjs';
 import { STARTED_AT_ENV } from './summary.mjs';
 import { checkDistinctRunDirs } from './tasks.mjs';
 import { readJson, readWorkspace } from './workspace.mjs';
@@ -48,6 +49,19 @@ export async function createPipelineNodes(files, options, context) {
     );
   }
   checkDistinctRunDirs(pipelines);
+  // The stages' source closures scan files synchronously; oxc-parser is loaded only if a file missing from the scan
+  // cache needs it (then everything is computed again, from the in-memory caches).
+  const results = await withParser(() => createAllProjects(pipelines, workspace, defaultPipeline));
+  saveScanCache(workspace);
+  return results;
+}
+
+/**
+ * @param {import('./pipeline.mjs').Pipeline[]} pipelines
+ * @param {import('./workspace.mjs').Workspace} workspace
+ * @param {string | undefined} defaultPipeline
+ */
+function createAllProjects(pipelines, workspace, defaultPipeline) {
   /** @type {Map<string, string>} project name → the file that made it */
   const owners = new Map();
   return pipelines.map((pipeline) => {

@@ -31,6 +31,22 @@ export function sourceClosure(workspace: Workspace, entry: string): SourceClosur
 /** Forget every lexed file (tests; Nx needs no call: a changed file is lexed again). */
 export function clearSourceCache(): void;
 /**
+ * Write the workspace's scan cache (the entries this invocation used, so it never grows beyond the workspace's
+ * files) if it changed; a failure to write only costs the next invocation a scan.
+ * @param {Workspace} workspace
+ */
+export function saveScanCache(workspace: Workspace): void;
+/** Load oxc-parser (once). */
+export function loadParser(): Promise<void>;
+/**
+ * Run `compute` (which scans sources synchronously); if a scan needed oxc-parser before it was loaded, load it and
+ * run `compute` again (what the first attempt scanned is cached, so the retry repeats little).
+ * @template T
+ * @param {() => T} compute
+ * @returns {Promise<T>}
+ */
+export function withParser<T>(compute: () => T): Promise<T>;
+/**
  * The import specifiers of a JavaScript or TypeScript source text, in source order. A text that does not lex yields
  * none (the stage cannot load it, so no cache entry can depend on what it would import).
  * @param {string} source
@@ -39,6 +55,13 @@ export function clearSourceCache(): void;
  * @example scanImports("import { a } from './a.ts'; // import b from 'b'") // [{ specifier: './a.ts', kind: 'static' }]
  */
 export function scanImports(source: string, fileName?: string): ImportSpecifier[];
+/**
+ * What the scans of earlier Nx invocations found, per file content: a warm `nx` command then lexes nothing and never
+ * loads oxc-parser (~50 ms to import, more to parse). The key of each entry is the sha1 of a file's text; the whole
+ * cache is valid only for the scanner that wrote it (this module's text and the lexers' versions), so editing the
+ * scanning code or upgrading a lexer starts it afresh. `nx reset` deletes it with the rest of Nx's workspace data.
+ */
+export const SCAN_CACHE_FILE: "tbpipe-import-scan.json";
 export type Workspace = import("./workspace.mjs").Workspace;
 export type WorkspacePackage = import("./workspace.mjs").WorkspacePackage;
 /**

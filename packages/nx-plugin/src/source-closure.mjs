@@ -10,11 +10,12 @@
 //   import … from 'x'; import 'x'; export … from 'x'; import('x'); require('x'); require.resolve('x');
 //   import x = require('x'); new URL('./file', import.meta.url)   (a file read next to the module: only if a file)
 // Not followed: `import type …` / `export type … from` (erased before run time) and non-literal `import(expr)`.
-import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { init as initLexer, parse as lexModule } from 'es-module-lexer';
-import { parseSync } from 'oxc-parser';
 import { exports as resolvePackageExports } from 'resolve.exports';
 import { PipelineError } from './errors.mjs';
 import { externalDependencies } from './workspace.mjs';
@@ -156,7 +157,7 @@ function loads(workspace, file) {
   if (targets === undefined) {
     targets = [];
     if (CODE_FILE.test(file)) {
-      for (const { specifier, kind } of scanFile(join(workspace.root, file))) {
+      for (const { specifier, kind } of scanFile(workspace, join(workspace.root, file))) {
         if (kind === 'type') continue;
         const target = resolveSpecifier(workspace, file, specifier, kind);
         if (target !== null) targets.push(target);
@@ -315,15 +316,25 @@ function readManifest(path) {
 }
 
 /**
- * The specifiers of one file, lexed once per distinct content.
+ * The specifiers of one file, lexed once per distinct content: in this process (Nx may keep the plugin loaded), and
+ * across Nx invocations through the workspace's scan cache ({@link saveScanCache}), keyed by the file's sha1.
+ * @param {Workspace} workspace
  * @param {string} path absolute
  * @returns {ImportSpecifier[]}
  */
-function scanFile(path) {
+function scanFile(workspace, path) {
   const text = readFileSync(path, 'utf8');
   const cached = scanCache.get(path);
+  const disk = diskCacheOf(workspace);
+  const key = createHash('sha1').update(text).digest('base64');
+  disk.used.add(key);
   if (cached?.text === text) return cached.specifiers;
-  const specifiers = scanImports(text, path);
+  let specifiers = disk.entries.get(key);
+  if (specifiers === undefined) {
+    specifiers = scanImports(text, path);
+    disk.entries.set(key, specifiers);
+    disk.dirty = true;
+  }
   scanCache.set(path, { text, specifiers });
   return specifiers;
 }
@@ -332,6 +343,109 @@ function scanFile(path) {
 export function clearSourceCache() {
   scanCache.clear();
   manifestCache.clear();
+}
+
+/**
+ * What the scans of earlier Nx invocations found, per file content: a warm `nx` command then lexes nothing and never
+ * loads oxc-parser (~50 ms to import, more to parse). The key of each entry is the sha1 of a file's text; the whole
+ * cache is valid only for the scanner that wrote it (this module's text and the lexers' versions), so editing the
+ * scanning code or upgrading a lexer starts it afresh. `nx reset` deletes it with the rest of Nx's workspace data.
+ */
+export const SCAN_CACHE_FILE = 'tbpipe-import-scan.json';
+
+/** @type {WeakMap<Workspace, { file: string, entries: Map<string, ImportSpecifier[]>, used: Set<string>, dirty: boolean }>} */
+const diskCaches = new WeakMap();
+
+/** This scanner's identity: the module's own text and the versions of the two lexers. */
+const SCANNER = (() => {
+  const version = (/** @type {string} */ pkg) => {
+    try {
+      // The lexers' entry files sit in their package folders under node_modules; walk up to the package.json.
+      let dir = dirname(fileURLToPath(import.meta.resolve(pkg)));
+      while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== pkg) {
+        if (dirname(dir) === dir) return 'unknown';
+        dir = dirname(dir);
+      }
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return createHash('sha1')
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(`es-module-lexer@${version('es-module-lexer')} oxc-parser@${version('oxc-parser')}`)
+    .digest('base64');
+})();
+
+/**
+ * @param {Workspace} workspace
+ */
+function diskCacheOf(workspace) {
+  let cache = diskCaches.get(workspace);
+  if (cache !== undefined) return cache;
+  const dataDir = process.env.NX_WORKSPACE_DATA_DIRECTORY ?? join(workspace.root, '.nx', 'workspace-data');
+  const file = join(dataDir, SCAN_CACHE_FILE);
+  /** @type {Map<string, ImportSpecifier[]>} */
+  const entries = new Map();
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    if (json.scanner === SCANNER && json.entries && typeof json.entries === 'object') {
+      for (const [key, value] of Object.entries(json.entries)) if (Array.isArray(value)) entries.set(key, value);
+    }
+  } catch {
+    // No cache yet, or one another process was writing: scan.
+  }
+  cache = { file, entries, used: new Set(), dirty: false };
+  diskCaches.set(workspace, cache);
+  return cache;
+}
+
+/**
+ * Write the workspace's scan cache (the entries this invocation used, so it never grows beyond the workspace's
+ * files) if it changed; a failure to write only costs the next invocation a scan.
+ * @param {Workspace} workspace
+ */
+export function saveScanCache(workspace) {
+  const cache = diskCaches.get(workspace);
+  if (cache === undefined || (!cache.dirty && cache.used.size === cache.entries.size)) return;
+  const entries = Object.fromEntries([...cache.used].sort().map((key) => [key, cache.entries.get(key)]));
+  try {
+    mkdirSync(dirname(cache.file), { recursive: true });
+    const temp = `${cache.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ scanner: SCANNER, entries }));
+    renameSync(temp, cache.file);
+  } catch {
+    // Read-only workspace data: scan again next time.
+  }
+}
+
+/** oxc-parser, imported only when a file that may hold `require(…)` / `new URL(…)` is not in the scan cache. */
+/** @type {typeof import('oxc-parser').parseSync | null} */
+let parseSync = null;
+
+/** Thrown by a scan that needs oxc-parser before {@link loadParser} has loaded it; see {@link withParser}. */
+class ParserNeeded extends Error {}
+
+/** Load oxc-parser (once). */
+export async function loadParser() {
+  parseSync ??= (await import('oxc-parser')).parseSync;
+}
+
+/**
+ * Run `compute` (which scans sources synchronously); if a scan needed oxc-parser before it was loaded, load it and
+ * run `compute` again (what the first attempt scanned is cached, so the retry repeats little).
+ * @template T
+ * @param {() => T} compute
+ * @returns {Promise<T>}
+ */
+export async function withParser(compute) {
+  try {
+    return compute();
+  } catch (err) {
+    if (!(err instanceof ParserNeeded)) throw err;
+    await loadParser();
+    return compute();
+  }
 }
 
 await initLexer();
@@ -371,6 +485,7 @@ export function scanImports(source, fileName = 'source.ts') {
     found.push({ specifier: r.specifier, kind, at: r.start });
   }
   if (CALL_HINT.test(source)) {
+    if (parseSync === null) throw new ParserNeeded('scanImports: oxc-parser is not loaded; await loadParser() first, or run the scan through withParser()');
     const { program, errors } = parseSync(fileName, source, { lang: /\.[cm]?jsx?$/.test(fileName) ? 'js' : 'ts', sourceType: 'module' });
     if (errors.length === 0) {
       walk(program, (node) => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createNodesV2 } from '../src/index.mjs';
+import { clearSourceCache, SCAN_CACHE_FILE } from '../src/source-closure.mjs';
 
 type Json = Record<string, any>;
 type Projects = Record<string, Json>;
@@ -182,6 +183,33 @@ describe('createNodesV2 on pipelines/*/pipeline.json', () => {
       for (const file of Object.keys(sources)) await rm(join(root, file));
       await write('packages/core/package.json', PACKAGES.core);
       await write('packages/ingest/package.json', PACKAGES.ingest);
+    }
+  });
+
+  it('keeps each scanned file’s imports in .nx/workspace-data for the next invocation, and scans a file again once its text changes', async () => {
+    const sources: Record<string, string> = {
+      'packages/train/bin/tbpipe-train.mjs': "await import('../src/cli.ts');\n",
+      'packages/train/src/cli.ts': "import { a } from './a.ts';\n",
+      'packages/train/src/a.ts': "export const a = new URL('./a.wasm', import.meta.url);\n",
+      'packages/train/src/a.wasm': 'not really wasm',
+      'packages/train/src/b.ts': 'export const b = 2;\n',
+    };
+    for (const [file, text] of Object.entries(sources)) await write(file, text);
+    const trainInputs = async () => ((await infer({ 'fashion-mnist': FASHION() }))['fashion-mnist-train'].targets.run.inputs as unknown[]).filter((i) => typeof i === 'string');
+    try {
+      assert.ok((await trainInputs()).includes('{workspaceRoot}/packages/train/src/a.wasm'));
+      const cache = JSON.parse(await readFile(join(root, '.nx/workspace-data', SCAN_CACHE_FILE), 'utf8'));
+      assert.equal(typeof cache.scanner, 'string');
+      assert.ok(Object.values(cache.entries).some((specifiers) => JSON.stringify(specifiers) === JSON.stringify([{ specifier: './a.wasm', kind: 'url' }])));
+      // As in a new Nx process: nothing in memory, the edited file's new text is not in the cache file.
+      clearSourceCache();
+      await write('packages/train/src/cli.ts', "import { a } from './a.ts';\nimport { b } from './b.ts';\n");
+      assert.ok((await trainInputs()).includes('{workspaceRoot}/packages/train/src/b.ts'));
+      clearSourceCache();
+      assert.ok((await trainInputs()).includes('{workspaceRoot}/packages/train/src/b.ts'), 'the cached scan of the new text');
+    } finally {
+      for (const file of Object.keys(sources)) await rm(join(root, file));
+      await rm(join(root, '.nx'), { recursive: true, force: true });
     }
   });
 

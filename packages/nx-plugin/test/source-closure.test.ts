@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { scanImports, sourceClosure, stageSources } from '../src/source-closure.mjs';
+import { loadParser, scanImports, sourceClosure, stageSources } from '../src/source-closure.mjs';
 import { readWorkspace } from '../src/workspace.mjs';
+
+// The plugin loads oxc-parser only when a scan needs it (createNodes retries through withParser); these tests call the
+// synchronous scanners directly.
+await loadParser();
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'closure');
 
