@@ -112,6 +112,10 @@ function unpad(xp: usize, x: usize, B: i32, H: i32, W: i32, C: i32, Hp: i32, Wp:
  * For one kernel row the KW·Ci inputs of a pixel are contiguous, whatever the stride.
  */
 function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32, relu: i32): void {
+  if (Co <= 8) {
+    convNarrow(x, Hp, Wp, Ci, w, bias, y, B, Ho, Wo, Co, KH, KW, S, relu);
+    return;
+  }
   const z = f32x4.splat(0);
   const L = KW * Ci;
   const coBytes = <usize>Co * 4;
@@ -176,6 +180,59 @@ function conv(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usi
           storeBlock(y0 + off, a0, a1, a2, a3, Co - v0 * 4);
           if (two) storeBlock(y1 + off, c0, c1, c2, c3, Co - v0 * 4);
         }
+      }
+    }
+  }
+}
+
+/**
+ * conv for Co ≤ 8 (e.g. LeNet's 6-filter first layer): four output pixels × 8 channels (two vectors) per pass,
+ * eight independent accumulators, so the multiply-adds overlap instead of waiting on two chains. Lanes past Co read
+ * the next weight row (or the buffer's slack) and are never stored; pixels past Wo recompute the row's first pixel
+ * of the pass and are not stored. Same per-output summation order as conv.
+ */
+function convNarrow(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usize, B: i32, Ho: i32, Wo: i32, Co: i32, KH: i32, KW: i32, S: i32, relu: i32): void {
+  const z = f32x4.splat(0);
+  const L = KW * Ci;
+  const coBytes = <usize>Co * 4;
+  const pixStep = <usize>(S * Ci) * 4;
+  const rowStep = <usize>(Wp * Ci) * 4;
+  const bias0 = v128.load(bias), bias1 = v128.load(bias, 16);
+  for (let b = 0; b < B; b++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      const yr = y + <usize>((b * Ho + oy) * Wo) * coBytes;
+      for (let ox = 0; ox < Wo; ox += 4) {
+        const r0 = x + <usize>(((b * Hp + oy * S) * Wp + ox * S) * Ci) * 4;
+        const r1 = ox + 1 < Wo ? r0 + pixStep : r0;
+        const r2 = ox + 2 < Wo ? r0 + pixStep * 2 : r0;
+        const r3 = ox + 3 < Wo ? r0 + pixStep * 3 : r0;
+        let a0 = bias0, a1 = bias1, b0 = bias0, b1 = bias1, c0 = bias0, c1 = bias1, d0 = bias0, d1 = bias1;
+        for (let ky = 0; ky < KH; ky++) {
+          const k = <usize>ky * rowStep;
+          const p0 = r0 + k, p1 = r1 + k, p2 = r2 + k, p3 = r3 + k;
+          let q = w + <usize>(ky * L) * coBytes;
+          for (let j: usize = 0; j < <usize>L * 4; j += 4) {
+            const w0 = v128.load(q), w1 = v128.load(q, 16);
+            q += coBytes;
+            let s = v128.load32_splat(p0 + j);
+            a0 = madd(s, w0, a0); a1 = madd(s, w1, a1);
+            s = v128.load32_splat(p1 + j);
+            b0 = madd(s, w0, b0); b1 = madd(s, w1, b1);
+            s = v128.load32_splat(p2 + j);
+            c0 = madd(s, w0, c0); c1 = madd(s, w1, c1);
+            s = v128.load32_splat(p3 + j);
+            d0 = madd(s, w0, d0); d1 = madd(s, w1, d1);
+          }
+        }
+        if (relu) {
+          a0 = f32x4.max(a0, z); a1 = f32x4.max(a1, z); b0 = f32x4.max(b0, z); b1 = f32x4.max(b1, z);
+          c0 = f32x4.max(c0, z); c1 = f32x4.max(c1, z); d0 = f32x4.max(d0, z); d1 = f32x4.max(d1, z);
+        }
+        const y0 = yr + <usize>ox * coBytes;
+        storeBlock(y0, a0, a1, z, z, Co);
+        if (ox + 1 < Wo) storeBlock(y0 + coBytes, b0, b1, z, z, Co);
+        if (ox + 2 < Wo) storeBlock(y0 + coBytes * 2, c0, c1, z, z, Co);
+        if (ox + 3 < Wo) storeBlock(y0 + coBytes * 3, d0, d1, z, z, Co);
       }
     }
   }
@@ -723,41 +780,56 @@ function denseDwSgd(x: usize, nin: i32, dy: usize, nout: i32, gw: usize, gb: usi
 function denseDx(dy: usize, nout: i32, w: usize, nin: i32, dx: usize, B: i32): void {
   const nv = nout >> 2;
   const rowBytes = <usize>nout * 4;
-  for (let b = 0; b < B; b++) {
-    const dyb = dy + <usize>(b * nout) * 4;
-    for (let i = 0; i < nin; i += 2) {
-      const pair = i + 1 < nin;
-      const w0 = w + <usize>i * rowBytes, w1 = pair ? w0 + rowBytes : w0;
-      let a0 = f32x4.splat(0), a1 = a0, c0 = a0, c1 = a0;
-      let v = 0;
-      for (; v + 2 <= nv; v += 2) {
-        const off = <usize>v * 16;
-        const d0 = v128.load(dyb + off), d1 = v128.load(dyb + off, 16);
-        a0 = madd(d0, v128.load(w0 + off), a0);
-        a1 = madd(d1, v128.load(w0 + off, 16), a1);
-        c0 = madd(d0, v128.load(w1 + off), c0);
-        c1 = madd(d1, v128.load(w1 + off, 16), c1);
+  const B4 = B & ~3;
+  // Two weight rows × four batch rows in registers: each weight vector serves four rows and each dy vector two,
+  // and the weights are read once for all the batch (weight rows outer).
+  for (let i = 0; i < nin; i += 2) {
+    const pair = i + 1 < nin;
+    const w0 = w + <usize>i * rowBytes, w1 = pair ? w0 + rowBytes : w0;
+    for (let b = 0; b < B4; b += 4) {
+      const y0 = dy + <usize>(b * nout) * 4, y1 = y0 + rowBytes, y2 = y1 + rowBytes, y3 = y2 + rowBytes;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+      for (let off: usize = 0; off < <usize>nv * 16; off += 16) {
+        const u = v128.load(w0 + off), t = v128.load(w1 + off);
+        let d = v128.load(y0 + off);
+        a0 = madd(d, u, a0); c0 = madd(d, t, c0);
+        d = v128.load(y1 + off);
+        a1 = madd(d, u, a1); c1 = madd(d, t, c1);
+        d = v128.load(y2 + off);
+        a2 = madd(d, u, a2); c2 = madd(d, t, c2);
+        d = v128.load(y3 + off);
+        a3 = madd(d, u, a3); c3 = madd(d, t, c3);
       }
-      if (v < nv) {
-        const off = <usize>v * 16;
-        const d0 = v128.load(dyb + off);
-        a0 = madd(d0, v128.load(w0 + off), a0);
-        c0 = madd(d0, v128.load(w1 + off), c0);
+      denseDxStore(dx + <usize>(b * nin + i) * 4, a0, c0, y0, w0, w1, nv, nout, pair);
+      denseDxStore(dx + <usize>((b + 1) * nin + i) * 4, a1, c1, y1, w0, w1, nv, nout, pair);
+      denseDxStore(dx + <usize>((b + 2) * nin + i) * 4, a2, c2, y2, w0, w1, nv, nout, pair);
+      denseDxStore(dx + <usize>((b + 3) * nin + i) * 4, a3, c3, y3, w0, w1, nv, nout, pair);
+    }
+    for (let b = B4; b < B; b++) {
+      const yb = dy + <usize>(b * nout) * 4;
+      let a0 = f32x4.splat(0), c0 = a0;
+      for (let off: usize = 0; off < <usize>nv * 16; off += 16) {
+        const d = v128.load(yb + off);
+        a0 = madd(d, v128.load(w0 + off), a0);
+        c0 = madd(d, v128.load(w1 + off), c0);
       }
-      a0 = f32x4.add(a0, a1);
-      c0 = f32x4.add(c0, c1);
-      let s0 = f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1) + f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3);
-      let s1 = f32x4.extract_lane(c0, 0) + f32x4.extract_lane(c0, 1) + f32x4.extract_lane(c0, 2) + f32x4.extract_lane(c0, 3);
-      for (let o = nv << 2; o < nout; o++) {
-        const d = load<f32>(dyb + <usize>o * 4);
-        s0 += d * load<f32>(w0 + <usize>o * 4);
-        s1 += d * load<f32>(w1 + <usize>o * 4);
-      }
-      const at = dx + <usize>(b * nin + i) * 4;
-      store<f32>(at, s0);
-      if (pair) store<f32>(at, s1, 4);
+      denseDxStore(dx + <usize>(b * nin + i) * 4, a0, c0, yb, w0, w1, nv, nout, pair);
     }
   }
+}
+
+/** Sum the lanes, add the last nout % 4 products, store dx[b][i] (and dx[b][i + 1] for a pair). */
+// @ts-ignore: decorator
+@inline function denseDxStore(at: usize, a: v128, c: v128, dyb: usize, w0: usize, w1: usize, nv: i32, nout: i32, pair: bool): void {
+  let s0 = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
+  let s1 = f32x4.extract_lane(c, 0) + f32x4.extract_lane(c, 1) + f32x4.extract_lane(c, 2) + f32x4.extract_lane(c, 3);
+  for (let o = nv << 2; o < nout; o++) {
+    const d = load<f32>(dyb + <usize>o * 4);
+    s0 += d * load<f32>(w0 + <usize>o * 4);
+    s1 += d * load<f32>(w1 + <usize>o * 4);
+  }
+  store<f32>(at, s0);
+  if (pair) store<f32>(at, s1, 4);
 }
 
 // ---------------------------------------------------------------- activations
