@@ -442,7 +442,9 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
     return { files, metrics, embeddingTags: [], figureTags: [] };
   }
 
+  const writing = performance.now();
   const { embeddingTags, figureTags } = await writeRunDir(o.runDir!, sample, layouts, sources, views);
+  timings.writeRunDir = Math.round(performance.now() - writing);
   timings.totalMillis = Math.round(performance.now() - started);
   await writeFileAtomic(join(o.outDir, PROJECT_FILES.timings), `${JSON.stringify(timings, null, 2)}\n`);
   const files = [PROJECT_FILES.projections, PROJECT_FILES.metrics];
