@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 import { createRandom } from '@tbpipe/core';
 import { crc32c, encodeEvent, prCurveValue, pythonFloatRepr } from '../src/index.ts';
+import { pythonFloatReprGeneral } from '../src/python-format.ts';
 import { encodePrCurveEventInto, prCurveEventSize, prCurveTensor } from '../src/pr-curve.ts';
 import { encodeScalarEvent } from '../src/scalar.ts';
 import { edgesHistogram, pairwiseSum, sumOfSquares, uniformHistogram } from '../src/numpy.ts';
@@ -65,6 +66,16 @@ describe('encoders', () => {
       [-Infinity, '-inf'],
     ];
     for (const [x, s] of cases) assert.equal(pythonFloatRepr(x), s, String(x));
+  });
+
+  it('writes every float as the general exponential path does, on both sides of the fast path’s 1e-4 and 1e16 bounds', () => {
+    const random = createRandom(17);
+    const values = [1e-4, -1e-4, 1e-4 * (1 - 2 ** -52), 1e16, 1e16 * (1 - 2 ** -53), -1e16, 9999999999999998, 0.1, 0.5, 1, 255, 123456789.125];
+    for (let i = 0; i < 200_000; i++) {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 44 - 22);
+      values.push(x, Math.fround(x), Math.round(x), Math.fround(Math.round(x * 100) / 100));
+    }
+    for (const x of values) assert.equal(pythonFloatRepr(x), pythonFloatReprGeneral(x), String(x));
   });
 
   it('sums in NumPy order: pairwise blocks of 8192 and OpenBLAS ddot lanes (frozen values from NumPy 1.24, AVX-512 OpenBLAS)', () => {
