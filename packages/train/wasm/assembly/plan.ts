@@ -345,11 +345,11 @@ function convDwSparse(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize,
         for (let ox = 0; ox < Wo; ox++) {
           const g = load<f32>(dy + (<usize>p * <usize>Co + <usize>co) * 4);
           p++;
-          if (g == 0) continue;
+          // Branch-free: the entry is always written, kept only if g ≠ 0 (a data-dependent branch mispredicts).
           bsum += g;
           store<f32>(list + <usize>n * 8, g);
           store<u32>(list + <usize>n * 8, <u32>(x + <usize>(((b * Hp + oy * S) * Wp + ox * S) * Ci) * 4), 4);
-          n++;
+          n += <i32>(g != 0);
         }
       }
     }
@@ -416,7 +416,7 @@ function convDwSparse(x: usize, Hp: i32, Wp: i32, Ci: i32, dy: usize, gw: usize,
 /** Fraction of zeros in n floats (decides sparse vs dense filter gradient). */
 function zeroFraction(p: usize, n: i32): f32 {
   let z = 0;
-  for (let i = 0; i < n; i++) if (load<f32>(p + x4(i)) == 0) z++;
+  for (let i = 0; i < n; i++) z += <i32>(load<f32>(p + x4(i)) == 0);
   return <f32>z / <f32>n;
 }
 
@@ -446,10 +446,9 @@ function convDx(dy: usize, w: usize, wt: usize, dx: usize, Hp: i32, Wp: i32, Ci:
         let n = 0;
         for (let co = 0; co < Co; co++) {
           const gv = load<f32>(g + <usize>co * 4);
-          if (gv == 0) continue;
           store<f32>(list + <usize>n * 8, gv);
           store<u32>(list + <usize>n * 8, <u32>(wt + <usize>co * rowW), 4);
-          n++;
+          n += <i32>(gv != 0); // branch-free, as in convDwSparse
         }
         if (n == 0) continue;
         for (let ky = 0; ky < KH; ky++) {
