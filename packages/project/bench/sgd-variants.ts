@@ -1,6 +1,6 @@
 // UMAP's SGD kernels side by side (CPU time of each fit, interleaved rounds, kNN accuracy of each layout): the
 // first n FashionMNIST test images as PCA-50, one exact 15-NN graph, three seeds.
-//   npm run bench -- sgd-variants [n=2000] [kernels=sequential,streams] [dim=2]
+//   npm run bench -- sgd-variants [n=2000] [kernels=streams,lanes] [dim=2]
 import { createRandom } from '@tbpipe/core';
 import { accuracyFromGraph } from '../src/knn-accuracy.ts';
 import { fitPca } from '../src/pca.ts';
@@ -9,7 +9,7 @@ import { prepareUmap } from '../src/umap.ts';
 import { runLayoutJob } from '../src/wasm-kernels.mjs';
 import { readFashionMnist, toUnitFloats } from './lib/fashion-mnist.ts';
 const n = Number(process.argv[2] ?? 2000);
-const variants = (process.argv[3] ?? 'sequential,streams').split(',');
+const variants = (process.argv[3] ?? 'streams,lanes').split(',');
 const dim = Number(process.argv[4] ?? 2);
 const { images, labels } = readFashionMnist('t10k', n, '/usr/share/datasets/fashion-mnist');
 const x = fitPca(toUnitFloats(images), n, 784, { nComponents: 50, random: createRandom(0) }).scores;
