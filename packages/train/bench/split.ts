@@ -129,9 +129,11 @@ for (const name of names) {
     const o2 = median(two.get(batch)!);
     const t = theirs.get(batch)!;
     const tm = t.length ? median(t) : NaN;
-    const ratio = (x: number) => (t.length ? `${(x / tm).toFixed(2)}×` : '–');
+    // Per-repeat ratios (each repeat is a triple under the same load), their median.
+    const pair = (xs: number[]) => (t.length === xs.length ? ` (pairs ${median(xs.map((x, i) => x / t[i]!)).toFixed(2)}×)` : '');
+    const ratio = (x: number, xs: number[]) => (t.length ? `${(x / tm).toFixed(2)}×${pair(xs)}` : '–');
     rows.push(
-      `| ${name} | ${batch} | ${o1.toFixed(0)} (${spread(one.get(batch)!)}) | ${o2.toFixed(0)} (${spread(two.get(batch)!)}) | ${t.length ? `${tm.toFixed(0)} (${spread(t)})` : '–'} | ${ratio(o1)} | ${ratio(o2)} | ${(o2 / o1).toFixed(2)}× |`,
+      `| ${name} | ${batch} | ${o1.toFixed(0)} (${spread(one.get(batch)!)}) | ${o2.toFixed(0)} (${spread(two.get(batch)!)}) | ${t.length ? `${tm.toFixed(0)} (${spread(t)})` : '–'} | ${ratio(o1, one.get(batch)!)} | ${ratio(o2, two.get(batch)!)} | ${(o2 / o1).toFixed(2)}× (pairs ${median(two.get(batch)!.map((x, i) => x / one.get(batch)![i]!)).toFixed(2)}×) |`,
     );
     const cs = cost.get(batch)!;
     if (cs.length) {
