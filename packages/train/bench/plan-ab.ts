@@ -1,10 +1,11 @@
 /**
  * A/B two builds of the plan interpreter on the same engine and memory, alternating step batches (CPU time):
  *
- *   node --import tsx packages/train/bench/plan-ab.ts A.wasm B.wasm [--networks wide,mlp] [--batches 4,64] [--rounds 7]
+ *   node --import tsx packages/train/bench/plan-ab.ts A.wasm B.wasm [C.wasm …] [--networks wide,mlp] [--batches 4,64] [--rounds 7]
  *
- * For kernel work: build the candidate with `node wasm/build.mjs` into a copy, keep the old binary, compare. Both
- * binaries must share the op codes (same plan-ops.ts).
+ * Median ms per step of each and how many times as fast as the first. For kernel work: keep a copy of the old
+ * binary, rebuild, compare; or an old commit's binary (`git show <commit>:packages/train/wasm/plan.wasm`). All must
+ * share the op codes (src/kernels/plan-ops.ts).
  */
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
@@ -48,6 +49,7 @@ for (const name of opt('networks', 'wide,lenet5-rgb,mlp').split(',') as BuiltinN
         times[k]!.push((c.user + c.system) / 1e3 / n);
       });
     }
-    console.log(`${name} b${batch}: ${files.map((f, k) => `${f.split('/').at(-1)} ${median(times[k]!).toFixed(3)} ms`).join(' | ')}  (B/A ${(median(times[1]!) / median(times[0]!)).toFixed(3)})`);
+    const base = median(times[0]!);
+    console.log(`${name} b${batch}: ${files.map((f, k) => `${f.split('/').at(-1)} ${median(times[k]!).toFixed(3)} ms${k ? ` (${(base / median(times[k]!)).toFixed(2)}× as fast)` : ''}`).join(' | ')}`);
   }
 }
