@@ -110,11 +110,24 @@ function createStreamOptimizer(job, lanes) {
   // visit was at most ceil(epochsPerSample) < 2·epochsPerSample epochs before), and the kernel pads 16 past the end.
   if (lanes && !(job.negativeSampleRate <= 6)) throw new RangeError(`lanes kernel: negativeSampleRate ${job.negativeSampleRate}, expected at most 6`);
   const drawsAt = align(embAt + 16 * (job.vertices + 1));
-  ensureBytes(w, drawsAt + (lanes ? 4 * ((2 * job.negativeSampleRate + 1) * l.edges + 32) : 0));
+  // lanes: the schedule as one record per edge (next sample, per sample, next negative sample, per negative sample).
+  const recordsAt = align(drawsAt + (lanes ? 4 * ((2 * job.negativeSampleRate + 1) * l.edges + 32) : 0));
+  ensureBytes(w, recordsAt + (lanes ? 32 * l.edges : 0));
   const buf = w.memory.buffer;
   fillPowTable32(buf, tablesAt, job.b);
   fillPowTable32(buf, tablesAt + tableBytes, job.b - 1);
   writeSchedule(buf, job, l);
+  if (lanes) {
+    const records = new Float64Array(buf, recordsAt, 4 * l.edges);
+    const eps = new Float64Array(buf, l.epsAt, l.edges);
+    const epsNeg = new Float64Array(buf, l.epsNegAt, l.edges);
+    for (let i = 0; i < l.edges; i++) {
+      records[4 * i] = eps[i];
+      records[4 * i + 1] = eps[i];
+      records[4 * i + 2] = epsNeg[i];
+      records[4 * i + 3] = epsNeg[i];
+    }
+  }
   // ceil(epochOfNextSample) per edge, padded with never-due entries to a multiple of 4 (the kernel's scan).
   const due = new Int32Array(buf, dueAt, l.edges + 4).fill(0x7fffffff);
   for (let i = 0; i < l.edges; i++) due[i] = Math.ceil(job.epochsPerSample[i]);
@@ -124,8 +137,11 @@ function createStreamOptimizer(job, lanes) {
   return optimizerState(
     job,
     // prettier-ignore
-    (from, to, state) => (lanes ? w.optimizeLanes : w.optimizeStreams)(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt, dueAt,
-      l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt, drawsAt),
+    (from, to, state) => lanes
+      ? w.optimizeLanes(l.headAt, l.tailAt, recordsAt, embAt, listAt, countsAt, dueAt,
+        l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt, drawsAt)
+      : w.optimizeStreams(l.headAt, l.tailAt, l.epsAt, l.nextAt, l.nextNegAt, l.epsNegAt, embAt, listAt, countsAt, dueAt,
+        l.edges, vertices, dim, job.a, job.b, job.gamma, job.initialAlpha, job.nEpochs, from, to, state, tablesAt),
     () => {
       const p = new Float32Array(w.memory.buffer, embAt, 4 * vertices);
       const out = new Float64Array(vertices * dim);

@@ -18,8 +18,11 @@
 // sample), so another stream that samples that vertex meanwhile reads where it stood after the attraction. A sample
 // of the head itself is skipped (umap-js: zero distance and j == k), whatever the memory holds.
 //
-// Memory: as umap-streams.ts, and the embedding holds one extra f32x4 point after the last vertex: an exhausted
-// slice's lane works on that scratch point with no samples, so it needs no branch and touches no real point.
+// Memory: as umap-streams.ts, except that an edge's schedule is one 32-byte record (f64 epochOfNextSample,
+// epochsPerSample, epochOfNextNegativeSample, epochsPerNegativeSample: a third of the edges are due each epoch, and
+// four separate arrays made the scan touch four cache lines per due edge), the embedding holds one extra f32x4 point
+// after the last vertex (an exhausted slice's lane works on that scratch point with no samples, so it needs no branch
+// and touches no real point), and `draws` holds an epoch's sampled points.
 
 const INC: u32 = 0x6d2b79f5;
 const TABLE_BYTES: i32 = (256 + 512) << 2;
@@ -115,10 +118,7 @@ const DRAW_PADDING: i32 = 16;
 @inline function dueEdges(
   epoch: i32,
   edges: i32,
-  epochsPerSample: usize,
-  epochOfNextSample: usize,
-  epochOfNextNegativeSample: usize,
-  epochsPerNegativeSample: usize,
+  schedule: usize,
   list: usize,
   counts: usize,
   dueAt: usize,
@@ -131,14 +131,14 @@ const DRAW_PADDING: i32 = 16;
     while (mask != 0) {
       const i = g + ctz(mask);
       mask &= mask - 1;
-      const ie = <usize>i << 3;
-      const next = load<f64>(epochOfNextSample + ie) + load<f64>(epochsPerSample + ie);
-      store<f64>(epochOfNextSample + ie, next);
+      const rec = schedule + (<usize>i << 5);
+      const next = load<f64>(rec) + load<f64>(rec, 8);
+      store<f64>(rec, next);
       store<i32>(dueAt + (<usize>i << 2), <i32>Math.ceil(next));
-      const nextNeg = load<f64>(epochOfNextNegativeSample + ie);
-      const perNeg = load<f64>(epochsPerNegativeSample + ie);
+      const nextNeg = load<f64>(rec, 16);
+      const perNeg = load<f64>(rec, 24);
       const nNeg = Math.floor((n - nextNeg) / perNeg);
-      store<f64>(epochOfNextNegativeSample + ie, nextNeg + nNeg * perNeg);
+      store<f64>(rec, nextNeg + nNeg * perNeg, 16);
       store<i32>(list + (<usize>m << 2), i);
       store<i32>(counts + (<usize>m << 2), nNeg > 0 ? <i32>nNeg : 0);
       m++;
@@ -191,10 +191,7 @@ const DRAW_PADDING: i32 = 16;
   three: bool,
   head: usize,
   tail: usize,
-  epochsPerSample: usize,
-  epochOfNextSample: usize,
-  epochOfNextNegativeSample: usize,
-  epochsPerNegativeSample: usize,
+  schedule: usize,
   embedding: usize,
   list: usize,
   counts: usize,
@@ -226,7 +223,7 @@ const DRAW_PADDING: i32 = 16;
   for (let epoch = from; epoch < to; epoch++) {
     const alpha = epoch == 0 ? initialAlpha : initialAlpha * (1.0 - <f64>(epoch - 1) / <f64>nEpochs);
     const av = f32x4.splat(<f32>alpha);
-    const m = dueEdges(epoch, edges, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample, list, counts, dueAt);
+    const m = dueEdges(epoch, edges, schedule, list, counts, dueAt);
     // Eight slices [bound_t, bound_t+1), each starting at its first edge's place in the epoch's draws.
     const q = (m + 7) >> 3;
     let drawn = 0;
@@ -384,17 +381,16 @@ const DRAW_PADDING: i32 = 16;
 }
 
 /**
- * Epochs `from` ≤ n < `to` of umap-js's SGD, eight streams in SIMD lanes (see the top of this file); the arguments
- * and memory are umap-streams.ts's `optimizeStreams`, with room for one scratch point after the embedding. `state` is
- * the mulberry32 state before the first draw; returns the state after the last (the sequential kernel's).
+ * Epochs `from` ≤ n < `to` of umap-js's SGD, eight streams in SIMD lanes (see the top of this file): head/tail i32
+ * [edges], `schedule` 32-byte records [edges], the embedding f32x4 [vertices + 1], list/counts i32 [edges], dueAt
+ * i32 [edges rounded up to 4, padded with i32 max], `draws` i32 [(2·rate + 1)·edges + 32], the pow tables as for
+ * umap-streams.ts. `state` is the mulberry32 state before the first draw; returns the state after the last (the
+ * sequential kernel's).
  */
 export function optimizeLanes(
   head: usize,
   tail: usize,
-  epochsPerSample: usize,
-  epochOfNextSample: usize,
-  epochOfNextNegativeSample: usize,
-  epochsPerNegativeSample: usize,
+  schedule: usize,
   embedding: usize,
   list: usize,
   counts: usize,
@@ -414,9 +410,9 @@ export function optimizeLanes(
   draws: usize,
 ): u32 {
   // prettier-ignore
-  if (dim == 3) return run(true, head, tail, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample,
+  if (dim == 3) return run(true, head, tail, schedule,
     embedding, list, counts, dueAt, edges, vertices, a64, b64, gamma, initialAlpha, nEpochs, from, to, state, powTables, draws);
   // prettier-ignore
-  return run(false, head, tail, epochsPerSample, epochOfNextSample, epochOfNextNegativeSample, epochsPerNegativeSample,
+  return run(false, head, tail, schedule,
     embedding, list, counts, dueAt, edges, vertices, a64, b64, gamma, initialAlpha, nEpochs, from, to, state, powTables, draws);
 }
