@@ -2,7 +2,7 @@
  * The five built-in networks, our engine side by side with PyTorch (1 thread) in one run.
  *
  *   node --import tsx packages/train/bench/networks.ts speed [--networks tutorial,wide,lenet5-rgb,mlp,batchnorm]
- *       [--batches 4,64] [--repeats 3] [--steps 1000] [--backend wasm] [--no-torch]
+ *       [--batches 4,64] [--repeats 3] [--steps 1000] [--backend wasm] [--threads 1|2|auto] [--no-torch]
  *       steps/s at each batch size: ours (createCnnTrainer on --backend, trainStep auto: the fused engine when it runs
  *       the network, else stock — the table says which), then `torch_reference.py speed --network <file> --input C,H,W
  *       --threads 1` for the same network, once per repeat so each repeat is a pair under the same load. Both train on
@@ -95,6 +95,8 @@ async function speed(): Promise<void> {
   const repeats = number('repeats', 3);
   const steps = number('steps', 1000);
   const backend = (option('backend') ?? 'wasm') as BackendName;
+  // Threads per step (the batch split, ENGINE.md); bench/split.ts compares 1 and 2 in one run.
+  const threads = ((t) => (t === 'auto' ? 'auto' : t === '2' ? 2 : 1))(option('threads') ?? '1');
   console.log(`# networks speed: backend ${backend}, ${repeats} repeats, ${steps} steps at batch 4; plan binary ${planBinary()}; torch ${torch ? 'on' : 'off'}; load ${loadavg()}`);
   const rows: string[] = [];
   for (const name of networks) {
@@ -104,7 +106,7 @@ async function speed(): Promise<void> {
     let kind = '';
     for (let r = 0; r < repeats; r++) {
       for (const batch of batches) {
-        const trainer = await createCnnTrainer({ backend, seed: 0, learningRate: 0.001, momentum: 0.9, network: net });
+        const trainer = await createCnnTrainer({ backend, seed: 0, learningRate: 0.001, momentum: 0.9, network: net, threads });
         kind = trainer.stepKind + (trainer.stepNote ? ` (${trainer.stepNote})` : '');
         ours.get(batch)!.push(ourSpeed(trainer, net, batch, stepsFor(steps, batch)));
         trainer.dispose();
