@@ -258,7 +258,7 @@ export function renderMarkdown(d: ReportData): string {
       'The same points for both: the first n FashionMNIST test images, reduced to 50 PCA components by @tbpipe/project and handed to umap-learn through a file; ' +
         'the same parameters: 2-D, n_neighbors 15, min_dist 0.1, umap-js\'s epoch rule (what the project stage uses; passed to umap-learn as n_epochs). ' +
         'Each side fits once untimed (JIT / numba warm-up) in its own process, then the timed fits; umap-learn with a random_state runs single-threaded, ours runs on the calling thread. ' +
-        'Ours = exact 15-NN graph + umap-js\'s initializeFit (on typed arrays, same numbers) + the wasm SGD (four interleaved edge streams, umap-js\'s per-edge updates and negative samples); theirs = `UMAP(...).fit_transform` (NN-descent, graph, SGD). kNN accuracy: leave-one-out 10-NN vote on the last layout.',
+        'Ours = exact 15-NN graph + umap-js\'s initializeFit (on typed arrays, same numbers) + the wasm SGD (eight edge streams in SIMD lanes, umap-js\'s per-edge updates and negative samples; the graph\'s candidates searched in float32 and ranked in Float64); theirs = `UMAP(...).fit_transform` (NN-descent, graph, SGD). kNN accuracy: leave-one-out 10-NN vote on the last layout.',
       '',
       '| points | epochs | ours (s) | runs | umap-learn (s) | runs | umap-learn / ours | 10-NN acc. ours / umap-learn | load (ours / theirs) |',
       '| ---: | ---: | ---: | --- | ---: | --- | ---: | --- | --- |',

@@ -2,7 +2,7 @@
 // first n FashionMNIST test images reduced to 50 PCA components by @tbpipe/project (what the project stage feeds its
 // pixel UMAP), written to a file that umap-learn (Debian's `umap-learn`, /usr/bin/python3) reads. Both sides are
 // timed in steady state, after one untimed warm-up fit in the same process: ours is the exact 15-NN graph +
-// umap-js's initializeFit (typed, same numbers) + the wasm SGD (stream kernel), in this thread; theirs is `UMAP(...).fit_transform` (NN-descent, graph, SGD).
+// umap-js's initializeFit (typed, same numbers) + the wasm SGD (lanes kernel), in this thread; theirs is `UMAP(...).fit_transform` (NN-descent, graph, SGD).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
