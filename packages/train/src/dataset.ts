@@ -55,11 +55,14 @@ export class BatchBuffer {
     const n = Math.min(this.capacity, order.length - start);
     const { images, labels } = data;
     const pixels = this.pixels;
+    // Locals, not `this.images` in the inner loop: 15 000 fills (an epoch) 189 vs 228 ms CPU, 8 alternated rounds, load 8.
+    const out = this.images;
+    const lut = NORMALIZE_LUT;
     for (let k = 0; k < n; k++) {
       const index = order[start + k]!;
       const src = index * pixels;
       const dst = k * pixels;
-      for (let j = 0; j < pixels; j++) this.images[dst + j] = NORMALIZE_LUT[images[src + j]!]!;
+      for (let j = 0; j < pixels; j++) out[dst + j] = lut[images[src + j]!]!;
       this.labels[k] = labels[index]!;
     }
     this.size = n;
