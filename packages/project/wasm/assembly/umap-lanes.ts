@@ -3,15 +3,16 @@
 //
 // Why: the four-stream kernel (umap-streams.ts) gave the out-of-order core four independent chains, but each negative
 // sample still cost ~50 scalar-ish instructions (the draw, a horizontal sum, the table pow, the clip, a branch per
-// stream and sample). Here one instruction does a step of four streams: the mulberry32 draws in i32x4 (each lane its
-// own state), the four sampled points gathered and transposed to x/y/z vectors, the distance, the table pow, the
-// gradient coefficient (one f32x4 division), the clip and the update all four lanes wide, with masks instead of
-// branches for the lanes whose edge has fewer samples, a zero distance or a sample of the head itself. Two groups
-// interleave, so two dependency chains overlap.
+// stream and sample). Here one instruction does a step of four streams: the four sampled points gathered and
+// transposed to x/y/z vectors, the distance, the table pow, the gradient coefficient (one f32x4 division), the clip
+// and the update all four lanes wide, with masks instead of branches for the lanes whose edge has fewer samples, a
+// zero distance or a sample of the head itself. Two groups interleave, so two dependency chains overlap. The
+// epoch's mulberry32 draws are computed before its steps in one i32x4 pass (the sampled points' addresses, no
+// dependency between them), so a sample's chain starts from a load.
 //
 // The schedule is the stream kernel's: each epoch lists its due edges in edge order with their negative-sample counts
 // (umap-js's schedule, f64), splits the list into eight consecutive slices and advances one edge of each slice per
-// step; each slice draws from mulberry32 at the position umap-js's sequential loop would have reached at its first
+// step; each slice reads the epoch's draws from the position umap-js's sequential loop would have reached at its first
 // edge, so every edge gets the very negative samples umap-js would give it, and the state after an epoch is umap-js's.
 // What differs from the stream kernel, deterministically: eight slices instead of four, and a head is kept in its
 // register during its edge's negative samples and stored after the last (the stream kernel stored it after every
