@@ -121,6 +121,7 @@ export function sharedMemoryTwin(bytes: Uint8Array): Uint8Array {
     }
   };
   while (i < bytes.length) {
+    const header = i; // (the size's LEB may be padded: binaryen writes some as 5 bytes)
     const id = bytes[i++]!;
     const size = readLeb();
     const start = i;
@@ -149,7 +150,7 @@ export function sharedMemoryTwin(bytes: Uint8Array): Uint8Array {
         if (flags & 1) readLeb();
         const limits = [0x03, ...leb(min), ...leb(MAX_PAGES)];
         const section = [...bytes.subarray(start, at), ...limits, ...bytes.subarray(i, start + size)];
-        return Uint8Array.from([...bytes.subarray(0, start - 1 - leb(size).length), 2, ...leb(section.length), ...section, ...bytes.subarray(start + size)]);
+        return Uint8Array.from([...bytes.subarray(0, header), 2, ...leb(section.length), ...section, ...bytes.subarray(start + size)]);
       }
     }
     break;

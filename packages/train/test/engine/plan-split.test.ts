@@ -7,7 +7,7 @@ import { resolveNetwork, type ResolvedNetwork } from '../../src/network/resolve.
 import type { NetworkSpec } from '../../src/network/spec.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { createPlanStep, type PlanStep, type TrainerOptimizer } from '../../src/kernels/fused-plan.ts';
-import { createSplitPlanStep, splitDecision, splitUnsupportedReason } from '../../src/kernels/plan-split.ts';
+import { createSplitPlanStep, sharedMemoryTwin, splitDecision, splitUnsupportedReason } from '../../src/kernels/plan-split.ts';
 
 const SGD: TrainerOptimizer = { name: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 const NESTEROV: TrainerOptimizer = { ...SGD, nesterov: true, weightDecay: 1e-3 };
@@ -32,6 +32,14 @@ const DROPOUT_SPEC = {
     { type: 'dense', units: 10 },
   ],
 } as unknown as NetworkSpec;
+
+/** The slice of the WebAssembly global this test uses (the repo's tsconfig types none). */
+interface WasmGlobal {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => object;
+}
 
 const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -222,4 +230,16 @@ test('a split trainer resumed from getState()/setState() continues bit for bit l
     first.dispose();
     second.dispose();
   }
+});
+
+test('the shared-memory twin of a module links to a shared memory (also when the section size is a padded LEB)', () => {
+  const W = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+  // (module (import "env" "memory" (memory 0))), the import section's size written as a 5-byte LEB
+  const bytes = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 2, 0x8f, 0x80, 0x80, 0x80, 0, 1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 0, 0]);
+  assert.ok(W.validate(bytes));
+  const shared = new W.Memory({ initial: 1, maximum: 32768, shared: true });
+  assert.throws(() => new W.Instance(new W.Module(bytes), { env: { memory: shared } }));
+  const twin = sharedMemoryTwin(bytes);
+  assert.doesNotThrow(() => new W.Instance(new W.Module(twin), { env: { memory: shared } }));
+  assert.throws(() => sharedMemoryTwin(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), /imports no memory/);
 });
