@@ -36,7 +36,7 @@ export interface EngineTrainer extends CnnTrainer {
   readonly stepKind: StepKind;
   /** Why `auto` fell back to the stock step on wasm (one line for the log), if it did. */
   readonly stepNote?: string;
-  /** Threads a training step of `batch` images runs on (2: the fused step's batch split) and why, for the log. */
+  /** Threads a training step of `batch` images runs on (2: the fused step's batch split, whose worker this starts) and why, for the log. */
   threadsFor(batch: number): { threads: 1 | 2; why: string };
 }
 
