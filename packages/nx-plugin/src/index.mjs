@@ -6,7 +6,7 @@
 import { PipelineError } from './errors.mjs';
 import { parsePipeline } from './pipeline.mjs';
 import { createPipelineProjects } from './projects.mjs';
-import { saveScanCache, withParser } from './source-closure.mjs';
+import { saveScanCache, withScanners } from './source-closure.mjs';
 import { STARTED_AT_ENV } from './summary.mjs';
 import { checkDistinctRunDirs } from './tasks.mjs';
 import { readJson, readWorkspace } from './workspace.mjs';
@@ -49,9 +49,9 @@ export async function createPipelineNodes(files, options, context) {
     );
   }
   checkDistinctRunDirs(pipelines);
-  // The stages' source closures scan files synchronously; oxc-parser is loaded only if a file missing from the scan
-  // cache needs it (then everything is computed again, from the in-memory caches).
-  const results = await withParser(() => createAllProjects(pipelines, workspace, defaultPipeline));
+  // The stages' source closures scan files synchronously; the lexers are loaded only if a file missing from the scan
+  // cache needs them (then everything is computed again, from the in-memory caches).
+  const results = await withScanners(() => createAllProjects(pipelines, workspace, defaultPipeline));
   saveScanCache(workspace);
   return results;
 }

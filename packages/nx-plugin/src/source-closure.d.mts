@@ -36,16 +36,19 @@ export function clearSourceCache(): void;
  * @param {Workspace} workspace
  */
 export function saveScanCache(workspace: Workspace): void;
-/** Load oxc-parser (once). */
-export function loadParser(): Promise<void>;
 /**
- * Run `compute` (which scans sources synchronously); if a scan needed oxc-parser before it was loaded, load it and
- * run `compute` again (what the first attempt scanned is cached, so the retry repeats little).
+ * Load the scanners (once each): es-module-lexer's WebAssembly and oxc-parser.
+ * @param {readonly Scanner[]} [which]
+ */
+export function loadScanners(which?: readonly Scanner[]): Promise<void>;
+/**
+ * Run `compute` (which scans sources synchronously); each time a scan needs a scanner that is not loaded, load it and
+ * run `compute` again (what earlier attempts scanned is cached, so a retry repeats little; at most two).
  * @template T
  * @param {() => T} compute
  * @returns {Promise<T>}
  */
-export function withParser<T>(compute: () => T): Promise<T>;
+export function withScanners<T>(compute: () => T): Promise<T>;
 /**
  * The import specifiers of a JavaScript or TypeScript source text, in source order. A text that does not lex yields
  * none (the stage cannot load it, so no cache entry can depend on what it would import).
@@ -92,3 +95,4 @@ export type SourceClosure = {
      */
     npmPackages: string[];
 };
+export type Scanner = "lexer" | "parser";

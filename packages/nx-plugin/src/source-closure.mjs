@@ -422,33 +422,49 @@ export function saveScanCache(workspace) {
 /** oxc-parser, imported only when a file that may hold `require(…)` / `new URL(…)` is not in the scan cache. */
 /** @type {typeof import('oxc-parser').parseSync | null} */
 let parseSync = null;
+/** es-module-lexer's WebAssembly, compiled only when a file is not in the scan cache. */
+let lexerReady = false;
 
-/** Thrown by a scan that needs oxc-parser before {@link loadParser} has loaded it; see {@link withParser}. */
-class ParserNeeded extends Error {}
+/** @typedef {'lexer' | 'parser'} Scanner */
 
-/** Load oxc-parser (once). */
-export async function loadParser() {
-  parseSync ??= (await import('oxc-parser')).parseSync;
+/** Thrown by a scan that needs a scanner not loaded yet; see {@link withScanners}. */
+class ScannerNeeded extends Error {
+  /** @param {Scanner} which */
+  constructor(which) {
+    super(`scanImports: the ${which} is not loaded; await loadScanners() first, or scan through withScanners()`);
+    this.which = which;
+  }
 }
 
 /**
- * Run `compute` (which scans sources synchronously); if a scan needed oxc-parser before it was loaded, load it and
- * run `compute` again (what the first attempt scanned is cached, so the retry repeats little).
+ * Load the scanners (once each): es-module-lexer's WebAssembly and oxc-parser.
+ * @param {readonly Scanner[]} [which]
+ */
+export async function loadScanners(which = ['lexer', 'parser']) {
+  if (which.includes('lexer') && !lexerReady) {
+    await initLexer();
+    lexerReady = true;
+  }
+  if (which.includes('parser')) parseSync ??= (await import('oxc-parser')).parseSync;
+}
+
+/**
+ * Run `compute` (which scans sources synchronously); each time a scan needs a scanner that is not loaded, load it and
+ * run `compute` again (what earlier attempts scanned is cached, so a retry repeats little; at most two).
  * @template T
  * @param {() => T} compute
  * @returns {Promise<T>}
  */
-export async function withParser(compute) {
-  try {
-    return compute();
-  } catch (err) {
-    if (!(err instanceof ParserNeeded)) throw err;
-    await loadParser();
-    return compute();
+export async function withScanners(compute) {
+  for (;;) {
+    try {
+      return compute();
+    } catch (err) {
+      if (!(err instanceof ScannerNeeded)) throw err;
+      await loadScanners([err.which]);
+    }
   }
 }
-
-await initLexer();
 
 /** Text that may hold a `require(…)` / `require.resolve(…)` call or a `new URL(…, import.meta.url)`: only such files
  * get the (slower) AST pass. A false hit costs time, never correctness. */
@@ -463,6 +479,7 @@ const CALL_HINT = /\brequire(?:\s*\.\s*resolve)?\s*\(\s*['"`]|\bnew\s+URL\s*\([^
  * @example scanImports("import { a } from './a.ts'; // import b from 'b'") // [{ specifier: './a.ts', kind: 'static' }]
  */
 export function scanImports(source, fileName = 'source.ts') {
+  if (!lexerReady) throw new ScannerNeeded('lexer');
   /** @type {ReturnType<typeof lexModule>[0]} */
   let records;
   try {
@@ -485,7 +502,7 @@ export function scanImports(source, fileName = 'source.ts') {
     found.push({ specifier: r.specifier, kind, at: r.start });
   }
   if (CALL_HINT.test(source)) {
-    if (parseSync === null) throw new ParserNeeded('scanImports: oxc-parser is not loaded; await loadParser() first, or run the scan through withParser()');
+    if (parseSync === null) throw new ScannerNeeded('parser');
     const { program, errors } = parseSync(fileName, source, { lang: /\.[cm]?jsx?$/.test(fileName) ? 'js' : 'ts', sourceType: 'module' });
     if (errors.length === 0) {
       walk(program, (node) => {

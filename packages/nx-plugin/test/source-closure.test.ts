@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadParser, scanImports, sourceClosure, stageSources } from '../src/source-closure.mjs';
+import { loadScanners, scanImports, sourceClosure, stageSources } from '../src/source-closure.mjs';
 import { readWorkspace } from '../src/workspace.mjs';
 
-// The plugin loads oxc-parser only when a scan needs it (createNodes retries through withParser); these tests call the
-// synchronous scanners directly.
-await loadParser();
+// The plugin loads its lexers only when a scan needs them (createNodes retries through withScanners); these tests call
+// the synchronous scanners directly.
+await loadScanners();
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'closure');
 
