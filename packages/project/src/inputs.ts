@@ -65,8 +65,8 @@ export async function readInputs(
   if (train.height !== test.height || train.width !== test.width || train.channels !== test.channels) {
     throw new WidthMismatchError('training images', train.height * train.width * train.channels, test.height * test.width * test.channels, trainPath);
   }
-  if (sampleImages > train.count) throw new SampleTooLargeError('training images', 'sample-images', sampleImages, train.count, trainPath);
   if (!predictions) {
+    if (sampleImages > train.count) throw new SampleTooLargeError('training images', 'sample-images', sampleImages, train.count, trainPath);
     if (featurePoints > test.count) throw new SampleTooLargeError('test images', 'feature-points', featurePoints, test.count, testPath);
     return { classNames: test.classNames, shape, train, test };
   }
@@ -74,6 +74,7 @@ export async function readInputs(
   if (names.length !== test.classNames.length || names.some((c, i) => c !== test.classNames[i])) {
     throw new ClassMismatchError(predictionsPath, names, testPath, test.classNames);
   }
+  if (sampleImages > train.count) throw new SampleTooLargeError('training images', 'sample-images', sampleImages, train.count, trainPath);
   for (let i = 0; i < predictions.count; i++) {
     if (predictions.index[i] >= test.count) {
       throw new WidthMismatchError(`row index ${predictions.index[i]} of predictions`, predictions.index[i], test.count - 1, predictionsPath);
