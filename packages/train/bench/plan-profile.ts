@@ -25,6 +25,8 @@ function flops(op: number, a: number[]): number {
   switch (op) {
     case OP.CONV: // x Hp Wp Ci w b y B Ho Wo Co KH KW S relu
       return 2 * a[7]! * a[8]! * a[9]! * a[10]! * a[11]! * a[12]! * a[3]!;
+    case OP.CONV_WINO: // x Hp Wp Ci w b y B Ho Wo Co relu V M U zb: the direct conv's count (effective GFLOP/s)
+      return 2 * a[7]! * a[8]! * a[9]! * a[10]! * 9 * a[3]!;
     case OP.CONV_DW: // x Hp Wp Ci dy gw gb B Ho Wo Co KH KW S gt list
       return 2 * a[7]! * a[8]! * a[9]! * a[10]! * a[11]! * a[12]! * a[3]!;
     case OP.CONV_DX: // dy w wt dx Hp Wp Ci B Ho Wo Co KH KW S list

@@ -33,6 +33,7 @@ export const OP = {
   ZERO: 27,
   COPY: 28,
   DENSE_DW_SGD: 29,
+  CONV_WINO: 30,
 } as const;
 
 /** Arguments (i32 words after the op code) of each op; f32 arguments are stored as their bits. */
@@ -66,4 +67,5 @@ export const ARGS: Record<number, number> = {
   [OP.ZERO]: 2,
   [OP.COPY]: 3,
   [OP.DENSE_DW_SGD]: 15,
+  [OP.CONV_WINO]: 16,
 };

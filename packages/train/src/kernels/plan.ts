@@ -307,11 +307,19 @@ export class FusedEngine {
           if (padded) emit(train, OP.PAD, prev, (src = alloc(B * Hp * Wp * C * 4)), B, H, W, C, Hp, Wp, p.top, p.left);
           const relu = reluAfter(l);
           if (relu) folded.add(l.index + 1);
-          emit(train, OP.CONV, src, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!, relu);
+          // 3×3, stride 1, channels in fours: Winograd F(2×2, 3×3) (scratch: transformed tiles, products, weights, zeros).
+          const wino = k === 3 && l.stride === 1 && C % 4 === 0 && Co % 4 === 0;
+          const T = B * Math.ceil(Ho / 2) * Math.ceil(Wo / 2);
+          const ws = wino ? [alloc(16 * T * C * 4), alloc(16 * T * Co * 4), alloc(16 * C * Co * 4), alloc(Co * 4)] : [];
+          const conv = (prog: number[], input: number) =>
+            wino
+              ? emit(prog, OP.CONV_WINO, input, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, relu, ...ws)
+              : emit(prog, OP.CONV, input, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!, relu);
+          conv(train, src);
           // The predict program reads its own input (after a dropout, the undropped one).
           let psrc = pprev;
           if (padded) emit(predict, OP.PAD, pprev, (psrc = pprev === prev ? src : alloc(B * Hp * Wp * C * 4)), B, H, W, C, Hp, Wp, p.top, p.left);
-          emit(predict, OP.CONV, psrc, Hp, Wp, C, w, b, y, B, Ho, Wo, Co, k, k, l.stride!, relu);
+          conv(predict, psrc);
           s.src = src;
           s.Hp = Hp;
           s.Wp = Wp;

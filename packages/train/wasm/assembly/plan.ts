@@ -45,6 +45,7 @@ const OP_ADAM: i32 = 26;
 const OP_ZERO: i32 = 27;
 const OP_COPY: i32 = 28;
 const OP_DENSE_DW_SGD: i32 = 29; // dense gradients with the SGD update applied block by block
+const OP_CONV_WINO: i32 = 30; // 3×3 stride-1 conv forward through Winograd F(2×2, 3×3)
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, i: i32): i32 {
@@ -236,6 +237,125 @@ function convNarrow(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, 
       }
     }
   }
+}
+
+/**
+ * conv for a 3×3 kernel, stride 1, Ci and Co multiples of 4, through Winograd F(2×2, 3×3): each 2×2 block of outputs is computed
+ * from its 4×4 input tile with 16 multiplies per (ci, co) instead of 36. Input tiles → V [16][T][Ci] (Bᵀ d B, SIMD
+ * over channels), weights → U [16][Ci][Co] (G g Gᵀ, SIMD over output channels), 16 products M[ξ] = V[ξ]·U[ξ] with
+ * the dense kernel (T tiles × Ci by Ci × Co), then Y = Aᵀ M A + bias (and the folded ReLU). `zb`: Co zero floats.
+ * Rounds differently from the direct conv (the transforms add and subtract before multiplying).
+ */
+function convWino(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y: usize, B: i32, Ho: i32, Wo: i32, Co: i32, relu: i32, V: usize, M: usize, U: usize, zb: usize): void {
+  const th = (Ho + 1) >> 1, tw = (Wo + 1) >> 1;
+  const T = B * th * tw;
+  const ciB = <usize>Ci * 4, coB = <usize>Co * 4;
+  const vStride = <usize>T * ciB; // bytes between V[ξ] and V[ξ + 1]
+  const mStride = <usize>T * coB;
+  const uStride = <usize>Ci * coB;
+  const half = f32x4.splat(0.5);
+  const z = f32x4.splat(0);
+  // Weights: U[ξ][ci][co], SIMD over co.
+  for (let ci = 0; ci < Ci; ci++) {
+    for (let co = 0; co < Co; co += 4) {
+      const g = w + <usize>ci * coB + <usize>co * 4; // w[ky][kx][ci][co]: rows ky, cols kx
+      const rowK = <usize>(3 * Ci) * coB, colK = <usize>Ci * coB;
+      // s[r][kx] = (G g)[r][kx]
+      const g00 = v128.load(g), g01 = v128.load(g + colK), g02 = v128.load(g + colK * 2);
+      const g10 = v128.load(g + rowK), g11 = v128.load(g + rowK + colK), g12 = v128.load(g + rowK + colK * 2);
+      const g20 = v128.load(g + rowK * 2), g21 = v128.load(g + rowK * 2 + colK), g22 = v128.load(g + rowK * 2 + colK * 2);
+      const s10 = f32x4.mul(f32x4.add(f32x4.add(g00, g10), g20), half), s11 = f32x4.mul(f32x4.add(f32x4.add(g01, g11), g21), half), s12 = f32x4.mul(f32x4.add(f32x4.add(g02, g12), g22), half);
+      const s20 = f32x4.mul(f32x4.add(f32x4.sub(g00, g10), g20), half), s21 = f32x4.mul(f32x4.add(f32x4.sub(g01, g11), g21), half), s22 = f32x4.mul(f32x4.add(f32x4.sub(g02, g12), g22), half);
+      const u = U + <usize>ci * coB + <usize>co * 4;
+      winoWeightRow(u, uStride, 0, g00, g01, g02, half);
+      winoWeightRow(u, uStride, 4, s10, s11, s12, half);
+      winoWeightRow(u, uStride, 8, s20, s21, s22, half);
+      winoWeightRow(u, uStride, 12, g20, g21, g22, half);
+    }
+  }
+  // Input tiles: V[ξ][t][ci], SIMD over ci.
+  const rowB = <usize>Wp * ciB;
+  let t = 0;
+  for (let b = 0; b < B; b++) {
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx++) {
+        const base = x + <usize>((b * Hp + ty * 2) * Wp + tx * 2) * ciB;
+        const r3ok = ty * 2 + 3 < Hp, c3ok = tx * 2 + 3 < Wp;
+        const vt = V + <usize>t * ciB;
+        for (let c: usize = 0; c < ciB; c += 16) {
+          const p0 = base + c, p1 = p0 + rowB, p2 = p1 + rowB, p3 = p2 + rowB;
+          // rows of Bᵀ d: t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3, per column
+          const d00 = v128.load(p0), d01 = v128.load(p0 + ciB), d02 = v128.load(p0 + ciB * 2), d03 = c3ok ? v128.load(p0 + ciB * 3) : z;
+          const d10 = v128.load(p1), d11 = v128.load(p1 + ciB), d12 = v128.load(p1 + ciB * 2), d13 = c3ok ? v128.load(p1 + ciB * 3) : z;
+          const d20 = v128.load(p2), d21 = v128.load(p2 + ciB), d22 = v128.load(p2 + ciB * 2), d23 = c3ok ? v128.load(p2 + ciB * 3) : z;
+          let d30 = z, d31 = z, d32 = z, d33 = z;
+          if (r3ok) { d30 = v128.load(p3); d31 = v128.load(p3 + ciB); d32 = v128.load(p3 + ciB * 2); d33 = c3ok ? v128.load(p3 + ciB * 3) : z; }
+          const o = vt + c;
+          winoInputRow(o, vStride, 0, f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23));
+          winoInputRow(o, vStride, 4, f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23));
+          winoInputRow(o, vStride, 8, f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13));
+          winoInputRow(o, vStride, 12, f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33));
+        }
+        t++;
+      }
+    }
+  }
+  // The 16 products.
+  for (let xi = 0; xi < 16; xi++) dense(V + <usize>xi * vStride, Ci, U + <usize>xi * uStride, zb, Co, M + <usize>xi * mStride, T, 0);
+  // Outputs: Y = Aᵀ M A + bias, SIMD over co.
+  t = 0;
+  for (let b = 0; b < B; b++) {
+    for (let ty = 0; ty < th; ty++) {
+      for (let tx = 0; tx < tw; tx++) {
+        const oy = ty * 2, ox = tx * 2;
+        const yo = y + <usize>((b * Ho + oy) * Wo + ox) * coB;
+        const two = ox + 1 < Wo, down = oy + 1 < Ho;
+        const mt = M + <usize>t * coB;
+        for (let c: usize = 0; c < coB; c += 16) {
+          const q = mt + c;
+          const m0 = v128.load(q), m1 = v128.load(q + mStride), m2 = v128.load(q + mStride * 2), m3 = v128.load(q + mStride * 3);
+          const m4 = v128.load(q + mStride * 4), m5 = v128.load(q + mStride * 5), m6 = v128.load(q + mStride * 6), m7 = v128.load(q + mStride * 7);
+          const m8 = v128.load(q + mStride * 8), m9 = v128.load(q + mStride * 9), m10 = v128.load(q + mStride * 10), m11 = v128.load(q + mStride * 11);
+          const m12 = v128.load(q + mStride * 12), m13 = v128.load(q + mStride * 13), m14 = v128.load(q + mStride * 14), m15 = v128.load(q + mStride * 15);
+          // rows of Aᵀ M: u0 = m0 + m1 + m2 (rows ξ/4 = 0, 1, 2), u1 = m1 − m2 − m3, per column
+          const u00 = f32x4.add(f32x4.add(m0, m4), m8), u01 = f32x4.add(f32x4.add(m1, m5), m9), u02 = f32x4.add(f32x4.add(m2, m6), m10), u03 = f32x4.add(f32x4.add(m3, m7), m11);
+          const u10 = f32x4.sub(f32x4.sub(m4, m8), m12), u11 = f32x4.sub(f32x4.sub(m5, m9), m13), u12 = f32x4.sub(f32x4.sub(m6, m10), m14), u13 = f32x4.sub(f32x4.sub(m7, m11), m15);
+          const bv = v128.load(bias + c);
+          let y00 = f32x4.add(f32x4.add(f32x4.add(u00, u01), u02), bv), y01 = f32x4.add(f32x4.sub(f32x4.sub(u01, u02), u03), bv);
+          let y10 = f32x4.add(f32x4.add(f32x4.add(u10, u11), u12), bv), y11 = f32x4.add(f32x4.sub(f32x4.sub(u11, u12), u13), bv);
+          if (relu) { y00 = f32x4.max(y00, z); y01 = f32x4.max(y01, z); y10 = f32x4.max(y10, z); y11 = f32x4.max(y11, z); }
+          v128.store(yo + c, y00);
+          if (two) v128.store(yo + coB + c, y01);
+          if (down) {
+            const yd = yo + <usize>Wo * coB;
+            v128.store(yd + c, y10);
+            if (two) v128.store(yd + coB + c, y11);
+          }
+        }
+        t++;
+      }
+    }
+  }
+}
+
+/** U[4r..4r+3] from one row (s0, s1, s2) of G g: (s0, (s0 + s1 + s2)/2, (s0 − s1 + s2)/2, s2). */
+// @ts-ignore: decorator
+@inline function winoWeightRow(u: usize, stride: usize, first: i32, s0: v128, s1: v128, s2: v128, half: v128): void {
+  const at = u + <usize>first * stride;
+  v128.store(at, s0);
+  v128.store(at + stride, f32x4.mul(f32x4.add(f32x4.add(s0, s1), s2), half));
+  v128.store(at + stride * 2, f32x4.mul(f32x4.add(f32x4.sub(s0, s1), s2), half));
+  v128.store(at + stride * 3, s2);
+}
+
+/** V[4r..4r+3] from one row (t0..t3) of Bᵀ d: (t0 − t2, t1 + t2, t2 − t1, t1 − t3). */
+// @ts-ignore: decorator
+@inline function winoInputRow(o: usize, stride: usize, first: i32, t0: v128, t1: v128, t2: v128, t3: v128): void {
+  const at = o + <usize>first * stride;
+  v128.store(at, f32x4.sub(t0, t2));
+  v128.store(at + stride, f32x4.add(t1, t2));
+  v128.store(at + stride * 2, f32x4.sub(t2, t1));
+  v128.store(at + stride * 3, f32x4.sub(t1, t3));
 }
 
 /** Store up to 16 channels (`left` of them remain from this block on) without writing past them. */
@@ -1275,6 +1395,10 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
       case OP_CONV: {
         conv(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), ld(a, 12), ld(a, 13), ld(a, 14));
         n = 15; break;
+      }
+      case OP_CONV_WINO: {
+        convWino(F(ld(a, 0)), ld(a, 1), ld(a, 2), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), F(ld(a, 6)), ld(a, 7), ld(a, 8), ld(a, 9), ld(a, 10), ld(a, 11), F(ld(a, 12)), F(ld(a, 13)), F(ld(a, 14)), F(ld(a, 15)));
+        n = 16; break;
       }
       case OP_CONV_DW: {
         // Sparse when at least half of dy is zero: its cost follows the non-zeros (ReLU / max pool after the conv).
