@@ -58,7 +58,7 @@ export function createFusedStep(context: FusedStepContext): (FusedStep & { split
   const threads = context.threads ?? 1;
   let split: SplitPlanStep | undefined;
   const start = () => (split ??= createSplitPlanStep(context.network, context.optimizer, context));
-  const decide = (batch: number) => splitDecision(context.network, threads, batch, undefined, one.kernel === 'tutorial');
+  const decide = (batch: number) => splitDecision(context.network, threads, batch);
   return {
     /** The split step once a step ran on two threads (benchmarks read its timings). */
     split: () => split,

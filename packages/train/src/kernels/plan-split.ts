@@ -41,17 +41,11 @@ export function splitUnsupportedReason(net: ResolvedNetwork): string | null {
 }
 
 /**
- * How many threads a step of `batch` images runs on, and the one log line saying why. `fixedKernel`: the one-thread
- * step runs the tutorial's hand-tuned kernel (cnn.wasm), which `auto` keeps: the split runs the generic plan, ~1.8×
- * slower on that net per thread, so two threads of it only match one of the fixed kernel (ENGINE.md).
+ * How many threads a step of `batch` images runs on, and the one log line saying why. (The tutorial's Net splits too:
+ * its one-thread step runs the fixed kernel cnn.wasm, its split the generic plan, which now runs that net as fast per
+ * thread — 2.1–3.5 vs 2.6–3.2 ms at batch 32, 5.4–6.2 vs 6.4–7.5 ms at batch 64, plan-fma, load 4–9.)
  */
-export function splitDecision(
-  net: ResolvedNetwork,
-  threads: ThreadsChoice,
-  batch: number,
-  cores = availableParallelism(),
-  fixedKernel = false,
-): { threads: 1 | 2; why: string } {
+export function splitDecision(net: ResolvedNetwork, threads: ThreadsChoice, batch: number, cores = availableParallelism()): { threads: 1 | 2; why: string } {
   if (threads === 1) return { threads: 1, why: 'threads 1' };
   const unsplittable = splitUnsupportedReason(net);
   if (unsplittable) return { threads: 1, why: `not split: ${unsplittable}` };
@@ -59,7 +53,6 @@ export function splitDecision(
   if (threads === 2) return { threads: 2, why: 'threads 2' };
   if (batch < AUTO_SPLIT_MIN_BATCH) return { threads: 1, why: `threads auto: batch ${batch} < ${AUTO_SPLIT_MIN_BATCH}` };
   if (cores < 2) return { threads: 1, why: `threads auto: ${cores} core available` };
-  if (fixedKernel) return { threads: 1, why: "threads auto: the tutorial's fixed kernel on one thread is as fast as the plan on two" };
   return { threads: 2, why: `threads auto: batch ${batch} ≥ ${AUTO_SPLIT_MIN_BATCH}, ${cores} cores` };
 }
 

@@ -172,11 +172,10 @@ test('auto splits from batch 32 on two cores; batch norm, one core and threads 1
   assert.match(splitUnsupportedReason(bn) ?? '', /^layer \d+ \(batchNorm\)/);
 });
 
-test("auto keeps the tutorial's fixed kernel on one thread; threads 2 splits it anyway", () => {
+test("auto splits the tutorial's Net at batch 32 and keeps batch 4 (the tutorial pipeline's) on one thread", () => {
   const tutorial = resolveNetwork(builtinNetwork('tutorial'), GREY, 10);
-  assert.equal(splitDecision(tutorial, 'auto', 64, 2, true).threads, 1);
-  assert.match(splitDecision(tutorial, 'auto', 64, 2, true).why, /fixed kernel/);
-  assert.equal(splitDecision(tutorial, 2, 64, 2, true).threads, 2);
+  assert.equal(splitDecision(tutorial, 'auto', 32, 2).threads, 2);
+  assert.deepEqual(splitDecision(tutorial, 'auto', 4, 2), { threads: 1, why: 'threads auto: batch 4 < 32' });
 });
 
 test('a trainer with threads 2 (dropout masks from the trainer) follows the one-thread trainer within 1e-4 over 3 steps, and says so in threadsFor', async () => {
