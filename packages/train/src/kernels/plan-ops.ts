@@ -47,7 +47,7 @@ export const ARGS: Record<number, number> = {
   [OP.MAXPOOL_DX]: 5,
   [OP.AVGPOOL]: 10,
   [OP.AVGPOOL_DX]: 10,
-  [OP.DENSE]: 8,
+  [OP.DENSE]: 9,
   [OP.DENSE_DW]: 7,
   [OP.DENSE_DX]: 6,
   [OP.RELU]: 3,

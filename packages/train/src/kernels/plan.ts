@@ -348,8 +348,9 @@ export class FusedEngine {
           same();
           const relu = reluAfter(l);
           if (relu) folded.add(l.index + 1);
-          emit(train, OP.DENSE, prev, inN, w, b, outN, y, B, relu);
-          emit(predict, OP.DENSE, pprev, inN, w, b, outN, y, B, relu);
+          const pack = alloc(inN * 32); // one 8-column strip of the weights, contiguous (dense forward)
+          emit(train, OP.DENSE, prev, inN, w, b, outN, y, B, relu, pack);
+          emit(predict, OP.DENSE, pprev, inN, w, b, outN, y, B, relu, pack);
           break;
         }
         case 'relu':

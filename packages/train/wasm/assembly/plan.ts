@@ -301,7 +301,7 @@ function convWino(x: usize, Hp: i32, Wp: i32, Ci: i32, w: usize, bias: usize, y:
     }
   }
   // The 16 products.
-  for (let xi = 0; xi < 16; xi++) dense(V + <usize>xi * vStride, Ci, U + <usize>xi * uStride, zb, Co, M + <usize>xi * mStride, T, 0);
+  for (let xi = 0; xi < 16; xi++) dense(V + <usize>xi * vStride, Ci, U + <usize>xi * uStride, zb, Co, M + <usize>xi * mStride, T, 0, 0);
   // Outputs: Y = Aᵀ M A + bias, SIMD over co.
   t = 0;
   for (let b = 0; b < B; b++) {
@@ -751,24 +751,36 @@ function avgPoolDx(dy: usize, dx: usize, B: i32, H: i32, W: i32, C: i32, Ho: i32
  * each weight vector loaded serves four rows, the inputs are broadcast straight from memory. Rows past a multiple
  * of four go one at a time.
  */
-function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B: i32, relu: i32): void {
+function dense(x: usize, nin: i32, w: usize, bias: usize, nout: i32, y: usize, B: i32, relu: i32, pack: usize): void {
   const z = f32x4.splat(0);
   const nv = (nout + 3) >> 2;
   const rowBytes = <usize>nout * 4;
   const xBytes = <usize>nin * 4;
   const B4 = B & ~3;
-  // Output columns outer: one 8-column strip of w (nin × 32 bytes) stays in L1/L2 while every row group passes over it.
+  // Output columns outer: one 8-column strip of w (nin × 32 bytes) stays in cache while every row group passes over
+  // it; with `pack` ≠ 0 and several row groups the strip is first copied there contiguously (L1-sized for nin ≤ 1000).
+  const packed = pack != 0 && B4 >= 8;
+  const stride: usize = packed ? 32 : rowBytes;
   for (let v0 = 0; v0 < nv; v0 += 2) {
     const off = <usize>v0 * 16;
+    const strip: usize = packed ? pack : w + off;
+    if (packed) {
+      let src = w + off;
+      for (let i: usize = 0; i < <usize>nin * 32; i += 32) {
+        v128.store(pack + i, v128.load(src));
+        v128.store(pack + i, v128.load(src, 16), 16);
+        src += rowBytes;
+      }
+    }
     for (let b = 0; b < B4; b += 4) {
       const x0 = x + <usize>b * xBytes, x1 = x0 + xBytes, x2 = x1 + xBytes, x3 = x2 + xBytes;
       const y0 = y + <usize>b * rowBytes;
       let a0 = v128.load(bias + off), a1 = v128.load(bias + off, 16);
       let b0 = a0, b1 = a1, c0 = a0, c1 = a1, d0 = a0, d1 = a1;
-      let q = w + off;
+      let q = strip;
       for (let i: usize = 0; i < xBytes; i += 4) {
         const w0 = v128.load(q), w1 = v128.load(q, 16);
-        q += rowBytes;
+        q += stride;
         let s = v128.load32_splat(x0 + i);
         a0 = madd(s, w0, a0); a1 = madd(s, w1, a1);
         s = v128.load32_splat(x1 + i);
@@ -1420,7 +1432,7 @@ export function run(prog: usize, labels: usize, seed: u64, step: i32): f64 {
       case OP_MAXPOOL_DX: { maxPoolDx(F(ld(a, 0)), F(ld(a, 1)), F(ld(a, 2)), ld(a, 3), ld(a, 4)); n = 5; break; }
       case OP_AVGPOOL: { avgPool(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
       case OP_AVGPOOL_DX: { avgPoolDx(F(ld(a, 0)), F(ld(a, 1)), ld(a, 2), ld(a, 3), ld(a, 4), ld(a, 5), ld(a, 6), ld(a, 7), ld(a, 8), ld(a, 9)); n = 10; break; }
-      case OP_DENSE: { dense(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), F(ld(a, 5)), ld(a, 6), ld(a, 7)); n = 8; break; }
+      case OP_DENSE: { dense(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), F(ld(a, 3)), ld(a, 4), F(ld(a, 5)), ld(a, 6), ld(a, 7), F(ld(a, 8))); n = 9; break; }
       case OP_DENSE_DW_SGD: {
         denseDwSgd(F(ld(a, 0)), ld(a, 1), F(ld(a, 2)), ld(a, 3), F(ld(a, 4)), F(ld(a, 5)), ld(a, 6), F(ld(a, 7)), F(ld(a, 8)), F(ld(a, 9)), F(ld(a, 10)),
           ldf(a, 11), ldf(a, 12), ldf(a, 13), ld(a, 14));
