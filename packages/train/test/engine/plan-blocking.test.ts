@@ -1,11 +1,10 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { createRandom } from '@tbpipe/core';
 import { resolveNetwork } from '../../src/network/resolve.ts';
 import type { LayerSpec } from '../../src/network/spec.ts';
 import { createFusedStep } from '../../src/kernels/plan.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
-import { referenceStep, type RefState } from './plan-reference.ts';
+import { stepsMatchReference, type RefState } from './plan-reference.ts';
 
 // plan-property.test.ts draws batches of 4–6; the dense kernels block 4 batch rows and pack weight strips from 8 rows
 // on, so larger batches (and remainders) are checked here, on both binaries.
@@ -21,24 +20,7 @@ for (const binary of ['plan', 'plan-fma'] as const) {
       const ref: RefState = { params, slots: [params.map((p) => new Float32Array(p.length))], buffers: [], step: 0 };
       const fused = createFusedStep(net, { seed: 0, optimizer: opt, kernel: 'plan', binary });
       fused.setParams(params.map((p) => p.slice()));
-      for (let s = 0; s < 3; s++) {
-        const images = Float32Array.from({ length: batch * nin }, () => r() * 2 - 1);
-        const labels = Int32Array.from({ length: batch }, () => Math.floor(r() * 3));
-        const lf = fused.step(images, labels);
-        const lr = referenceStep(net, opt, ref, images, labels, new Map());
-        assert.ok(Math.abs(lf - lr) <= 1e-4 * Math.max(1, Math.abs(lr)), `batch ${batch} step ${s}: loss ${lf} vs ${lr}`);
-      }
-      const rel = (a: Float32Array, b: Float32Array) => {
-        let d = 0;
-        let m = 1e-3;
-        for (let i = 0; i < a.length; i++) {
-          d = Math.max(d, Math.abs(a[i]! - b[i]!));
-          m = Math.max(m, Math.abs(b[i]!));
-        }
-        return d / m;
-      };
-      fused.getParams().forEach((p, i) => assert.ok(rel(p, ref.params[i]!) <= 1e-4, `batch ${batch} ${net.params[i]!.torchName}: ${rel(p, ref.params[i]!)}`));
-      fused.getOptimizerState().slots[0]!.values.forEach((m, i) => assert.ok(rel(m, ref.slots[0]![i]!) <= 1e-4, `batch ${batch} momentum ${i}`));
+      stepsMatchReference(`batch ${batch}`, net, opt, fused, ref, batch, r);
     }
   });
 }

@@ -5,7 +5,7 @@ import { resolveNetwork, type ResolvedNetwork } from '../../src/network/resolve.
 import type { LayerSpec, NetworkSpec } from '../../src/network/spec.ts';
 import { createFusedStep, type FusedOptimizer } from '../../src/kernels/plan.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
-import { referenceStep, type RefState } from './plan-reference.ts';
+import { relDiff, referenceStep, type RefState } from './plan-reference.ts';
 
 const SPECS = 60;
 const STEPS = 3;
@@ -57,18 +57,6 @@ function initialState(net: ResolvedNetwork, r: Random, opt: FusedOptimizer): Ref
   });
   const slots = (opt.type === 'adam' ? [0, 1] : [0]).map(() => params.map((p) => new Float32Array(p.length)));
   return { params, slots, buffers: net.buffers.map((b) => new Float32Array(b.shape[0]).fill(b.initial)), step: 0 };
-}
-
-/** max |a − b| relative to the larger of b's largest magnitude and `floor`. */
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  let m = floor;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    m = Math.max(m, Math.abs(b[i]!));
-  }
-  return d / m;
 }
 
 // Both builds of the plan interpreter: plan.wasm (multiply, then add) and plan-fma.wasm (fused multiply-add), on the same specs.

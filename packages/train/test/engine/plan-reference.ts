@@ -127,3 +127,55 @@ export function referenceStep(
   });
   return lossAndGrads.loss;
 }
+
+/** max |a − b| relative to the larger of b's largest magnitude and `floor`. */
+export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number {
+  if (a.length !== b.length) throw new Error(`relDiff: lengths ${a.length} and ${b.length}, expected equal`);
+  let d = 0;
+  let m = floor;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / m;
+}
+
+/** What {@link stepsMatchReference} compares: a fused step and its reference state, from the same parameters. */
+export interface FusedUnderTest {
+  step(images: Float32Array, labels: Int32Array): number;
+  getParams(): Float32Array[];
+  getOptimizerState(): { slots: { values: Float32Array[] }[] };
+}
+
+/**
+ * Runs `steps` SGD-with-momentum steps of `fused` and of the stock reference on the same random batches (inputs in
+ * [−1, 1], labels below the class count) and throws, naming `label`, when a loss, parameter or momentum buffer differs
+ * by more than 1e-4 relative. For networks without dropout or batch norm (the reference gets no masks).
+ */
+export function stepsMatchReference(
+  label: string,
+  net: ResolvedNetwork,
+  opt: FusedOptimizer,
+  fused: FusedUnderTest,
+  ref: RefState,
+  batch: number,
+  random: () => number,
+  steps = 3,
+): void {
+  const [C, H, W] = net.inputShape;
+  for (let s = 0; s < steps; s++) {
+    const images = Float32Array.from({ length: batch * C * H * W }, () => random() * 2 - 1);
+    const labels = Int32Array.from({ length: batch }, () => Math.floor(random() * net.classCount));
+    const lf = fused.step(images, labels);
+    const lr = referenceStep(net, opt, ref, images, labels, new Map());
+    if (!(Math.abs(lf - lr) <= 1e-4 * Math.max(1, Math.abs(lr)))) throw new Error(`${label} step ${s}: loss ${lf} vs ${lr}`);
+  }
+  fused.getParams().forEach((p, i) => {
+    const d = relDiff(p, ref.params[i]!);
+    if (!(d <= 1e-4)) throw new Error(`${label} ${net.params[i]!.torchName}: relative difference ${d}, expected ≤ 1e-4`);
+  });
+  fused.getOptimizerState().slots[0]!.values.forEach((m, i) => {
+    const d = relDiff(m, ref.slots[0]![i]!);
+    if (!(d <= 1e-4)) throw new Error(`${label} momentum ${i}: relative difference ${d}, expected ≤ 1e-4`);
+  });
+}

@@ -5,7 +5,7 @@ import { resolveNetwork } from '../../src/network/resolve.ts';
 import type { LayerSpec } from '../../src/network/spec.ts';
 import { createFusedStep } from '../../src/kernels/plan.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
-import { referenceStep, type RefState } from './plan-reference.ts';
+import { stepsMatchReference, type RefState } from './plan-reference.ts';
 
 // The random specs of plan-property.test.ts rarely reach the Winograd path (3×3, stride 1, channels in multiples
 // of 4); these always do, odd and even output sizes, `same` and explicit padding, ReLU folded or not.
@@ -33,24 +33,7 @@ for (const binary of ['plan', 'plan-fma'] as const) {
       fused.setParams(params.map((p) => p.slice()));
       const batch = 4 + (spec % 3);
       const per = channels * size * (size - 1);
-      for (let s = 0; s < 3; s++) {
-        const images = Float32Array.from({ length: batch * per }, () => r() * 2 - 1);
-        const labels = Int32Array.from({ length: batch }, () => Math.floor(r() * 3));
-        const lf = fused.step(images, labels);
-        const lr = referenceStep(net, opt, ref, images, labels, new Map());
-        assert.ok(Math.abs(lf - lr) <= 1e-4 * Math.max(1, Math.abs(lr)), `spec ${spec} step ${s}: loss ${lf} vs ${lr}`);
-      }
-      const rel = (a: Float32Array, b: Float32Array) => {
-        let d = 0;
-        let m = 1e-3;
-        for (let i = 0; i < a.length; i++) {
-          d = Math.max(d, Math.abs(a[i]! - b[i]!));
-          m = Math.max(m, Math.abs(b[i]!));
-        }
-        return d / m;
-      };
-      fused.getParams().forEach((p, i) => assert.ok(rel(p, ref.params[i]!) <= 1e-4, `spec ${spec} ${net.params[i]!.torchName}: ${rel(p, ref.params[i]!)}`));
-      fused.getOptimizerState().slots[0]!.values.forEach((m, i) => assert.ok(rel(m, ref.slots[0]![i]!) <= 1e-4, `spec ${spec} momentum ${i}`));
+      stepsMatchReference(`spec ${spec}`, net, opt, fused, ref, batch, r);
       // The evaluation-mode forward (the predict program) runs the same kernel.
       const images = Float32Array.from({ length: 2 * per }, () => r() * 2 - 1);
       assert.equal(fused.predict(images, 2).logits.every(Number.isFinite), true);
