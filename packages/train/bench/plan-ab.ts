@@ -29,7 +29,7 @@ for (const name of opt('networks', 'wide,lenet5-rgb,mlp').split(',') as BuiltinN
   const net = resolveNetwork(builtinNetwork(name), input, 10);
   for (const batch of opt('batches', '4,64').split(',').map(Number)) {
     const r = createRandom(1);
-    const e = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 }, kernel: 'plan' });
+    const e = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 } });
     e.setParams(net.params.map((p) => Float32Array.from({ length: p.tfShape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(p.fanIn))));
     const per = net.inputShape.reduce((a, b) => a * b, 1);
     const images = Float32Array.from({ length: batch * per }, () => (r() + r() + r() - 1.5) * 2);

@@ -1,6 +1,5 @@
 /**
- * Steps/s of the fused engine per built-in network, A/B interleaved: for the tutorial's Net, its fixed-shape kernel
- * (wasm/cnn.wasm) against the generic plan; for the others, the plan, once per plan binary of --binaries (default
+ * Steps/s of the fused engine per built-in network, A/B interleaved: the plan once per plan binary of --binaries (default
  * `auto`, what the engine picks; `plan,plan-fma` compares mul + add against fused multiply-add). Random data.
  *
  *   node --import tsx packages/train/bench/plan-speed.ts [--repeats 5] [--steps 400] [--batches 4,64] [--networks tutorial,wide]
@@ -40,9 +39,9 @@ function macs(net: ResolvedNetwork): number {
   return m;
 }
 
-function time(net: ResolvedNetwork, kernel: 'auto' | 'plan', binary: 'auto' | PlanBinary, batch: number, n: number): number {
+function time(net: ResolvedNetwork, binary: 'auto' | PlanBinary, batch: number, n: number): number {
   const r = createRandom(1);
-  const e = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 }, kernel, binary });
+  const e = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 }, binary });
   e.setParams(net.params.map((p) => Float32Array.from({ length: p.tfShape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(p.fanIn))));
   const per = net.inputShape.reduce((a, b) => a * b, 1);
   const data = Float32Array.from({ length: 64 * 8 * per }, () => r() * 2 - 1);
@@ -65,15 +64,13 @@ console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join('
 for (const name of networks) {
   const input = name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
   const net = resolveNetwork(builtinNetwork(name), input, 10);
-  // (kernel, binary) variants: the fixed kernel once for the tutorial's Net, then the plan per binary.
-  const kernels = [...(name === 'tutorial' ? [['auto', 'auto'] as const] : []), ...binaries.map((b) => ['plan', b] as const)];
   for (const batch of batches) {
     const n = Math.max(20, Math.round((steps * 4) / batch));
-    const runs = kernels.map(() => [] as number[]);
-    for (let rep = 0; rep < repeats; rep++) kernels.forEach(([k, b], i) => runs[i]!.push(time(net, k, b, batch, n)));
-    for (const [i, [k, b]] of kernels.entries()) {
+    const runs = binaries.map(() => [] as number[]);
+    for (let rep = 0; rep < repeats; rep++) binaries.forEach((b, i) => runs[i]!.push(time(net, b, batch, n)));
+    for (const [i, b] of binaries.entries()) {
       const xs = runs[i]!;
-      const label = k === 'auto' ? 'fixed kernel' : b === 'auto' ? planBinary() : b;
+      const label = b === 'auto' ? planBinary() : b;
       const gflops = (median(xs) * batch * macs(net) * 2 * 3) / 1e9;
       console.log(`${name.padEnd(11)} batch ${String(batch).padStart(2)} ${label.padEnd(12)} ${median(xs).toFixed(0).padStart(6)} steps/s (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}), ~${gflops.toFixed(2)} GFLOP/s`);
     }

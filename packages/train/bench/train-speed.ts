@@ -8,7 +8,7 @@
  *       per repeat, so each repeat is a pair measured under the same load), ratio to PyTorch of the medians and the
  *       per-pair ratios; the load average is printed before and after.
  *   node --import tsx packages/train/bench/train-speed.ts profile
- *       where a fused wasm step's time goes: the wasm call vs tfjs dispatch, forward vs backward + update. For a
+ *       where a fused wasm step's time goes: the trainer's step vs the plan's call, forward vs backward + update. For a
  *       per-function split, build with `node wasm/build.mjs --debug` (function names) and run under node --cpu-prof
  *       (see ENGINE.md).
  *   node --import tsx packages/train/bench/train-speed.ts accuracy [--seed 0] [--torch]
@@ -25,11 +25,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRandom, shuffledIndices } from '@tbpipe/core';
 import { createCnnTrainer, selectBackend, type BackendName, type CnnTrainer, type EngineOptions } from '../src/engine/index.ts';
-import { aligned16, cnnInstance } from '../src/kernels/fused-train-step.ts';
+import { createFusedStep } from '../src/kernels/plan.ts';
+import { builtinNetwork } from '../src/network/builtins.ts';
+import { resolveNetwork } from '../src/network/resolve.ts';
 
 const DATA_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const TORCH_REFERENCE =
@@ -190,61 +190,35 @@ async function speed(): Promise<void> {
   console.log(`\n# medians of ${repeats} repeats; raw: ${JSON.stringify(Object.fromEntries([...results].map(([k, v]) => [k, v.map((x) => +x.toFixed(1))])))}`);
 }
 
-/** Where the fused step's time goes, by subtraction: dispatch through tfjs vs the raw wasm call, forward vs rest. */
+/** Where the fused step's time goes, by subtraction: the trainer's step vs the plan on its own memory, forward vs rest. */
 async function profile(): Promise<void> {
   const data = loadTrain();
   const trainer = await createCnnTrainer({ backend: 'wasm', seed: 0, learningRate: 0.001, momentum: 0.9 });
-  const backend = tf.backend() as BackendWasm;
+  const net = resolveNetwork(builtinNetwork('tutorial'), { height: 28, width: 28, channels: 1 }, 10);
+  const engine = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0.001, momentum: 0.9 } });
+  engine.setParams(net.params.map((p) => new Float32Array(p.tfShape.reduce((a, b) => a * b, 1)).fill(0.01)));
   for (const batch of [4, 64]) {
     const steps = batch === 4 ? 4000 : 300;
     timeSteps(trainer, data, batch, steps / 10, 0);
-    const inst = cnnInstance(backend, batch);
-    const heap = backend.wasm as unknown as { HEAPF32: Float32Array; HEAP32: Int32Array; _malloc(n: number): number; _free(p: number): void };
-    const x = heap._malloc(batch * 784 * 4);
-    const y = heap._malloc(batch * 4);
-    const out = heap._malloc(batch * (12 + 84) * 4);
-    heap.HEAPF32.set(data.images.subarray(0, batch * 784), x >>> 2);
-    heap.HEAP32.set(data.labels.subarray(0, batch), y >>> 2);
-    // The kernel wrote the variables' pointers into the table on its last call; reuse them.
-    const scratch = aligned16(inst.scratch);
-    const reps: Record<string, number[]> = { kernel: [], raw: [], forward: [] };
+    const reps: Record<string, number[]> = { trainer: [], raw: [], forward: [] };
     for (let r = 0; r < 5; r++) {
-      // Same fixed batch for the kernel path and the raw call: the work depends on the data (ReLU sparsity).
+      // Same fixed batch for every path: the work depends on the data (ReLU sparsity).
       const xs = data.images.subarray(0, batch * 784), ys = data.labels.subarray(0, batch);
       let t0 = performance.now();
       for (let i = 0; i < steps; i++) trainer.trainStep(xs, ys);
-      reps.kernel!.push((performance.now() - t0) / steps);
+      reps.trainer!.push((performance.now() - t0) / steps);
       t0 = performance.now();
-      for (let i = 0; i < steps; i++) inst.exports.trainStep(batch, x, y, inst.table, scratch, 0.001, 0.9);
+      for (let i = 0; i < steps; i++) engine.step(xs, ys);
       reps.raw!.push((performance.now() - t0) / steps);
       t0 = performance.now();
-      for (let i = 0; i < steps; i++) inst.exports.predict(batch, x, inst.table, scratch, out, out + batch * 12 * 4);
+      for (let i = 0; i < steps; i++) engine.predict(xs, batch, batch);
       reps.forward!.push((performance.now() - t0) / steps);
     }
-    const [k, w, f] = [median(reps.kernel!), median(reps.raw!), median(reps.forward!)];
-    // tfjs's own cost per call: a kernel that does nothing, through the same runKernel + dataSync + dispose.
-    const noop = 'TbpipeBenchNoop';
-    if (!tf.getKernel(noop, 'wasm')) {
-      tf.registerKernel({ kernelName: noop, backendName: 'wasm', kernelFunc: ({ backend: b }) => (b as BackendWasm).makeOutput([], 'float32') });
-    }
-    const dispatch: number[] = [];
-    for (let r = 0; r < 5; r++) {
-      const t0 = performance.now();
-      for (let i = 0; i < 20000; i++) {
-        const l = tf.engine().runKernel(noop, { x: tf.scalar(0) }, {}) as tf.Tensor;
-        l.dataSync();
-        tf.dispose([l]);
-      }
-      dispatch.push((performance.now() - t0) / 20000);
-    }
+    const [k, w, f] = [median(reps.trainer!), median(reps.raw!), median(reps.forward!)];
     console.log(
-      `batch ${batch}: trainStep ${(k * 1e3).toFixed(0)} µs; the wasm call alone ${(w * 1e3).toFixed(0)} µs ` +
-        `(forward ${(f * 1e3).toFixed(0)} µs, loss + backward + update ${((w - f) * 1e3).toFixed(0)} µs); ` +
-        `tfjs dispatch of one kernel ${(median(dispatch) * 1e3).toFixed(1)} µs (medians of 5; the rest is noise between runs)`,
+      `batch ${batch} (${engine.binary}): trainStep ${(k * 1e3).toFixed(0)} µs; the plan on its own memory ${(w * 1e3).toFixed(0)} µs ` +
+        `(forward ${(f * 1e3).toFixed(0)} µs, loss + backward + update ${((w - f) * 1e3).toFixed(0)} µs) (medians of 5; the rest is noise between runs)`,
     );
-    heap._free(x);
-    heap._free(y);
-    heap._free(out);
   }
   trainer.dispose();
 }

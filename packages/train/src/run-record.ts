@@ -62,6 +62,11 @@ export interface RunTimings {
   backend: BackendName;
   /** Threads a training step ran on (2: the fused step's batch split). */
   threads?: number;
+  /**
+   * The step implementation and, for the fused one, the plan binary: results are deterministic per seed, backend and
+   * binary (plan-fma.wasm rounds its fused multiply-adds once, plan.wasm twice).
+   */
+  engine?: { step: 'fused' | 'stock'; binary: 'plan' | 'plan-fma' | null };
   host: { platform: string; arch: string; cpuModel: string; cpus: number; memoryBytes: number; node: string };
 }
 

@@ -202,6 +202,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         resumedFromStep: resumeFrom ? startStep : null,
         backend: trainer.backend,
         threads: threads.threads,
+        ...(engineOf(trainer) ? { engine: engineOf(trainer) } : {}),
         host: describeHost(),
       };
       await writeJsonAtomic(join(o.outDir, TRAIN_FILES.timings), timings);
@@ -370,3 +371,9 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** The step implementation and plan binary of an engine trainer, for `volatile/timings.json` (undefined for other trainers). */
+function engineOf(trainer: CnnTrainer): RunTimings['engine'] {
+  const t = trainer as Partial<EngineTrainer>;
+  return t.stepKind ? { step: t.stepKind, binary: t.planBinary ?? null } : undefined;
+}

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
-// Builds wasm/cnn.wasm (the tutorial's fixed-shape step), wasm/plan.wasm (the plan interpreter for any network
-// spec) and wasm/plan-fma.wasm (the same source, wasm/assembly/plan.ts, built with relaxed SIMD so its multiply-adds
-// are fused; src/kernels/plan.ts picks it when the runtime accepts it) from wasm/assembly/*.ts with the pinned
-// AssemblyScript compiler, then checks the two properties the engine relies on: each imports env.memory (memory the
-// JavaScript side owns and lays out) and has no data segment (anything it initialised at instantiation would
-// overwrite live buffers).
-//   node wasm/build.mjs           rebuild the three binaries
+// Builds wasm/plan.wasm (the plan interpreter for any network spec) and wasm/plan-fma.wasm (the same source,
+// wasm/assembly/plan.ts, built with relaxed SIMD so its multiply-adds are fused; src/kernels/plan.ts picks it when
+// the runtime accepts it) from wasm/assembly/*.ts with the pinned AssemblyScript compiler, then checks the two
+// properties the engine relies on: each imports env.memory (memory the JavaScript side owns and lays out) and has no
+// data segment (anything it initialised at instantiation would overwrite live buffers).
+//   node wasm/build.mjs           rebuild the two binaries
 //   node wasm/build.mjs --check   rebuild into a temp dir and fail if any differs from the checked-in binary
 //   node wasm/build.mjs --debug   rebuild both keeping function names (asc --debug: a name section), so
-//                                 node --cpu-prof attributes time to conv1Pool, conv2Backward, …; same code otherwise.
+//                                 node --cpu-prof attributes time to the plan's ops; same code otherwise.
 //                                 Profiling only: --check then fails until a plain rebuild restores the binary.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,14 +23,13 @@ const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin',
 const check = process.argv.includes('--check');
 const debug = process.argv.includes('--debug');
 if (check && debug) throw new Error('build-wasm: --check compares the plain build; drop --debug');
-const tmp = check ? mkdtempSync(join(tmpdir(), 'cnn-wasm-')) : null;
+const tmp = check ? mkdtempSync(join(tmpdir(), 'plan-wasm-')) : null;
 // prettier-ignore
 const flags = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--use', 'abort=',
   '--importMemory', '--enable', 'simd', '--noExportMemory', ...(debug ? ['--debug'] : [])];
 let failed = false;
 // name → source and extra flags. plan-fma's relaxed_madd is behind ASC_FEATURE_RELAXED_SIMD in plan.ts (one source).
 const targets = [
-  { name: 'cnn', source: 'cnn', extra: [] },
   { name: 'plan', source: 'plan', extra: [] },
   { name: 'plan-fma', source: 'plan', extra: ['--enable', 'relaxed-simd'] },
 ];

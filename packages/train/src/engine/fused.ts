@@ -4,14 +4,13 @@
  * it cannot run them (the trainer then uses the stock tfjs step and logs that reason once). `fusedForward` likewise
  * runs the evaluation-mode forward pass, or returns undefined to let the stock ops do it.
  *
- * Behind it: the plan built from the ResolvedNetwork (kernels/fused-plan.ts), which uses the fixed kernel compiled for
- * the tutorial's Net (wasm/cnn.wasm) when the network is exactly that one.
+ * Behind it: the plan built from the ResolvedNetwork (kernels/fused-plan.ts), for every network the tutorial's included.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedNetwork } from '../network/resolve.ts';
 import type { OptimizerConfig } from './optimizer.ts';
 import { createPlanStep, planForward } from '../kernels/fused-plan.ts';
-import { fusedUnsupportedReason } from '../kernels/plan.ts';
+import { fusedUnsupportedReason, type PlanBinary } from '../kernels/plan.ts';
 import { createSplitPlanStep, splitDecision, type SplitPlanStep, type ThreadsChoice } from '../kernels/plan-split.ts';
 
 export type { ThreadsChoice } from '../kernels/plan-split.ts';
@@ -47,6 +46,8 @@ export interface FusedStep {
    * thread starts now, so its start-up (0.1–0.7 s under load) overlaps whatever the caller does before the first step.
    */
   threadsFor(batch: number): { threads: 1 | 2; why: string };
+  /** The plan binary the step runs (plan-fma.wasm where relaxed SIMD compiles, else plan.wasm). */
+  readonly binary: PlanBinary;
   /** Free what the step allocated (not the trainer's variables); ends a split step's worker thread. */
   dispose(): void;
 }
@@ -62,6 +63,7 @@ export function createFusedStep(context: FusedStepContext): (FusedStep & { split
   return {
     /** The split step once a step ran on two threads (benchmarks read its timings). */
     split: () => split,
+    binary: one.binary,
     threadsFor(batch) {
       const d = decide(batch);
       if (d.threads === 2) start();

@@ -17,6 +17,7 @@ import { sizeOf, type ResolvedNetwork } from '../network/resolve.ts';
 import { forward, imagesTensor, stockTrainStep } from './stock.ts';
 import { readModelNetwork, readModelParams, saveLayersModel, tutorialNetwork } from './model-io.ts';
 import { canFuseForward, createFusedStep, FUSED_PREDICT_BATCH, fusedForward, type FusedStep } from './fused.ts';
+import type { PlanBinary } from '../kernels/plan.ts';
 import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizer.ts';
 
 /** How a training step runs: the fused project engine (wasm only) or stock tfjs ops with autodiff. */
@@ -34,6 +35,8 @@ export interface EngineOptions extends CnnTrainerOptions {
 /** The contract's trainer plus which step implementation it runs (worth logging next to `backend`). */
 export interface EngineTrainer extends CnnTrainer {
   readonly stepKind: StepKind;
+  /** The fused step's plan binary (`plan-fma` or `plan`), or null for the stock step. */
+  readonly planBinary: PlanBinary | null;
   /** Why `auto` fell back to the stock step on wasm (one line for the log), if it did. */
   readonly stepNote?: string;
   /** Threads a training step of `batch` images runs on (2: the fused step's batch split, whose worker this starts) and why, for the log. */
@@ -125,6 +128,9 @@ class TfjsTrainer extends TfjsPredictor implements CnnTrainer {
   private fused: FusedStep | undefined;
   readonly stepKind: StepKind;
   readonly stepNote?: string;
+  get planBinary(): PlanBinary | null {
+    return this.fused?.binary ?? null;
+  }
 
   constructor(
     backend: BackendName,

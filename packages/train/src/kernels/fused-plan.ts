@@ -4,14 +4,14 @@
  * per batch size. This is what `engine/fused.ts`'s seam calls: {@link createPlanStep} for training,
  * {@link planForward} for predict.
  *
- * Hazard (as for the fixed kernel before it): the step MUTATES tfjs variables behind tfjs's back. Only the trainer's
+ * Hazard: the step MUTATES tfjs variables behind tfjs's back. Only the trainer's
  * own variables may be passed (never shared, never a clone of something still in use).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { OptimizerConfig } from '../engine/optimizer.ts';
 import type { ResolvedNetwork } from '../network/resolve.ts';
-import { createFusedStep, fusedUnsupportedReason, type FusedEngine, type FusedOptimizer, type PlanHost } from './plan.ts';
+import { createFusedStep, fusedUnsupportedReason, type FusedEngine, type FusedOptimizer, type PlanBinary, type PlanHost } from './plan.ts';
 import type { WasmMemory } from './webassembly.ts';
 
 /** The optimizer as the trainer configures it. */
@@ -70,27 +70,23 @@ export function toFusedOptimizer(o: TrainerOptimizer): FusedOptimizer {
 export interface PlanStep {
   /** `masks`: the step's dropout masks, one per dropout layer (batch × features, NHWC); `step`: 1-based (Adam's t). */
   trainStep(images: Float32Array, labels: Int32Array, masks: readonly Float32Array[], step: number): number;
-  /** `tutorial` (the fixed-shape kernel) or `plan`. */
-  readonly kernel: 'tutorial' | 'plan';
+  /** The plan binary the step runs (what the results depend on, with the seed and backend). */
+  readonly binary: PlanBinary;
   dispose(): void;
 }
 
-/**
- * The fused step for `network` + `optimizer` on the trainer's variables, or why there is none (one log line).
- * `kernel: 'plan'` skips the tutorial's fixed-shape kernel even for the tutorial's Net (benchmarks, tests).
- */
+/** The fused step for `network` + `optimizer` on the trainer's variables, or why there is none (one log line). */
 export function createPlanStep(
   network: ResolvedNetwork,
   optimizer: TrainerOptimizer,
   vars: PlanVariables,
-  kernel: 'auto' | 'plan' = 'auto',
 ): PlanStep | { unsupported: string } {
   const why = fusedUnsupportedReason(network);
   if (why) return { unsupported: why };
   if (tf.getBackend() !== 'wasm') return { unsupported: `the fused engine runs on the wasm backend, not ${tf.getBackend()}` };
-  const engine = createFusedStep(network, { seed: 0, optimizer: toFusedOptimizer(optimizer), kernel, externalMasks: true }, tfjsHost(() => vars));
+  const engine = createFusedStep(network, { seed: 0, optimizer: toFusedOptimizer(optimizer), externalMasks: true }, tfjsHost(() => vars));
   return {
-    kernel: engine.kernel,
+    binary: engine.binary,
     trainStep: (images, labels, masks, step) => engine.step(images, labels, masks, step),
     // Its heap blocks are a few hundred KB per batch size, kept for the backend's life (malloc'd once).
     dispose() {},

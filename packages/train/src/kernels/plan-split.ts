@@ -41,9 +41,8 @@ export function splitUnsupportedReason(net: ResolvedNetwork): string | null {
 }
 
 /**
- * How many threads a step of `batch` images runs on, and the one log line saying why. (The tutorial's Net splits too:
- * its one-thread step runs the fixed kernel cnn.wasm, its split the generic plan, which now runs that net as fast per
- * thread — 2.1–3.5 vs 2.6–3.2 ms at batch 32, 5.4–6.2 vs 6.4–7.5 ms at batch 64, plan-fma, load 4–9.)
+ * How many threads a step of `batch` images runs on, and the one log line saying why. (The tutorial's Net splits like any
+ * other network: it runs the plan on one thread too.)
  */
 export function splitDecision(net: ResolvedNetwork, threads: ThreadsChoice, batch: number, cores = availableParallelism()): { threads: 1 | 2; why: string } {
   if (threads === 1) return { threads: 1, why: 'threads 1' };
@@ -212,8 +211,10 @@ export interface SplitOptions {
 
 /** The trainer's step on two threads. Create with {@link createSplitPlanStep}; `dispose()` ends the worker. */
 export class SplitPlanStep implements PlanStep {
-  readonly kernel = 'plan' as const;
   readonly threads = 2;
+  get binary() {
+    return this.main.binary;
+  }
   private readonly main: FusedEngine;
   private readonly other: FusedEngine;
   private readonly plan: PlanWasm;
@@ -240,7 +241,7 @@ export class SplitPlanStep implements PlanStep {
   ) {
     const why = splitUnsupportedReason(network);
     if (why) throw new Error(`train: ${why}, expected a network the batch split runs; use threads 1`);
-    const opts = { seed: 0, optimizer: toFusedOptimizer(optimizer), kernel: 'plan' as const, externalMasks: true, gradientsOnly: true };
+    const opts = { seed: 0, optimizer: toFusedOptimizer(optimizer), externalMasks: true, gradientsOnly: true };
     backendWasm();
     this.main = createFusedStep(network, opts, tfjsHost(() => vars));
     const host = sharedHost(network);

@@ -8,9 +8,8 @@
  * flattened features in (h, w, c) order (1-D batch norm after a flatten likewise); activations NHWC. So
  * `getParams()` returns exactly the model's weight values and the network helper's tf↔torch maps apply unchanged.
  *
- * The tutorial's Net (1×28×28, 10 classes, SGD without nesterov/weight decay) runs wasm/cnn.wasm's hand-tuned
- * fixed-shape step on the same memory instead (same parameters, same momentum buffers, same bytes as before the
- * plan existed); `kernel: 'plan'` forces the generic program for it (tests, benchmarks).
+ * Every network runs this plan, the tutorial's Net included (its hand-written fixed-shape kernel was removed when
+ * plan-fma.wasm overtook it: issue 15).
  */
 import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
@@ -27,8 +26,6 @@ export interface FusedStepOptions {
   /** Seeds the dropout masks drawn inside wasm (a fresh mask per step from (seed, step, layer)) when step() gets none. */
   seed: number;
   optimizer: FusedOptimizer;
-  /** `auto`: the tutorial's hand-tuned kernel when the network is the tutorial's, else the plan; `plan`: always the plan. */
-  kernel?: 'auto' | 'plan';
   /**
    * The train program stops after the backward pass: gradients of the mean loss over this batch in
    * {@link FusedEngine.gradientAddresses}, no optimizer (a batch split across threads sums them, then updates once).
@@ -90,17 +87,11 @@ export interface FusedOptimizerState {
 interface PlanWasm {
   run(prog: number, labels: number, seed: bigint, step: number): number;
 }
-/** cnn.wasm's exports: the tutorial Net's fixed-shape step and forward pass. */
-export interface CnnWasm {
-  scratchBytes(batch: number): number;
-  trainStep(batch: number, x: number, labels: number, table: number, scratch: number, lr: number, mu: number): number;
-  predict(batch: number, x: number, table: number, scratch: number, logits: number, features: number): void;
-}
 
 const modules = new Map<string, WasmModule>();
 const wasmBytes = (name: string) => readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url));
-/** A compiled module of the package's `wasm/` folder (plan.wasm, plan-fma.wasm, cnn.wasm), compiled once per process. */
-export function wasmModule(name: PlanBinary | 'cnn'): WasmModule {
+/** A compiled module of the package's `wasm/` folder (plan.wasm, plan-fma.wasm), compiled once per process. */
+export function wasmModule(name: PlanBinary): WasmModule {
   let m = modules.get(name);
   if (!m) {
     if (name === 'plan-fma' && !relaxedSimd()) throw new Error('train: this runtime does not compile relaxed SIMD, expected it for plan-fma.wasm; use binary plan');
@@ -148,26 +139,6 @@ export function fusedUnsupportedReason(net: ResolvedNetwork): string | null {
   return null;
 }
 
-/** True when `net` is exactly the tutorial's Net on 1×28×28 inputs with 10 classes (cnn.wasm's compiled shapes). */
-export function isTutorialShape(net: ResolvedNetwork): boolean {
-  const sig = net.layers.map((l) => {
-    const p = l.padding;
-    const padded = p ? p.top + p.left + p.bottom + p.right : 0;
-    return `${l.type}:${l.inShape.join('x')}>${l.outShape.join('x')}:${l.kernelSize ?? ''}:${l.stride ?? ''}:${padded}`;
-  });
-  return (
-    net.inputShape.join() === '1,28,28' &&
-    net.classCount === 10 &&
-    sig.join(' ') ===
-      [
-        'conv2d:1x28x28>6x24x24:5:1:0', 'relu:6x24x24>6x24x24:::0', 'maxPool2d:6x24x24>6x12x12:2:2:0',
-        'conv2d:6x12x12>16x8x8:5:1:0', 'relu:16x8x8>16x8x8:::0', 'maxPool2d:16x8x8>16x4x4:2:2:0',
-        'flatten:16x4x4>256:::0', 'dense:256>120:::0', 'relu:120>120:::0', 'dense:120>84:::0', 'relu:84>84:::0',
-        'dense:84>10:::0',
-      ].join(' ')
-  );
-}
-
 /** Where one batch size's buffers and programs live (byte addresses). */
 interface BatchLayout {
   batch: number;
@@ -182,22 +153,16 @@ interface BatchLayout {
   masks: { layer: number; ptr: number; count: number }[];
   trainAt: number;
   predictAt: number;
-  /** cnn.wasm only: its pointer table and scratch. */
-  table: number;
-  scratch: number;
 }
 
 type Addresses = ReturnType<PlanHost['addresses']>;
 
 /** The fused engine: one plan, one memory, one wasm call per step. Create with {@link createFusedStep}. */
 export class FusedEngine {
-  /** `tutorial`: cnn.wasm's fixed-shape step; `plan`: the generic program. */
-  readonly kernel: 'tutorial' | 'plan';
-  /** The build of the plan interpreter this engine runs (the tutorial kernel's step and forward are cnn.wasm's). */
+  /** The build of the plan interpreter this engine runs. */
   readonly binary: PlanBinary;
   readonly host: PlanHost;
   private plan: PlanWasm;
-  private cnn: CnnWasm | undefined;
   private readonly grads: number[];
   private readonly layerScratch = new Map<number, { wt?: number; istd?: number; sums?: number }>();
   private layouts = new Map<number, BatchLayout>();
@@ -207,11 +172,6 @@ export class FusedEngine {
   constructor(readonly net: ResolvedNetwork, readonly options: FusedStepOptions & { externalMasks?: boolean }, host?: PlanHost) {
     const why = fusedUnsupportedReason(net);
     if (why) throw new Error(`train: ${why}, expected a layer type the fused engine implements; use the stock path`);
-    const opt = options.optimizer;
-    const tutorial =
-      (options.kernel ?? 'auto') === 'auto' &&
-      !options.gradientsOnly && isTutorialShape(net) && opt.type === 'sgd' && !opt.nesterov && !(opt.weightDecay ?? 0);
-    this.kernel = tutorial ? 'tutorial' : 'plan';
     this.seed = BigInt.asUintN(64, BigInt(Math.floor(options.seed)));
     this.host = host ?? ownHost(net);
     // Fixed regions: gradients and per-layer scratch.
@@ -230,7 +190,6 @@ export class FusedEngine {
     const choice = options.binary ?? 'auto';
     this.binary = choice === 'auto' ? planBinary() : choice;
     this.plan = new Wasm.Instance(wasmModule(this.binary), { env }).exports as unknown as PlanWasm;
-    if (tutorial) this.cnn = new Wasm.Instance(wasmModule('cnn'), { env }).exports as unknown as CnnWasm;
   }
 
   private f32(): Float32Array {
@@ -510,29 +469,15 @@ export class FusedEngine {
     const fl = net.featureLayer;
     const trainAt = alloc(train.length * 4);
     const predictAt = alloc(predict.length * 4);
-    let table = 0;
-    let scratch = 0;
-    let logits = pacts[last]!;
-    let features = fl > 0 ? pacts[fl - 1]! : x;
-    if (this.cnn) {
-      table = alloc(20 * 4);
-      scratch = alloc(this.cnn.scratchBytes(B) + 16);
-      logits = alloc(B * 10 * 4);
-      features = alloc(B * 84 * 4);
-    }
+    const logits = pacts[last]!;
+    const features = fl > 0 ? pacts[fl - 1]! : x;
     if (base !== 0) {
       const i32 = new Int32Array(this.host.memory.buffer);
       i32.set(train, trainAt >>> 2);
       i32.set(predict, predictAt >>> 2);
-      if (this.cnn) {
-        for (let i = 0; i < 10; i++) {
-          i32[(table >>> 2) + i] = addrs.params[i]!;
-          i32[(table >>> 2) + 10 + i] = addrs.m1[i]!;
-        }
-      }
     }
     const signature = [addrs.params, addrs.m1, addrs.m2, addrs.buffers].map((a) => a.join(',')).join(';');
-    return { batch: B, base, size: at - base, signature, x, labels, logits, features, masks, trainAt, predictAt, table, scratch };
+    return { batch: B, base, size: at - base, signature, x, labels, logits, features, masks, trainAt, predictAt };
   }
 
   private checkBatch(images: Float32Array, count: number): void {
@@ -549,14 +494,7 @@ export class FusedEngine {
    */
   step(images: Float32Array, labels: Int32Array, masks?: readonly Float32Array[], step = this.steps + 1): number {
     const staged = this.stage(images, labels, masks);
-    let loss: number;
-    if (this.cnn) {
-      const lay = this.layouts.get(labels.length)!;
-      const o = this.options.optimizer as { learningRate: number; momentum?: number };
-      loss = this.cnn.trainStep(labels.length, lay.x, lay.labels, lay.table, align16(lay.scratch), o.learningRate, o.momentum ?? 0);
-    } else {
-      loss = Math.fround(this.plan.run(staged.program, staged.labels, this.seed, step));
-    }
+    const loss = Math.fround(this.plan.run(staged.program, staged.labels, this.seed, step));
     this.steps = step;
     return loss;
   }
@@ -599,8 +537,7 @@ export class FusedEngine {
       const n = Math.min(chunk, count - start);
       const lay = this.layout(n);
       this.f32().set(images.subarray(start * per, (start + n) * per), lay.x >>> 2);
-      if (this.cnn) this.cnn.predict(n, lay.x, lay.table, align16(lay.scratch), lay.logits, lay.features);
-      else this.plan.run(lay.predictAt, lay.labels, this.seed, this.steps);
+      this.plan.run(lay.predictAt, lay.labels, this.seed, this.steps);
       const f32 = this.f32();
       logits.set(f32.subarray(lay.logits >>> 2, (lay.logits >>> 2) + n * K), start * K);
       features.set(f32.subarray(lay.features >>> 2, (lay.features >>> 2) + n * D), start * D);
@@ -637,9 +574,9 @@ export class FusedEngine {
     return this.grads;
   }
 
-  /** The last step's gradients, in `net.params` order, tfjs layout (plan kernel only; the tutorial kernel fuses them away). */
-  getGradients(): Float32Array[] | undefined {
-    return this.cnn ? undefined : this.read(this.grads);
+  /** The last step's gradients, in `net.params` order, tfjs layout. */
+  getGradients(): Float32Array[] {
+    return this.read(this.grads);
   }
 
   getOptimizerState(): FusedOptimizerState {

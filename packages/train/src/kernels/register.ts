@@ -1,7 +1,6 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { cpuConv2DBackpropFilterConfig, cpuMaxPoolGradConfig } from './cpu-kernels.ts';
 import { wasmConv2DBackpropFilterConfig } from './wasm-conv2d-backprop-filter.ts';
-import { fusedForwardConfig, fusedTrainStepConfig } from './fused-train-step.ts';
 
 const replaced = new Map<string, KernelConfig>();
 
@@ -27,12 +26,10 @@ export function replacedKernel(kernelName: string, backendName: string): KernelC
 let wasmDone = false;
 let cpuDone = false;
 
-/** Register the project's wasm kernels (Conv2DBackpropFilter, the fused train step and forward pass); idempotent. */
+/** Register the project's wasm kernels (Conv2DBackpropFilter); idempotent. */
 export function registerWasmKernels(): void {
   if (wasmDone) return;
   replaceKernel(wasmConv2DBackpropFilterConfig);
-  replaceKernel(fusedTrainStepConfig);
-  replaceKernel(fusedForwardConfig);
   wasmDone = true;
 }
 

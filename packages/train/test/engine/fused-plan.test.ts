@@ -59,48 +59,10 @@ for (const name of BUILTIN_NETWORKS) {
       // predict through the seam equals the engine's own predict
       const images = Float32Array.from({ length: 3 * per }, () => r() * 2 - 1);
       const [logits, features] = planForward(net, vars.params, tf.tensor4d(images, [3, input.height, input.width, input.channels]), vars.buffers)!;
-      // The seam predicts the tutorial's Net with cnn.wasm, whose forward pass rounds like plan.wasm (multiply, then
-      // add), not like plan-fma.wasm (fused): its predictions are compared with plan.wasm's on the same weights.
-      let predictor = own;
-      if (name === 'tutorial') {
-        predictor = createFusedStep(net, { seed: 0, optimizer: { type: 'sgd', learningRate: 0 }, kernel: 'plan', binary: 'plan' });
-        predictor.setParams(own.getParams());
-      }
-      const mine = predictor.predict(images, 3);
+      const mine = own.predict(images, 3);
       assert.deepEqual(logits!.dataSync(), mine.logits);
       assert.deepEqual(features!.dataSync(), mine.features);
       tf.dispose([...vars.params, ...vars.momentum, ...vars.secondMoment, ...vars.buffers, logits!, features!]);
     });
   }
 }
-
-test("the tutorial's Net through the plan seam runs today's fixed kernel: bit-identical to the TbpipeCnnTrainStep kernel", async () => {
-  await selectBackend('wasm');
-  const { FUSED_TRAIN_STEP, MOMENTUM_INPUTS, PARAM_INPUTS } = await import('../../src/kernels/fused-train-step.ts');
-  const net = resolveNetwork(builtinNetwork('tutorial'), { height: 28, width: 28, channels: 1 }, 10);
-  const r = createRandom(11);
-  const init = net.params.map((p) => Float32Array.from({ length: p.tfShape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(p.fanIn)));
-  const make = () => ({
-    params: net.params.map((p, i) => tf.variable(tf.tensor(init[i]!, p.tfShape))),
-    momentum: net.params.map((p) => tf.variable(tf.zeros(p.tfShape))),
-  });
-  const a = make();
-  const b = make();
-  const step = createPlanStep(net, SGD, a);
-  assert.ok(!('unsupported' in step) && step.kernel === 'tutorial');
-  for (let s = 1; s <= 5; s++) {
-    const images = Float32Array.from({ length: 4 * 784 }, () => r() * 2 - 1);
-    const labels = Int32Array.from({ length: 4 }, () => Math.floor(r() * 10));
-    const la: number = (step as { trainStep(i: Float32Array, l: Int32Array, m: Float32Array[], s: number): number }).trainStep(images, labels, [], s);
-    const inputs: Record<string, tf.Tensor> = { x: tf.tensor4d(images, [4, 28, 28, 1]), labels: tf.tensor1d(labels, 'int32') };
-    b.params.forEach((p, i) => {
-      inputs[PARAM_INPUTS[i]!] = p;
-      inputs[MOMENTUM_INPUTS[i]!] = b.momentum[i]!;
-    });
-    const out = tf.engine().runKernel(FUSED_TRAIN_STEP, inputs as never, { learningRate: SGD.learningRate, momentum: SGD.momentum } as never) as tf.Tensor;
-    assert.equal(la, out.dataSync()[0]);
-    tf.dispose([out, inputs.x!, inputs.labels!]);
-  }
-  a.params.forEach((p, i) => assert.deepEqual(p.dataSync(), b.params[i]!.dataSync()));
-  a.momentum.forEach((p, i) => assert.deepEqual(p.dataSync(), b.momentum[i]!.dataSync()));
-});

@@ -18,7 +18,7 @@ for (const binary of ['plan', 'plan-fma'] as const) {
       const params = net.params.map((p) => Float32Array.from({ length: p.tfShape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(p.fanIn)));
       const opt = { type: 'sgd' as const, learningRate: 0.05, momentum: 0.9 };
       const ref: RefState = { params, slots: [params.map((p) => new Float32Array(p.length))], buffers: [], step: 0 };
-      const fused = createFusedStep(net, { seed: 0, optimizer: opt, kernel: 'plan', binary });
+      const fused = createFusedStep(net, { seed: 0, optimizer: opt, binary });
       fused.setParams(params.map((p) => p.slice()));
       stepsMatchReference(`batch ${batch}`, net, opt, fused, ref, batch, r);
     }

@@ -89,7 +89,7 @@ for (const binary of ['plan', 'plan-fma'] as const) {
       // 1-D batch norm over fewer than 4 rows is degenerate (2 rows normalise to ±1 whatever the input).
       const batch = int(r, 4, 6);
       const ref = initialState(net, r, opt);
-      const fused = createFusedStep(net, { seed, optimizer: opt, kernel: 'plan', binary });
+      const fused = createFusedStep(net, { seed, optimizer: opt, binary });
       fused.setParams(ref.params.map((p) => p.slice()));
       const per = input.channels * input.height * input.width;
       const label = `spec ${seed} ${JSON.stringify({ input, opt, batch, layers: spec.layers })}`;

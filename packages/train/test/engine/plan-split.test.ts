@@ -102,7 +102,7 @@ for (const c of cases) {
       const net = c.net();
       const a = makeVars(net, 3);
       const b = makeVars(net, 3);
-      const one = createPlanStep(net, opt, a, 'plan');
+      const one = createPlanStep(net, opt, a);
       assert.ok(!('unsupported' in one));
       const split = createSplitPlanStep(net, opt, b);
       try {

@@ -29,7 +29,7 @@ for (const binary of ['plan', 'plan-fma'] as const) {
       const params = net.params.map((p) => Float32Array.from({ length: p.tfShape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(p.fanIn)));
       const opt = { type: 'sgd' as const, learningRate: 0.05, momentum: 0.9 };
       const ref: RefState = { params, slots: [params.map((p) => new Float32Array(p.length))], buffers: [], step: 0 };
-      const fused = createFusedStep(net, { seed: spec, optimizer: opt, kernel: 'plan', binary });
+      const fused = createFusedStep(net, { seed: spec, optimizer: opt, binary });
       fused.setParams(params.map((p) => p.slice()));
       const batch = 4 + (spec % 3);
       const per = channels * size * (size - 1);

@@ -2,19 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cnnWasmModule } from '../../src/kernels/fused-train-step.ts';
 import { Wasm } from '../../src/kernels/webassembly.ts';
 
-test('the checked-in wasm/cnn.wasm and wasm/plan.wasm are exactly what their AssemblyScript sources compile to', () => {
+test('the checked-in wasm/plan.wasm and wasm/plan-fma.wasm are exactly what their AssemblyScript sources compile to', () => {
   const script = fileURLToPath(new URL('../../wasm/build.mjs', import.meta.url));
   const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
-});
-
-test('cnn.wasm imports tfjs memory plus exp/log and exports the train step, predict and scratch sizing', () => {
-  const mod = cnnWasmModule();
-  assert.deepEqual(Wasm.Module.imports(mod).map((i) => `${i.module}.${i.name}`).sort(), ['env.exp', 'env.log', 'env.memory']);
-  assert.deepEqual(Wasm.Module.exports(mod).map((e) => e.name).sort(), ['predict', 'scratchBytes', 'trainStep']);
 });
 
 test('plan.wasm imports the host memory plus exp/log and exports only the interpreter (run)', async () => {

@@ -15,6 +15,7 @@ import type { EngineOptions } from '../../src/engine/trainer.ts';
 import { buildGraphDefinition } from '../../src/network/graph.ts';
 import { tutorialNetwork } from '../../src/engine/model-io.ts';
 import { normalizeImages } from '../../src/normalize.ts';
+import { planBinary } from '../../src/kernels/plan.ts';
 import { train } from '../../src/train.ts';
 import type { BackendName } from '../../src/engine/types.ts';
 
@@ -61,6 +62,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const out: Record<string, Record<string, string>> = {};
   out['cpu/stock'] = await tutorialArtifacts('cpu', 'stock');
   out['wasm/stock'] = await tutorialArtifacts('wasm', 'stock');
-  out['wasm/fused'] = await tutorialArtifacts('wasm', 'fused');
+  // The fused step's bytes depend on the plan binary the engine picked (plan-fma.wasm where relaxed SIMD compiles).
+  out[`wasm/fused ${planBinary()}`] = await tutorialArtifacts('wasm', 'fused');
   console.log(JSON.stringify(out, null, 2));
 }

@@ -1,3 +1,5 @@
+// The tutorial's Net trained by the fused engine (the plan, on this runtime's binary) against the stock tfjs step:
+// these checks were written for the fixed kernel it used to run (issue 15 removed it) and hold for the plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCnnTrainer, type EngineOptions } from '../../src/engine/index.ts';
@@ -38,7 +40,7 @@ for (const batch of [4, 7]) {
   });
 }
 
-test('the fused kernel handles a batch size change (64 after 4) without mixing scratch', async () => {
+test('the fused plan handles a batch size change (64 after 4) without mixing scratch', async () => {
   const fused = await createCnnTrainer(options('fused'));
   const stock = await createCnnTrainer(options('stock'));
   for (const batch of [4, 64, 4]) {
@@ -51,7 +53,7 @@ test('the fused kernel handles a batch size change (64 after 4) without mixing s
   stock.dispose();
 });
 
-test('the fused wasm forward kernel (predict) equals the stock tfjs forward, across its 256-image chunks', async () => {
+test("the fused plan's forward pass (predict) equals the stock tfjs forward, across its 256-image chunks", async () => {
   const tf = await import('@tensorflow/tfjs-core');
   const { forward, imagesTensor } = await import('../../src/engine/stock.ts');
   const trainer = await createCnnTrainer({ ...options('fused'), learningRate: 0.01 });
