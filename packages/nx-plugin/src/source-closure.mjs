@@ -170,7 +170,7 @@ function loads(workspace, file) {
 
 /**
  * A package's `tbpipe.runtimeFiles`: files (or globs) its code reads at run time that no import names, e.g.
- * `"wasm/cnn.wasm"`; relative to the package, inside it. A plain path must exist.
+ * `"wasm/plan.wasm"`; relative to the package, inside it. A plain path must exist.
  * @param {string} root
  * @param {WorkspacePackage} pkg
  * @returns {string[]} workspace-relative
@@ -185,7 +185,7 @@ function runtimeFiles(root, pkg) {
   return value.map((item, i) => {
     const path = typeof item === 'string' ? posix.normalize(item) : '';
     if (path === '' || path === '.' || path.startsWith('/') || path.startsWith('../') || path === '..') {
-      throw new PipelineError('PACKAGE_TBPIPE', `${where}[${i}] is ${JSON.stringify(item)}, expected a file or glob inside the package such as "wasm/cnn.wasm"`);
+      throw new PipelineError('PACKAGE_TBPIPE', `${where}[${i}] is ${JSON.stringify(item)}, expected a file or glob inside the package such as "wasm/plan.wasm"`);
     }
     const file = `${pkg.dir}/${path}`;
     if (!GLOB_CHARS.test(path) && !isFile(join(root, file))) {
