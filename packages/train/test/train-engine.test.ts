@@ -60,3 +60,11 @@ test('with the real engine a huge learning rate stops with the step where the lo
     return true;
   });
 });
+
+test("volatile/timings.json records the step the real engine ran and, for the fused step, its plan binary", async () => {
+  const { planBinary } = await import('../src/kernels/plan.ts');
+  const run = await train({ ...SHORT, maxSteps: 4, ...dirs('timings') });
+  const timings = JSON.parse(await readFile(join(dirs('timings').outDir, 'volatile', 'timings.json'), 'utf8'));
+  if (run.backend === 'wasm') assert.deepEqual(timings.engine, { step: 'fused', binary: planBinary() });
+  else assert.deepEqual(timings.engine, { step: 'stock', binary: null });
+});
