@@ -76,6 +76,18 @@ to the IMAGES tab`,
         ),
       ),
     ),
+    niceness: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(0),
+        v.maxValue(19),
+        v.description(
+          "lowers this run's scheduling priority (0 unchanged … 19 lowest, as nice; never raised) so a stage running beside the critical path, like a pixels-only run beside training, yields the CPU to it; outputs do not depend on it",
+        ),
+      ),
+      0,
+    ),
   }),
 } as const satisfies StageSpec;
 

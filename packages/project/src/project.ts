@@ -10,6 +10,7 @@ import { readSample, type Sample } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
 import { EVENT_FILE_SUFFIX, removePreviousOutputs, renderScatterFigure, thumbnails, writeEmbedding, writeFigure } from './projector.ts';
 import { readPixelsArtifact, type PixelsArtifact, type SpritePng } from './pixels-artifact.ts';
+import { lowerPriority } from './priority.ts';
 import { deriveSeed } from './sampling.ts';
 import { createRandom } from '@tbpipe/core/random';
 import { nearestNeighbors, type KnnGraph } from './knn.ts';
@@ -378,6 +379,8 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
   const workers = o.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) throw new RangeError(`project: workers = ${workers}, expected 0–${MAX_WORKERS}`);
+  // Before the workers start: they inherit it.
+  const priority = lowerPriority(o.niceness);
   // Started before the inputs are read, so the threads boot meanwhile.
   const runner = createLayoutRunner(workers);
   let sample: Sample;
@@ -387,7 +390,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
     [sample, pixels] = await Promise.all([readSample(o), o.pixelsDir !== undefined ? readPixelsArtifact(o.pixelsDir) : undefined]);
     if (pixels) checkPixels(pixels, sample, o);
     timings.read = Math.round(performance.now() - started);
-    log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers, pixels: o.pixelsDir ?? (sample.shape ? 'computed' : 'none') }, 'inputs read');
+    log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers, priority, pixels: o.pixelsDir ?? (sample.shape ? 'computed' : 'none') }, 'inputs read');
     layouts = await computeLayouts(sample, o, timings, runner, log);
   } finally {
     await runner.close();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
@@ -49,6 +50,26 @@ test('worker threads and the main thread write byte-identical artifacts and embe
       const f = join('00000', tag, 'tensors.tsv');
       assert.deepEqual(await readFile(join(up.root, name, 'run', f)), await readFile(join(up.root, 'a', 'run', f)), `${name}/${f}`);
     }
+  }
+});
+
+test('a run at the lowest priority (niceness 19, what a stage beside training asks for) writes the same bytes', async () => {
+  // A child process (a lowered priority cannot be raised again) running a script file: with --eval, the UMAP worker
+  // threads would inherit an --input-type flag they refuse.
+  const script = join(up.root, 'nice.mjs');
+  await writeFile(
+    script,
+    `import os from 'node:os';
+    const { project } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+    const { DATA_DIR: dataDir, PREDICTIONS_DIR: predictionsDir, ROOT: root } = process.env;
+    await project({ dataDir, predictionsDir, outDir: root + '/nice/out', runDir: root + '/nice/run', sampleImages: 20, featurePoints: 40, niceness: 19 });
+    console.log(os.getPriority());`,
+  );
+  const env = { ...process.env, DATA_DIR: up.dataDir, PREDICTIONS_DIR: up.predictionsDir, ROOT: up.root };
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', env });
+  assert.equal(out.trim(), '19');
+  for (const f of ['projections.arrow', 'metrics.json', 'manifest.json']) {
+    assert.deepEqual(await readFile(join(up.root, 'nice', 'out', f)), await readFile(join(up.root, 'a', 'out', f)), f);
   }
 });
 
