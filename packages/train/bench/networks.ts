@@ -30,12 +30,10 @@ import { createRandom, shuffledIndices } from '@tbpipe/core';
 import { createCnnTrainer, type BackendName, type EngineTrainer } from '../src/engine/index.ts';
 import { builtinNetwork, BUILTIN_NETWORKS, resolveNetwork, trainStepFlops, type ResolvedNetwork } from '../src/network/index.ts';
 import { planBinary } from '../src/kernels/plan.ts';
+import { benchInput, networkFile, PYTHON, syntheticSteps, TORCH_REFERENCE, torchSpeed } from './side-by-side.ts';
 
 const DATA_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
-const TORCH_REFERENCE = process.env.TORCH_REFERENCE ?? fileURLToPath(new URL('../../../../shared/reference/torch_reference.py', import.meta.url));
 const TORCH_RGB_EPOCH = fileURLToPath(new URL('./torch_rgb_epoch.py', import.meta.url));
-const PYTHON = '/usr/bin/python3';
-const networkFile = (name: string) => fileURLToPath(new URL(`../networks/${name}.json`, import.meta.url));
 
 const args = process.argv.slice(2);
 const mode = args.find((a) => !a.startsWith('--') && !/^[\d.,]+$/.test(a)) ?? 'speed';
@@ -50,44 +48,18 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-const shapeOf = (name: string) => (name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 });
-const resolved = (name: (typeof BUILTIN_NETWORKS)[number]) => resolveNetwork(builtinNetwork(name), shapeOf(name), 10);
+const resolved = (name: (typeof BUILTIN_NETWORKS)[number]) => resolveNetwork(builtinNetwork(name), benchInput(name), 10);
 
 /** torch_reference's step counts: `steps` at batch 4, max(steps·8/batch, 50) above. */
 const stepsFor = (steps: number, batch: number) => (batch === 4 ? steps : Math.max(Math.floor((steps * 8) / batch), 50));
 
 /** Our steps/s on synthetic N(0,1)-ish inputs (as torch_reference --input uses), after n/10 warm-up steps. */
 function ourSpeed(trainer: EngineTrainer, net: ResolvedNetwork, batch: number, steps: number): number {
-  const floats = net.input.height * net.input.width * net.input.channels;
-  const random = createRandom(7);
-  const pool = 64;
-  const images = Float32Array.from({ length: pool * batch * floats }, () => (random() + random() + random() - 1.5) * 2);
-  const labels = Int32Array.from({ length: pool * batch }, () => Math.floor(random() * 10));
-  const step = (i: number) => {
-    const k = i % pool;
-    trainer.trainStep(images.subarray(k * batch * floats, (k + 1) * batch * floats), labels.subarray(k * batch, (k + 1) * batch));
-  };
+  const step = syntheticSteps(trainer, net, batch, 64);
   for (let i = 0; i < Math.ceil(steps / 10); i++) step(i);
   const t = performance.now();
   for (let i = 0; i < steps; i++) step(i);
   return (steps * 1000) / (performance.now() - t);
-}
-
-/** torch_reference speed for one network: steps/s per batch size. */
-function torchSpeed(name: string, batches: number[], steps: number): Map<number, number> {
-  const s = shapeOf(name);
-  const r = spawnSync(
-    PYTHON,
-    [TORCH_REFERENCE, 'speed', '--network', networkFile(name), '--input', `${s.channels},${s.height},${s.width}`, '--threads', '1', '--batches', batches.join(','), '--steps', String(steps)],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`bench: torch_reference failed for ${name}: ${r.stderr.trim().split('\n').at(-1)}`);
-  const out = new Map<number, number>();
-  for (const line of r.stdout.trim().split('\n')) {
-    const j = JSON.parse(line) as { batch: number; steps_per_s: number };
-    out.set(j.batch, j.steps_per_s);
-  }
-  return out;
 }
 
 async function speed(): Promise<void> {

@@ -13,6 +13,7 @@ import { createRandom } from '@tbpipe/core';
 import { builtinNetwork, type BuiltinNetwork } from '../src/network/builtins.ts';
 import { resolveNetwork } from '../src/network/resolve.ts';
 import { createFusedStep } from '../src/kernels/plan.ts';
+import { benchInput } from './side-by-side.ts';
 
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const args = process.argv.slice(2);
@@ -25,7 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const W = globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: object } } };
 const modules = files.map((f) => new W.WebAssembly.Module(readFileSync(f)));
 for (const name of opt('networks', 'wide,lenet5-rgb,mlp').split(',') as BuiltinNetwork[]) {
-  const input = name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
+  const input = benchInput(name);
   const net = resolveNetwork(builtinNetwork(name), input, 10);
   for (const batch of opt('batches', '4,64').split(',').map(Number)) {
     const r = createRandom(1);

@@ -12,6 +12,7 @@ import { builtinNetwork, type BuiltinNetwork } from '../src/network/builtins.ts'
 import { resolveNetwork } from '../src/network/resolve.ts';
 import { createFusedStep, type PlanBinary } from '../src/kernels/plan.ts';
 import { ARGS, OP } from '../src/kernels/plan-ops.ts';
+import { benchInput } from './side-by-side.ts';
 
 const args = process.argv.slice(2);
 const opt = (n: string, d: string) => {
@@ -44,7 +45,7 @@ function flops(op: number, a: number[]): number {
 }
 
 for (const name of opt('networks', 'wide,lenet5-rgb,mlp').split(',') as BuiltinNetwork[]) {
-  const input = name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
+  const input = benchInput(name);
   const net = resolveNetwork(builtinNetwork(name), input, 10);
   for (const batch of opt('batches', '4,64').split(',').map(Number)) {
     const r = createRandom(1);

@@ -15,6 +15,7 @@ import { createRandom } from '@tbpipe/core';
 import { builtinNetwork, BUILTIN_NETWORKS, type BuiltinNetwork } from '../src/network/builtins.ts';
 import { resolveNetwork, type ResolvedNetwork } from '../src/network/resolve.ts';
 import { createFusedStep, planBinary, type PlanBinary } from '../src/kernels/plan.ts';
+import { benchInput } from './side-by-side.ts';
 
 const args = process.argv.slice(2);
 const opt = (n: string, d: string) => {
@@ -62,7 +63,7 @@ function time(net: ResolvedNetwork, binary: 'auto' | PlanBinary, batch: number, 
 
 console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; auto binary: ${planBinary()}`);
 for (const name of networks) {
-  const input = name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
+  const input = benchInput(name);
   const net = resolveNetwork(builtinNetwork(name), input, 10);
   for (const batch of batches) {
     const n = Math.max(20, Math.round((steps * 4) / batch));

@@ -14,17 +14,13 @@
  *   node --import tsx packages/train/bench/split.ts --sync
  *       the handshake alone: a 4 → 2 dense net at batch 2 (no work to speak of), one thread vs split, µs per step.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { createRandom } from '@tbpipe/core';
 import { createCnnTrainer, type EngineTrainer } from '../src/engine/index.ts';
 import { builtinNetwork, resolveNetwork, type ResolvedNetwork } from '../src/network/index.ts';
 import type { SplitTimings } from '../src/kernels/plan-split.ts';
+import { benchInput, syntheticSteps, TORCH_REFERENCE, torchSpeed } from './side-by-side.ts';
 
-const TORCH_REFERENCE = process.env.TORCH_REFERENCE ?? fileURLToPath(new URL('../../../../shared/reference/torch_reference.py', import.meta.url));
-const networkFile = (name: string) => fileURLToPath(new URL(`../networks/${name}.json`, import.meta.url));
 const args = process.argv.slice(2);
 const option = (name: string) => {
   const i = args.indexOf(`--${name}`);
@@ -38,20 +34,11 @@ const torch = !args.includes('--no-torch') && existsSync(TORCH_REFERENCE);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
-const shapeOf = (name: string) => (name === 'lenet5-rgb' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 });
 const stepsFor = (batch: number) => Math.max(Math.floor((steps * 8) / batch), 50);
 
 /** Steps/s on synthetic inputs, and the split's timings over the timed steps when it ran. */
 function ourSpeed(trainer: EngineTrainer, net: ResolvedNetwork, batch: number, n: number): { sps: number; split?: SplitTimings } {
-  const floats = net.input.height * net.input.width * net.input.channels;
-  const random = createRandom(7);
-  const pool = 16;
-  const images = Float32Array.from({ length: pool * batch * floats }, () => (random() + random() + random() - 1.5) * 2);
-  const labels = Int32Array.from({ length: pool * batch }, () => Math.floor(random() * 10));
-  const step = (i: number) => {
-    const k = i % pool;
-    trainer.trainStep(images.subarray(k * batch * floats, (k + 1) * batch * floats), labels.subarray(k * batch, (k + 1) * batch));
-  };
+  const step = syntheticSteps(trainer, net, batch, 16);
   for (let i = 0; i < Math.ceil(n / 10); i++) step(i);
   const timings = splitTimings(trainer);
   const before = timings ? { ...timings } : undefined;
@@ -67,22 +54,6 @@ function ourSpeed(trainer: EngineTrainer, net: ResolvedNetwork, batch: number, n
 function splitTimings(trainer: EngineTrainer): SplitTimings | undefined {
   const fused = (trainer as unknown as { fused?: { split?: () => { timings: SplitTimings } | undefined } }).fused;
   return fused?.split?.()?.timings;
-}
-
-function torchSpeed(name: string): Map<number, number> {
-  const s = shapeOf(name);
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [TORCH_REFERENCE, 'speed', '--network', networkFile(name), '--input', `${s.channels},${s.height},${s.width}`, '--threads', '1', '--batches', batches.join(','), '--steps', String(steps)],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`bench: torch_reference failed for ${name}: ${r.stderr.trim().split('\n').at(-1)}`);
-  const out = new Map<number, number>();
-  for (const line of r.stdout.trim().split('\n')) {
-    const j = JSON.parse(line) as { batch: number; steps_per_s: number };
-    out.set(j.batch, j.steps_per_s);
-  }
-  return out;
 }
 
 if (args.includes('--sync')) {
@@ -107,7 +78,7 @@ console.log(`# split bench: ${repeats} repeats, batches ${batches.join(',')}, to
 const rows: string[] = [];
 const costs: string[] = [];
 for (const name of names) {
-  const net = resolveNetwork(builtinNetwork(name as never), shapeOf(name), 10);
+  const net = resolveNetwork(builtinNetwork(name as never), benchInput(name), 10);
   const one = new Map<number, number[]>(batches.map((b) => [b, []]));
   const two = new Map<number, number[]>(batches.map((b) => [b, []]));
   const theirs = new Map<number, number[]>(batches.map((b) => [b, []]));
@@ -122,7 +93,7 @@ for (const name of names) {
         trainer.dispose();
       }
     }
-    if (torch) for (const [b, v] of torchSpeed(name)) theirs.get(b)?.push(v);
+    if (torch) for (const [b, v] of torchSpeed(name, batches, steps)) theirs.get(b)?.push(v);
   }
   for (const batch of batches) {
     const o1 = median(one.get(batch)!);
