@@ -20,20 +20,20 @@
   return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
 }
 
-/** Insert (dist, idx) into row r's sorted list if it beats the k-th; ties go to the lower index (knn.ts's rule). */
-@inline function offer(bestD: usize, bestI: usize, r: i32, k: i32, dist: i32, idx: i32): void {
+/** Insert (dist, idx) into row r's sorted list if it beats the k-th; ties go to the lower index (knn.ts's rule). Distances are i32 (uint8 rows), f64 or f32 (float rows: exact and fast searches). */
+@inline function offer<T>(bestD: usize, bestI: usize, r: i32, k: i32, dist: T, idx: i32): void {
   const base = <usize>r * <usize>k;
   let p = base + <usize>k - 1;
-  const last = load<i32>(bestD + (p << 2));
+  const last = load<T>(bestD + p * sizeof<T>());
   if (dist > last || (dist == last && idx > load<i32>(bestI + (p << 2)))) return;
   while (p > base) {
-    const d = load<i32>(bestD + ((p - 1) << 2));
+    const d = load<T>(bestD + (p - 1) * sizeof<T>());
     if (!(d > dist || (d == dist && load<i32>(bestI + ((p - 1) << 2)) > idx))) break;
-    store<i32>(bestD + (p << 2), d);
+    store<T>(bestD + p * sizeof<T>(), d);
     store<i32>(bestI + (p << 2), load<i32>(bestI + ((p - 1) << 2)));
     p--;
   }
-  store<i32>(bestD + (p << 2), dist);
+  store<T>(bestD + p * sizeof<T>(), dist);
   store<i32>(bestI + (p << 2), idx);
 }
 
@@ -77,40 +77,24 @@ export function knnU8(x: usize, n: i32, stride: i32, k: i32, norms: usize, bestD
       }
       const d0 = ni + load<i32>(norms + (<usize>j << 2)) - 2 * hsum(acc0);
       const d1 = ni + load<i32>(norms + (<usize>(j + 1) << 2)) - 2 * hsum(acc1);
-      offer(bestD, bestI, i, k, d0, j);
-      offer(bestD, bestI, j, k, d0, i);
-      offer(bestD, bestI, i, k, d1, j + 1);
-      offer(bestD, bestI, j + 1, k, d1, i);
+      offer<i32>(bestD, bestI, i, k, d0, j);
+      offer<i32>(bestD, bestI, j, k, d0, i);
+      offer<i32>(bestD, bestI, i, k, d1, j + 1);
+      offer<i32>(bestD, bestI, j + 1, k, d1, i);
     }
     if (j < n) {
       const d = ni + load<i32>(norms + (<usize>j << 2)) - 2 * hsum(dot16(xi, x + <usize>j * <usize>stride, stride));
-      offer(bestD, bestI, i, k, d, j);
-      offer(bestD, bestI, j, k, d, i);
+      offer<i32>(bestD, bestI, i, k, d, j);
+      offer<i32>(bestD, bestI, j, k, d, i);
     }
   }
 }
 
-/** As `offer`, for Float64 distances (knn.ts's rule: ties to the lower index). */
-@inline function offerF64(bestD: usize, bestI: usize, r: i32, k: i32, dist: f64, idx: i32): void {
-  const base = <usize>r * <usize>k;
-  let p = base + <usize>k - 1;
-  const last = load<f64>(bestD + (p << 3));
-  if (dist > last || (dist == last && idx > load<i32>(bestI + (p << 2)))) return;
-  while (p > base) {
-    const d = load<f64>(bestD + ((p - 1) << 3));
-    if (!(d > dist || (d == dist && load<i32>(bestI + ((p - 1) << 2)) > idx))) break;
-    store<f64>(bestD + (p << 3), d);
-    store<i32>(bestI + (p << 2), load<i32>(bestI + ((p - 1) << 2)));
-    p--;
-  }
-  store<f64>(bestD + (p << 3), dist);
-  store<i32>(bestI + (p << 2), idx);
-}
 
 @inline function offerPair(bestD: usize, bestI: usize, k: i32, i: i32, j: i32, dist: f64): void {
   const d = dist < 0 ? 0 : dist;
-  offerF64(bestD, bestI, i, k, d, j);
-  offerF64(bestD, bestI, j, k, d, i);
+  offer<f64>(bestD, bestI, i, k, d, j);
+  offer<f64>(bestD, bestI, j, k, d, i);
 }
 
 /**
@@ -178,22 +162,6 @@ export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: us
   }
 }
 
-/** As `offerF64`, for Float32 distances (the fast candidate search's lists). */
-@inline function offerF32(bestD: usize, bestI: usize, r: i32, k: i32, dist: f32, idx: i32): void {
-  const base = <usize>r * <usize>k;
-  let p = base + <usize>k - 1;
-  const last = load<f32>(bestD + (p << 2));
-  if (dist > last || (dist == last && idx > load<i32>(bestI + (p << 2)))) return;
-  while (p > base) {
-    const d = load<f32>(bestD + ((p - 1) << 2));
-    if (!(d > dist || (d == dist && load<i32>(bestI + ((p - 1) << 2)) > idx))) break;
-    store<f32>(bestD + (p << 2), d);
-    store<i32>(bestI + (p << 2), load<i32>(bestI + ((p - 1) << 2)));
-    p--;
-  }
-  store<f32>(bestD + (p << 2), dist);
-  store<i32>(bestI + (p << 2), idx);
-}
 
 /** Offer the four pairs (i, jq + lane) of one quad's squared distances to both sides (pairs with j > i only). */
 @inline function offerQuad(bestD: usize, bestI: usize, k: i32, n: i32, i: i32, jq: i32, dist: v128): void {
@@ -202,8 +170,8 @@ export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: us
     if (j >= n) break;
     if (j <= i) continue;
     const v = lane == 0 ? f32x4.extract_lane(dist, 0) : lane == 1 ? f32x4.extract_lane(dist, 1) : lane == 2 ? f32x4.extract_lane(dist, 2) : f32x4.extract_lane(dist, 3);
-    offerF32(bestD, bestI, i, k, v, j);
-    offerF32(bestD, bestI, j, k, v, i);
+    offer<f32>(bestD, bestI, i, k, v, j);
+    offer<f32>(bestD, bestI, j, k, v, i);
   }
 }
 
