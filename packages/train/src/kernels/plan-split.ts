@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import type { ResolvedNetwork } from '../network/resolve.ts';
 import { EngineError } from '../engine/errors.ts';
 import { backendWasm, tfjsHost, toFusedOptimizer, type PlanStep, type PlanVariables, type TrainerOptimizer } from './fused-plan.ts';
-import { createFusedStep, fusedUnsupportedReason, wasmModule, type FusedEngine, type PlanHost } from './plan.ts';
+import { bumpAllocator, createFusedStep, fusedUnsupportedReason, wasmModule, type FusedEngine, type PlanHost } from './plan.ts';
 import { OP } from './plan-ops.ts';
 import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
 
@@ -71,8 +71,6 @@ const CONTROL_BYTES = 2048;
 
 /** How long a step waits for the worker before declaring it stuck (a step is milliseconds; this is a hang). */
 const WORKER_TIMEOUT_MS = 10 * 60 * 1000;
-const PAGE = 65536;
-const SLACK = 64;
 const align16 = (n: number) => (n + 15) & ~15;
 const sizeOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const f32bits = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!;
@@ -169,13 +167,7 @@ function sharedHost(net: ResolvedNetwork): PlanHost & { ready(): void } {
   const memory = new SharedMemory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const standIn = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: 1 });
   let built = false;
-  let at = 1024;
-  const alloc = (bytes: number) => {
-    const p = at;
-    at = align16(at + bytes + SLACK);
-    if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE));
-    return p;
-  };
+  const alloc = bumpAllocator(memory);
   const params = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
   const buffers = net.buffers.map((b) => alloc(b.shape[0] * 4));
   const addrs = { params, m1: params, m2: params, buffers };

@@ -57,16 +57,24 @@ export interface PlanHost {
   addresses(): { params: number[]; m1: number[]; m2: number[]; buffers: number[] };
 }
 
-/** A host on a memory of the engine's own; parameters, slots and buffers allocated once (buffers at their initial values). */
-export function ownHost(net: ResolvedNetwork): PlanHost {
-  const memory = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: 2 });
+/**
+ * A bump allocator over `memory`, from byte 1024 (never freed): 16-byte-aligned blocks with the SIMD loops' slack
+ * after each, the memory grown as needed. What a host on a memory of its own hands the engine as `alloc`.
+ */
+export function bumpAllocator(memory: WasmMemory): (bytes: number) => number {
   let at = 1024;
-  const alloc = (bytes: number) => {
+  return (bytes) => {
     const p = at;
     at = align16(at + bytes + SLACK);
     if (at > memory.buffer.byteLength) memory.grow(Math.ceil((at - memory.buffer.byteLength) / PAGE));
     return p;
   };
+}
+
+/** A host on a memory of the engine's own; parameters, slots and buffers allocated once (buffers at their initial values). */
+export function ownHost(net: ResolvedNetwork): PlanHost {
+  const memory = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: 2 });
+  const alloc = bumpAllocator(memory);
   const params = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
   const m1 = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
   const m2 = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
