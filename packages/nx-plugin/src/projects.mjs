@@ -33,7 +33,7 @@ export const NAMES = Object.freeze({
   boardTarget: 'board',
   /** the package whose bin serves them */
   boardPackage: '@tbpipe/board',
-  /** npm packages every stage command loads besides its own dependencies (the bins register tsx) */
+  /** npm packages every stage command may load besides its own dependencies (the bins fall back to tsx) */
   runtimeTools: ['tsx'],
 });
 
