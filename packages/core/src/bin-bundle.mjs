@@ -91,9 +91,11 @@ async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   const esbuild = await import('esbuild');
   const { bundlePlugin } = await import('./bin-bundle-plugin.mjs');
   const { plugin, facadePaths } = bundlePlugin();
+  const workingDir = process.cwd(); // the metafile's input paths are relative to it
   let result;
   try {
     result = await esbuild.build({
+      absWorkingDir: workingDir,
       entryPoints: [entryPath],
       bundle: true,
       platform: 'node',
@@ -112,7 +114,7 @@ async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   }
   const code = result.outputFiles.find((file) => file.path.endsWith('.js'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
-  const sources = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes(':')).map((p) => join(process.cwd(), p)), ...facadePaths()];
+  const sources = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes(':')).map((p) => join(workingDir, p)), ...facadePaths()];
   const inputs = [...new Set([...sources, ...sources.flatMap(configFilesOf)])]
     .sort()
     .map((path) => [path, createHash('sha1').update(readFileSync(path)).digest('hex')]);
