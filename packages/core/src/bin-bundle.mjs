@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** Bumped when what a bundle contains changes for the same inputs (the plugin's rules, the manifest's shape). */
 const FORMAT = 4;
 const CACHE = join('node_modules', '.cache', 'tbpipe-bins');
-/** Bundles older than this that no manifest names are deleted; younger ones may still be loading in another process. */
+/** Cache files older than this that nothing uses are deleted; younger ones may still be loading in another process. */
 const STALE_MILLIS = 10 * 60 * 1000;
 
 /**
@@ -128,7 +128,7 @@ async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   /** @type {Manifest} */
   const manifest = { format: FORMAT, entry: entryPath, node: process.version, bundle, inputs };
   await writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
-  await pruneOldBundles(cacheDir, key, bundle);
+  await pruneCache(cacheDir);
   return pathToFileURL(join(cacheDir, bundle));
 }
 
@@ -154,13 +154,28 @@ async function writeAtomically(path, data) {
   await rename(temp, path);
 }
 
-async function pruneOldBundles(cacheDir, key, keep) {
+/**
+ * Delete, among cache files older than {@link STALE_MILLIS}: manifests whose entry file is gone (a deleted checkout,
+ * a benchmark's copy of the workspace), bundles and maps no remaining manifest names (an entry's earlier builds), and
+ * temporary files a killed build left. Runs after each build, so the cache holds about one bundle per live entry.
+ */
+async function pruneCache(cacheDir) {
   const now = Date.now();
-  for (const name of await readdir(cacheDir)) {
-    if (!name.startsWith(`${key}-`) || name.startsWith(keep)) continue;
-    const path = join(cacheDir, name);
-    const info = await stat(path).catch(() => null);
-    if (info && now - info.mtimeMs > STALE_MILLIS) await rm(path, { force: true });
+  const isStale = async (name) => {
+    const info = await stat(join(cacheDir, name)).catch(() => null);
+    return info !== null && now - info.mtimeMs > STALE_MILLIS;
+  };
+  const names = await readdir(cacheDir);
+  const named = new Set();
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const manifest = readManifest(join(cacheDir, name));
+    if (manifest && !existsSync(manifest.entry) && (await isStale(name))) await rm(join(cacheDir, name), { force: true });
+    else if (manifest) named.add(manifest.bundle);
+  }
+  for (const name of names) {
+    if (name.endsWith('.json')) continue;
+    const used = named.has(name.endsWith('.map') ? name.slice(0, -'.map'.length) : name);
+    if (!used && (await isStale(name))) await rm(join(cacheDir, name), { force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -142,6 +142,33 @@ test('a launched bin is rebuilt when an imported source or a CommonJS package it
     assert.ok((await launchIn(ws)).out.keys.includes('added'));
     assert.notEqual(await bundleNamed(), second);
     assert.equal((await readdir(ws.cache)).filter((name) => name.endsWith('.json')).length, 1, 'one manifest per entry');
+  } finally {
+    await rm(ws.dir, { recursive: true, force: true });
+  }
+});
+
+test('a rebuild deletes the cache files nothing uses, once they are older than ten minutes: earlier bundles, entries whose file is gone, temporary files', async () => {
+  const ws = await workspace();
+  try {
+    await launchIn(ws);
+    const [first] = await bundlesIn(ws);
+    const gone = { format: 0, entry: join(ws.dir, 'deleted-copy', 'src', 'cli.ts'), node: process.version, bundle: 'aaaaaaaaaaaa-000000000000.mjs', inputs: [] };
+    await writeFile(join(ws.cache, 'aaaaaaaaaaaa.json'), JSON.stringify(gone));
+    await writeFile(join(ws.cache, gone.bundle), '');
+    await writeFile(join(ws.cache, `${gone.bundle}.map`), '{}');
+    await writeFile(join(ws.cache, 'bbbbbbbbbbbb.json.tmp-1-x'), '');
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    for (const name of await readdir(ws.cache)) await utimes(join(ws.cache, name), hourAgo, hourAgo);
+    const young = { ...gone, entry: join(ws.dir, 'another-deleted-copy', 'cli.ts'), bundle: 'cccccccccccc-000000000000.mjs' };
+    await writeFile(join(ws.cache, 'cccccccccccc.json'), JSON.stringify(young));
+    await writeFile(join(ws.cache, young.bundle), '');
+    await writeFile(join(ws.dir, 'packages', 'demo', 'src', 'greeting.ts'), "export const greeting: string = 'rebuilt';\n");
+    assert.equal((await launchIn(ws)).out.greeting, 'rebuilt');
+    const left = (await readdir(ws.cache)).sort();
+    const [current] = (await bundlesIn(ws)).filter((name) => name !== young.bundle);
+    assert.notEqual(current, first);
+    const [manifest] = left.filter((name) => name.endsWith('.json') && name !== 'cccccccccccc.json');
+    assert.deepEqual(left, [manifest, current, `${current}.map`, 'cccccccccccc.json', young.bundle].sort());
   } finally {
     await rm(ws.dir, { recursive: true, force: true });
   }
