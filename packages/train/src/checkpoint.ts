@@ -8,12 +8,20 @@ export const CHECKPOINT_FORMAT = 'tbpipe.train.checkpoint/v1';
 
 /**
  * Everything that determines the training trajectory. A checkpoint is resumed only if its fingerprint equals the
- * current run's: same data bytes, same resolved backend, same hyper-parameters. `epochs`, `maxSteps` and
- * `checkpointEverySteps` are left out on purpose: they decide where a run stops or pauses, not what its steps compute.
+ * current run's: same data bytes, same resolved backend, step implementation and thread count, same
+ * hyper-parameters. `epochs`, `maxSteps` and `checkpointEverySteps` are left out on purpose: they decide where a run
+ * stops or pauses, not what its steps compute.
  */
 export interface CheckpointFingerprint {
   dataSha256: string;
   backend: string;
+  /**
+   * The step implementation, as `run.json`'s `engine` (`fused plan-fma`: plan-fma.wasm rounds its multiply-adds once,
+   * plan.wasm twice); absent from checkpoints written before it was recorded, which therefore never match.
+   */
+  engine?: string;
+  /** Threads a step runs on: a split batch sums its gradients in another order (absent: as for `engine`). */
+  threads?: number;
   /** The network spec as JSON text (the layer list, not where it came from). */
   network: string;
   batchSize: number;
@@ -148,5 +156,6 @@ export async function deleteCheckpoint(dir: string): Promise<void> {
 
 /** Field-by-field comparison; returns the names of the fields that differ (empty: same trajectory). */
 export function diffFingerprints(a: CheckpointFingerprint, b: CheckpointFingerprint): string[] {
-  return (Object.keys(a) as (keyof CheckpointFingerprint)[]).filter((k) => a[k] !== b[k]);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof CheckpointFingerprint)[];
+  return keys.filter((k) => a[k] !== b[k]).sort();
 }

@@ -4,8 +4,8 @@ import type { BackendChoice, BackendName, InitScheme, OptimizerName } from './en
 import type { InputShape, NetworkSpec } from './network/spec.ts';
 
 /**
- * `run.json`: what was trained and how, deterministic for a given seed and backend (no times, no host), so an
- * unchanged rerun leaves the bytes unchanged and Nx can stop downstream reruns.
+ * `run.json`: what was trained and how, deterministic for a given seed, backend, engine and thread count (no times,
+ * no host), so an unchanged rerun leaves the bytes unchanged and Nx can stop downstream reruns.
  */
 export interface RunRecord {
   stage: 'train';
@@ -26,6 +26,8 @@ export interface RunRecord {
     seed: number;
     init: InitScheme;
     backend: BackendChoice;
+    /** `--threads` as given: `auto`, `1` or `2`. */
+    threads: string;
     logEverySteps: number;
     checkpointEverySteps: number;
     maxSteps: number | null;
@@ -33,6 +35,13 @@ export interface RunRecord {
   seed: number;
   /** The backend that actually ran (what `backend: auto` resolved to). */
   backend: BackendName;
+  /**
+   * The step implementation that ran: `fused plan-fma` / `fused plan` (the plan binary), `stock` (tfjs ops on the
+   * engine), or `custom` for a trainer given as `createTrainer`. With `backend`, `threads` and the seed it decides the weights' bytes.
+   */
+  engine: string;
+  /** Threads a training step ran on (what `threads: auto` resolved to; 2 sums a split batch's gradients in another order). */
+  threads: number;
   /** The network trained: its spec, the data's input shape and class count, the feature width evaluate reads. */
   network: { spec: NetworkSpec; input: InputShape; classCount: number; featureWidth: number };
   /** sha256 of the ingest stage's `train.arrow`. */

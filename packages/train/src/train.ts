@@ -111,9 +111,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       'engine ready',
     );
     await prepareOutDir(o.outDir);
+    const engine = engineOf(trainer);
+    const engineName = engine ? [engine.step, engine.binary].filter(Boolean).join(' ') : 'custom';
     const fingerprint: CheckpointFingerprint = {
       dataSha256: data.sha256,
       backend: trainer.backend,
+      engine: engineName,
+      threads: threads.threads,
       network: networkJson,
       batchSize: o.batchSize,
       optimizer: o.optimizer,
@@ -176,12 +180,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           seed: o.seed,
           init: o.init,
           backend: o.backend,
+          threads: o.threads,
           logEverySteps: o.logEverySteps,
           checkpointEverySteps: o.checkpointEverySteps,
           maxSteps: Number.isFinite(o.maxSteps) ? o.maxSteps : null,
         },
         seed: o.seed,
         backend: trainer.backend,
+        engine: engineName,
+        threads: threads.threads,
         network: { spec: loaded.spec, input: shape, classCount: network.classCount, featureWidth: network.featureWidth },
         dataSha256: data.sha256,
         trainImages: data.count,
@@ -202,7 +209,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         resumedFromStep: resumeFrom ? startStep : null,
         backend: trainer.backend,
         threads: threads.threads,
-        ...(engineOf(trainer) ? { engine: engineOf(trainer) } : {}),
+        ...(engine ? { engine } : {}),
         host: describeHost(),
       };
       await writeJsonAtomic(join(o.outDir, TRAIN_FILES.timings), timings);

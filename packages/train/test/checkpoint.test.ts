@@ -66,6 +66,13 @@ test('a truncated checkpoint is reported unusable, not thrown', async (t) => {
 test('fingerprints differ by name in exactly the fields that changed', () => {
   assert.deepEqual(diffFingerprints(fingerprint, { ...fingerprint }), []);
   assert.deepEqual(diffFingerprints(fingerprint, { ...fingerprint, learningRate: 0.01, backend: 'cpu' }), ['backend', 'learningRate']);
+  assert.deepEqual(diffFingerprints({ ...fingerprint, threads: 1 }, { ...fingerprint, threads: 2 }), ['threads']);
+});
+
+test('a fingerprint from before the engine and thread count were recorded differs from one with them', () => {
+  const current = { ...fingerprint, engine: 'fused plan-fma', threads: 1 };
+  assert.deepEqual(diffFingerprints(fingerprint, current), ['engine', 'threads']);
+  assert.deepEqual(diffFingerprints(current, fingerprint), ['engine', 'threads']);
 });
 
 test("a checkpoint round-trips Adam's second moments, batch-norm buffers and the trainer's step count", async (t) => {

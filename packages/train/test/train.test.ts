@@ -60,10 +60,13 @@ test('the stage writes model, history, run.json, volatile timings and a manifest
       stage: 'train',
       params: {
         network: 'tutorial', epochs: 2, batchSize: 4, optimizer: 'sgd', learningRate: 0.001, momentum: 0.9, nesterov: false, weightDecay: 0,
-        beta1: 0.9, beta2: 0.999, eps: 1e-8, seed: 0, init: 'pytorch', backend: 'auto', logEverySteps: 3, checkpointEverySteps: 8, maxSteps: 10,
+        beta1: 0.9, beta2: 0.999, eps: 1e-8, seed: 0, init: 'pytorch', backend: 'auto', threads: 'auto', logEverySteps: 3, checkpointEverySteps: 8,
+        maxSteps: 10,
       },
       seed: 0,
       backend: 'cpu',
+      engine: 'custom',
+      threads: 1,
       network: { spec: 12, input: { height: 28, width: 28, channels: 1 }, classCount: 10, featureWidth: 84 },
       dataSha256: 'string',
       trainImages: 64,
@@ -197,6 +200,18 @@ test('a checkpoint written with other params is ignored and the run starts over'
   const view = await viewRun(run.runDir);
   assert.equal(view.files.length, 1, 'a fresh start replaces the interrupted run’s event file');
   assert.deepEqual(view.scalars.get('training loss')!.map((p) => p.step), fresh.history.step);
+});
+
+test('a checkpoint written by a step on another thread count is ignored: a split batch sums its gradients in another order', async (t) => {
+  const { dirs } = await workspace(t);
+  const controller = new AbortController();
+  const run = dirs('a');
+  await assert.rejects(train({ ...SMALL, ...run, signal: controller.signal, onStep: (s) => s === 9 && controller.abort() }), TrainAbortedError);
+  const onTwoThreads: CreateCnnTrainer = async (options) =>
+    Object.assign(Object.create(await createFakeTrainer(options)) as CnnTrainer, { threadsFor: () => ({ threads: 2, why: 'threads 2' }) });
+  const fresh = await train({ ...SMALL, ...run, createTrainer: onTwoThreads });
+  assert.equal(fresh.resumedFromStep, null);
+  assert.equal(JSON.parse(await readFile(join(run.outDir, 'run.json'), 'utf8')).threads, 2);
 });
 
 /** The fake engine, but its `nanStep`-th step (0-based) returns `loss` (NaN by default), as a diverging network does. */
