@@ -9,7 +9,8 @@ const FACADE = 'tbpipe-commonjs';
 
 /**
  * The esbuild plugin behind {@link import('./bin-bundle.mjs').bundledEntry}: bare imports of CommonJS packages become
- * facades that `require` the installed file, and every bundled file keeps its own `import.meta.url`.
+ * facades that `require` the installed file, and every bundled file keeps its own `import.meta.url` (and `.dirname`,
+ * `.filename`). `import.meta.resolve` is not rewritten: it would resolve from the bundle.
  * `facadePaths()` lists the CommonJS files whose export names the build read (they are inputs of the bundle too).
  * @returns {{ plugin: import('esbuild').Plugin, facadePaths(): string[] }}
  */
@@ -31,8 +32,9 @@ export function bundlePlugin() {
       build.onLoad({ filter: /.*/, namespace: FACADE }, (args) => ({ contents: facadeSource(args.path), loader: 'js' }));
       build.onLoad({ filter: /\.(?:[cm]?ts|[cm]?js|tsx|jsx)$/ }, async (args) => {
         const source = await readFile(args.path, 'utf8');
-        if (!source.includes('import.meta.url')) return undefined;
-        return { contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: loaderFor(args.path) };
+        if (!/import\.meta\.(?:url|dirname|filename)/.test(source)) return undefined;
+        const own = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
+        return { contents: source.replace(/import\.meta\.(url|dirname|filename)\b/g, (_, key) => JSON.stringify(own[key])), loader: loaderFor(args.path) };
       });
     },
   };

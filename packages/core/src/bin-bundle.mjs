@@ -2,11 +2,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** Bumped when what a bundle contains changes for the same inputs (the plugin's rules, the manifest's shape). */
-const FORMAT = 4;
+/** Bumped when the manifest's shape changes (the bundler's own files are inputs of every bundle: see `builderFiles`). */
+const FORMAT = 1;
 const CACHE = join('node_modules', '.cache', 'tbpipe-bins');
 /** Cache files older than this that nothing uses are deleted; younger ones may still be loading in another process. */
 const STALE_MILLIS = 10 * 60 * 1000;
@@ -115,7 +116,7 @@ async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   const code = result.outputFiles.find((file) => file.path.endsWith('.js'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
   const sources = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes(':')).map((p) => join(workingDir, p)), ...facadePaths()];
-  const inputs = [...new Set([...sources, ...sources.flatMap(configFilesOf)])]
+  const inputs = [...new Set([...sources, ...sources.flatMap(configFilesOf), ...builderFiles()])]
     .sort()
     .map((path) => [path, createHash('sha1').update(readFileSync(path)).digest('hex')]);
   const digest = createHash('sha1').update(code.contents).digest('hex').slice(0, 12);
@@ -130,6 +131,12 @@ async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   await writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
   await pruneCache(cacheDir);
   return pathToFileURL(join(cacheDir, bundle));
+}
+
+/** What builds a bundle: this file, the plugin, and esbuild's package.json (its version); a change to one rebuilds. */
+function builderFiles() {
+  const require = createRequire(import.meta.url);
+  return [fileURLToPath(import.meta.url), fileURLToPath(new URL('./bin-bundle-plugin.mjs', import.meta.url)), require.resolve('esbuild/package.json')];
 }
 
 const configCache = new Map();

@@ -51,6 +51,7 @@ console.log(JSON.stringify({
   twice: twice(21),
   greeting,
   data: readFileSync(new URL('./data.txt', import.meta.url), 'utf8').trim(),
+  dataByDirname: readFileSync(\`\${import.meta.dirname}/data.txt\`, 'utf8') === readFileSync(import.meta.filename.replace(/cli\\.ts$/, 'data.txt'), 'utf8'),
   optional,
   sourceMaps: process.sourceMapsEnabled,
 }));
@@ -109,6 +110,7 @@ test('a launched bin runs as a cached bundle and behaves as through tsx: CommonJ
       twice: 42,
       greeting: 'hello',
       data: 'beside the source',
+      dataByDirname: true,
       optional: 'ERR_MODULE_NOT_FOUND',
       sourceMaps: true,
     });
@@ -120,6 +122,8 @@ test('a launched bin runs as a cached bundle and behaves as through tsx: CommonJ
     for (const file of ['packages/demo/src/cli.ts', 'packages/demo/src/greeting.ts', 'packages/demo/package.json', 'node_modules/cjs-lib/index.js', 'node_modules/esm-lib/index.js']) {
       assert.ok(inputs.includes(file), `${file} is an input of the bundle`);
     }
+    const builder = fileURLToPath(new URL('../src/bin-bundle-plugin.mjs', import.meta.url));
+    assert.ok(manifest.inputs.some(([path]: [string]) => path === builder), 'the bundler itself is an input: a change to it rebuilds');
   } finally {
     await rm(ws.dir, { recursive: true, force: true });
   }
