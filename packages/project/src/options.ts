@@ -5,6 +5,19 @@ import { inputDir, outputDir, type StageInput, type StageOutput, type StageSpec,
 export const MAX_FEATURE_POINTS = 10_000;
 
 /**
+ * The sampling and UMAP params a pixels-only run and the run reusing it (`--pixels`) must share, and their defaults
+ * without `--pixels` (the tutorial's). With `--pixels`, an omitted one is the pixels run's value.
+ */
+export const SAMPLING_DEFAULTS = { seed: 0, sampleImages: 100, featurePoints: 2000, umapNeighbors: 15, umapMinDist: 0.1 } as const;
+
+/** The params {@link SAMPLING_DEFAULTS} lists. */
+export type SamplingParams = { -readonly [K in keyof typeof SAMPLING_DEFAULTS]: number };
+
+function defaultNote(name: keyof typeof SAMPLING_DEFAULTS): string {
+  return `default ${SAMPLING_DEFAULTS[name]}; with --pixels, the value the pixels run was made with`;
+}
+
+/**
  * The project stage's options, declared once: CLI flags and `--help`, {@link ProjectOptions}, pipeline.json's params,
  * `options.schema.json`. The defaults are the tutorial's (and pipeline.json's).
  */
@@ -28,7 +41,7 @@ so TensorBoard shows whether the network separates the classes better than the p
     pixelsDir: v.optional(
       inputDir(
         'pixels',
-        "a pixels-only run's output (tbpipe.project-pixels/v1, same seed and sample params): its pixel projections, thumbnails and figures are used instead of computing them from --data (give one of the two)",
+        "a pixels-only run's output (tbpipe.project-pixels/v1): its pixel projections, thumbnails and figures are used instead of computing them from --data (give one of the two), and its seed, sample and UMAP params are this run's",
       ),
     ),
     outDir: outputDir(
@@ -53,17 +66,31 @@ features_umap2, features_umap3) and adds scatter plots projections/<source>_<pca
 to the IMAGES tab`,
       ),
     ),
+    // The sampling and UMAP params have no schema default: with --pixels they default to the values the pixels run
+    // was made with (its manifest), so a pipeline names them once; otherwise to SAMPLING_DEFAULTS.
     seed: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1), v.description('seed of every random choice: samples, PCA start vectors, UMAP init and negative sampling')),
-      0,
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(0),
+        v.maxValue(2 ** 32 - 1),
+        v.description(`seed of every random choice: samples, PCA start vectors, UMAP init and negative sampling; ${defaultNote('seed')}`),
+      ),
     ),
-    sampleImages: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description("training images in the tutorial's embedding (tag default), at most the training images")), 100),
+    sampleImages: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.description(`training images in the tutorial's embedding (tag default), at most the training images; ${defaultNote('sampleImages')}`)),
+    ),
     featurePoints: v.optional(
-      v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_FEATURE_POINTS), v.description('test images projected (pixels and learned features); more than umapNeighbors')),
-      2000,
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(1),
+        v.maxValue(MAX_FEATURE_POINTS),
+        v.description(`test images projected (pixels and learned features); more than umapNeighbors; ${defaultNote('featurePoints')}`),
+      ),
     ),
-    umapNeighbors: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(100), v.description("UMAP's n_neighbors")), 15),
-    umapMinDist: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1), v.description("UMAP's min_dist")), 0.1),
+    umapNeighbors: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(100), v.description(`UMAP's n_neighbors; ${defaultNote('umapNeighbors')}`))),
+    umapMinDist: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1), v.description(`UMAP's min_dist; ${defaultNote('umapMinDist')}`))),
     // 4 = worker-pool.ts's MAX_WORKERS (not imported: --help would load the pool).
     workers: v.optional(
       v.pipe(
@@ -97,8 +124,14 @@ export type ProjectOptions = StageInput<typeof PROJECT_STAGE.options> & {
   logger?: Logger;
 };
 
-/** The declared options after validation, every default applied. */
+/** The declared options after validation, the schema's defaults applied (the sampling params still optional). */
 export type ResolvedProjectParams = StageOutput<typeof PROJECT_STAGE.options>;
 
-/** The defaults of every {@link ProjectOptions} parameter, from the schema. */
-export const DEFAULT_PROJECT_OPTIONS = v.getDefaults(PROJECT_STAGE.options) as Omit<ResolvedProjectParams, 'dataDir' | 'predictionsDir' | 'pixelsDir' | 'outDir' | 'runDir' | 'workers'>;
+/** The options a run works with: {@link ResolvedProjectParams} with every sampling param settled. */
+export type ProjectParams = Omit<ResolvedProjectParams, keyof SamplingParams> & SamplingParams;
+
+/** The defaults of every {@link ProjectOptions} parameter (the sampling params' without `--pixels`). */
+export const DEFAULT_PROJECT_OPTIONS = { ...v.getDefaults(PROJECT_STAGE.options), ...SAMPLING_DEFAULTS } as Omit<
+  ProjectParams,
+  'dataDir' | 'predictionsDir' | 'pixelsDir' | 'outDir' | 'runDir' | 'workers'
+>;

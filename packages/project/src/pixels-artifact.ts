@@ -57,13 +57,12 @@ function interleave(table: Awaited<ReturnType<typeof readTable>>, names: readonl
 }
 
 /**
- * Read a pixels-only project run's directory: its manifest (contract {@link PIXELS_CONTRACT}, every file's sha256), the
- * training sample (ingest's images contract), `projections.arrow` (pixels rows only), `metrics.json`, the sprite and
- * the two figures. Throws a ContractError naming the file on anything another writer could have left.
+ * Verify a pixels-only project run's manifest (contract {@link PIXELS_CONTRACT}, every file's sha256) and return what
+ * it records: the sampling and UMAP params the run was made with and the sprite's thumbnail size. A later run reads
+ * this first, to settle its own params, then the rest with {@link readPixelsArtifact}.
  */
-export async function readPixelsArtifact(dir: string): Promise<PixelsArtifact> {
+export async function readPixelsManifest(dir: string): Promise<PixelsManifestInfo> {
   const manifest = await verifyManifest(dir, PIXELS_CONTRACT);
-  const manifestPath = join(dir, 'manifest.json');
   const info = manifest.info as Partial<PixelsManifestInfo> | undefined;
   const dim = info?.spriteImageDim;
   if (
@@ -77,8 +76,18 @@ export async function readPixelsArtifact(dir: string): Promise<PixelsArtifact> {
     dim.length !== 2 ||
     !dim.every((d) => isCount(d) && d > 0)
   ) {
-    throw bad(manifestPath, `info ${JSON.stringify(info)}`, 'points, sampleImages, seed, umapNeighbors, umapMinDist and spriteImageDim');
+    throw bad(join(dir, 'manifest.json'), `info ${JSON.stringify(info)}`, 'points, sampleImages, seed, umapNeighbors, umapMinDist and spriteImageDim');
   }
+  return info as PixelsManifestInfo;
+}
+
+/**
+ * Read the rest of a pixels-only project run's directory, whose manifest {@link readPixelsManifest} verified: the
+ * training sample (ingest's images contract), `projections.arrow` (pixels rows only), `metrics.json`, the sprite and
+ * the two figures. Throws a ContractError naming the file on anything another writer could have left.
+ */
+export async function readPixelsArtifact(dir: string, info: PixelsManifestInfo): Promise<PixelsArtifact> {
+  const dim = info.spriteImageDim;
   const trainPath = join(dir, PIXELS_FILES.trainSample);
   const train = await readImages(trainPath);
   if (train.count !== info.sampleImages) throw bad(trainPath, `${train.count} images`, `${info.sampleImages} (the manifest's sampleImages)`);
@@ -99,7 +108,7 @@ export async function readPixelsArtifact(dir: string): Promise<PixelsArtifact> {
   const [sprite, pca, umap] = await Promise.all([PIXELS_FILES.sprite, PIXELS_FILES.pcaFigure, PIXELS_FILES.umapFigure].map((f) => readFile(join(dir, f))));
   return {
     dir,
-    info: info as PixelsManifestInfo,
+    info,
     classNames: train.classNames,
     shape: { height: train.height, width: train.width, channels: train.channels },
     trainSample: { images: train.images, labels: train.labels, count: train.count },

@@ -9,16 +9,17 @@ import { ClassMismatchError, InputCombinationError, PixelsMismatchError, TooFewP
 import { readSample, type Sample } from './inputs.ts';
 import { accuracyFromGraph, KNN_ACCURACY_K } from './knn-accuracy.ts';
 import { EVENT_FILE_SUFFIX, removePreviousOutputs, renderScatterFigure, thumbnails, writeEmbedding, writeFigure } from './projector.ts';
-import { readPixelsArtifact, type PixelsArtifact, type SpritePng } from './pixels-artifact.ts';
+import { readPixelsArtifact, readPixelsManifest, type PixelsArtifact, type SpritePng } from './pixels-artifact.ts';
 import { lowerPriority } from './priority.ts';
 import { deriveSeed } from './sampling.ts';
+import { toKebab } from '@tbpipe/core/option-rules';
 import { createRandom } from '@tbpipe/core/random';
 import { nearestNeighbors, type KnnGraph } from './knn.ts';
 import { fitPca, type PcaModel } from './pca.ts';
 import { prepareUmap } from './umap.ts';
 import { nearestNeighborsU8 } from './wasm-kernels.mjs';
 import { createLayoutRunner, defaultWorkerCount, MAX_WORKERS, type LayoutRunner, type OnEpoch } from './worker-pool.ts';
-import { PROJECT_STAGE, type ProjectOptions, type ResolvedProjectParams } from './options.ts';
+import { PROJECT_STAGE, SAMPLING_DEFAULTS, type ProjectOptions, type ProjectParams, type ResolvedProjectParams, type SamplingParams } from './options.ts';
 
 export { DEFAULT_PROJECT_OPTIONS, MAX_FEATURE_POINTS } from './options.ts';
 export type { ProjectOptions } from './options.ts';
@@ -147,7 +148,7 @@ function startSource(
   bytes: Uint8Array | undefined,
   width: number,
   labels: Uint16Array,
-  o: ResolvedProjectParams,
+  o: ProjectParams,
   timings: Record<string, number>,
   runner: LayoutRunner,
   onEpoch: (fit: string) => OnEpoch,
@@ -295,19 +296,33 @@ function pixelLayouts(p: PixelsArtifact): Layouts {
   return { pca: p.layouts.pca, pca2: columns(p.layouts.pca, 3, 2), umap2: p.layouts.umap2, umap3: p.layouts.umap3, nEpochs: p.layouts.nEpochs, metrics: p.layouts.metrics };
 }
 
-/** Check that `--pixels` was made with this run's params and projects the very points this run samples. */
-function checkPixels(p: PixelsArtifact, sample: Sample, o: ResolvedProjectParams): void {
-  const todo = 'rerun the pixels-only stage with the same --seed, --sample-images, --feature-points and UMAP params as this one';
-  const params = [
-    ['seed', p.info.seed, o.seed],
-    ['sample-images', p.info.sampleImages, o.sampleImages],
-    ['feature-points', p.info.points, o.featurePoints],
-    ['umap-neighbors', p.info.umapNeighbors, o.umapNeighbors],
-    ['umap-min-dist', p.info.umapMinDist, o.umapMinDist],
-  ] as const;
-  for (const [flag, made, wanted] of params) {
-    if (made !== wanted) throw new PixelsMismatchError(p.dir, `was made with --${flag} ${made}`, `--${flag} ${wanted} (this run's)`, todo);
+/**
+ * The sampling and UMAP params this run works with: each as given; an omitted one is the pixels run's (`--pixels`,
+ * from its manifest) or else the default. One given that differs from the pixels run's is a PROJECT_PIXELS_MISMATCH:
+ * that run's layouts were made from other points or with another UMAP.
+ */
+function settleSampling(o: ResolvedProjectParams, pixels: { dir: string; info: PixelsManifestInfo } | undefined): ProjectParams {
+  const made: SamplingParams | undefined = pixels && {
+    seed: pixels.info.seed,
+    sampleImages: pixels.info.sampleImages,
+    featurePoints: pixels.info.points,
+    umapNeighbors: pixels.info.umapNeighbors,
+    umapMinDist: pixels.info.umapMinDist,
+  };
+  const settled = { ...SAMPLING_DEFAULTS } as SamplingParams;
+  for (const key of Object.keys(SAMPLING_DEFAULTS) as (keyof SamplingParams)[]) {
+    const given = o[key];
+    if (pixels && made && given !== undefined && given !== made[key]) {
+      const flag = `--${toKebab(key)}`;
+      throw new PixelsMismatchError(pixels.dir, `was made with ${flag} ${made[key]}`, `${flag} ${given} (this run's)`, `leave ${flag} out to use the pixels run's value, or rerun the pixels-only stage with ${flag} ${given}`);
+    }
+    settled[key] = given ?? made?.[key] ?? SAMPLING_DEFAULTS[key];
   }
+  return { ...o, ...settled };
+}
+
+/** Check that `--pixels` projects the very points, with the same class names, that this run samples. */
+function checkPixels(p: PixelsArtifact, sample: Sample, o: ProjectParams): void {
   const names = sample.classNames;
   if (names.length !== p.classNames.length || names.some((c, i) => c !== p.classNames[i])) {
     throw new ClassMismatchError(o.predictionsDir!, names, p.dir, p.classNames);
@@ -371,11 +386,13 @@ function checkInputs(o: ResolvedProjectParams): void {
  */
 export async function project(options: ProjectOptions): Promise<ProjectResult> {
   // The same check as the CLI's (PROJECT_STAGE): a library call with featurePoints: 0 fails with the flag's message.
-  const o: ResolvedProjectParams = resolveStageOptions(PROJECT_STAGE, withoutUndefined(options));
+  const given: ResolvedProjectParams = resolveStageOptions(PROJECT_STAGE, withoutUndefined(options));
   const log = (options.logger ?? silentLogger).child({ stage: 'project' });
   const started = performance.now();
   const timings: Record<string, number> = {};
-  checkInputs(o);
+  checkInputs(given);
+  const pixelsInfo = given.pixelsDir !== undefined ? await readPixelsManifest(given.pixelsDir) : undefined;
+  const o = settleSampling(given, pixelsInfo && { dir: given.pixelsDir!, info: pixelsInfo });
   if (o.featurePoints <= o.umapNeighbors) throw new TooFewPointsError(o.featurePoints, o.umapNeighbors);
   const workers = o.workers ?? defaultWorkerCount();
   if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) throw new RangeError(`project: workers = ${workers}, expected 0–${MAX_WORKERS}`);
@@ -387,7 +404,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
   let pixels: PixelsArtifact | undefined;
   let layouts: Partial<Record<Source, Layouts>>;
   try {
-    [sample, pixels] = await Promise.all([readSample(o), o.pixelsDir !== undefined ? readPixelsArtifact(o.pixelsDir) : undefined]);
+    [sample, pixels] = await Promise.all([readSample(o), pixelsInfo ? readPixelsArtifact(o.pixelsDir!, pixelsInfo) : undefined]);
     if (pixels) checkPixels(pixels, sample, o);
     timings.read = Math.round(performance.now() - started);
     log.info({ points: sample.labels.length, sampleImages: sample.trainRows.length, workers, priority, pixels: o.pixelsDir ?? (sample.shape ? 'computed' : 'none') }, 'inputs read');
@@ -465,7 +482,7 @@ export async function project(options: ProjectOptions): Promise<ProjectResult> {
 /** PCA, the neighbour graphs and both UMAP fits of every source `sample` holds, with their kNN scores. */
 async function computeLayouts(
   sample: Sample,
-  o: ResolvedProjectParams,
+  o: ProjectParams,
   timings: Record<string, number>,
   runner: LayoutRunner,
   log: Logger,

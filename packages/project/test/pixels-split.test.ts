@@ -29,7 +29,8 @@ before(async () => {
   up = await makeUpstream();
   await project({ dataDir: up.dataDir, predictionsDir: up.predictionsDir, outDir: dir('one', 'out'), runDir: dir('one', 'run'), ...params });
   await project({ dataDir: up.dataDir, outDir: dir('pixels'), ...params });
-  await project({ pixelsDir: dir('pixels'), predictionsDir: up.predictionsDir, outDir: dir('two', 'out'), runDir: dir('two', 'run'), ...params });
+  // No sampling params: they are the pixels run's (seed 3, 20 and 40 points, none of them the default).
+  await project({ pixelsDir: dir('pixels'), predictionsDir: up.predictionsDir, outDir: dir('two', 'out'), runDir: dir('two', 'run') });
 });
 after(() => up.cleanup());
 
@@ -55,6 +56,11 @@ test('pixels reused through --pixels give the same artifacts and run-directory f
   for (const f of await events('one')) assert.equal((await stat(dir('two', 'run', f))).size, (await stat(dir('one', 'run', f))).size, f);
 });
 
+test('sampling params given with --pixels are accepted when they equal the pixels run\'s', async () => {
+  await project({ pixelsDir: dir('pixels'), predictionsDir: up.predictionsDir, outDir: dir('three', 'out'), runDir: dir('three', 'run'), ...params, umapNeighbors: 15 });
+  for (const f of ['projections.arrow', 'metrics.json', 'manifest.json']) assert.deepEqual(await readFile(dir('three', 'out', f)), await readFile(dir('one', 'out', f)), f);
+});
+
 test('--pixels made with another seed is refused, naming the param', async () => {
   await assert.rejects(
     project({ pixelsDir: dir('pixels'), predictionsDir: up.predictionsDir, outDir: dir('bad', 'out'), runDir: dir('bad', 'run'), ...params, seed: 4 }),
@@ -62,7 +68,7 @@ test('--pixels made with another seed is refused, naming the param', async () =>
       assert.equal(err.code, 'PROJECT_PIXELS_MISMATCH');
       assert.equal(
         err.message,
-        `project: --pixels ${dir('pixels')} was made with --seed 3, expected --seed 4 (this run's); rerun the pixels-only stage with the same --seed, --sample-images, --feature-points and UMAP params as this one`,
+        `project: --pixels ${dir('pixels')} was made with --seed 3, expected --seed 4 (this run's); leave --seed out to use the pixels run's value, or rerun the pixels-only stage with --seed 4`,
       );
       return true;
     },
