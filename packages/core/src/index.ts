@@ -9,7 +9,7 @@ export type { Logger, LoggerOptions } from './logger.ts';
 export { runCli, parseNumberFlag, EXIT } from './cli.ts';
 export type { CliSpec, NumberRule } from './cli.ts';
 export { runStageCli, formatStageHelp } from './stage-cli.ts';
-export { inputDir, outputDir, pathMetadata, pathParam, PATH_FORMAT, resolveStageOptions, stageJsonSchema, stageOptionInfo, JSON_SCHEMA_DRAFT } from './stage-options.ts';
+export { inputDir, outputDir, pathMetadata, pathParam, PATH_FORMAT, resolveStageOptions, stageJsonSchema, stageOptionInfo, JSON_SCHEMA_DRAFT, type PathOptions } from './stage-options.ts';
 export type { OptionInfo, OptionRole, StageInput, StageJsonSchema, StageOptionsSchema, StageOutput, StageSpec } from './stage-options.ts';
 export { checkOptionValue, closestName, describeBounds, describeExpected, toKebab } from './option-rules.mjs';
 export type { OptionJsonSchema } from './option-rules.mjs';

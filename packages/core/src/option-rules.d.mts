@@ -21,6 +21,8 @@ export interface OptionJsonSchema {
   format?: 'path';
   /** `json`: pipeline.json may give the value inline as a JSON object or array, passed to the stage as JSON text. */
   'x-inline'?: 'json';
+  /** Values of a path option that are names the stage knows (built-ins such as `wide`), not paths. */
+  'x-names'?: string[];
 }
 export function toKebab(name: string): string;
 export function optionFlag(name: string, schema: OptionJsonSchema): string;

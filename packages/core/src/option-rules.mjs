@@ -141,4 +141,5 @@ function editDistance(a, b) {
  * @property {'path'} [format]  the value names a file or folder (core's `pathMetadata`): the Nx plugin resolves it
  *   relative to the pipeline folder, checks it exists and hashes its content into the stage's cache key
  * @property {'json'} [x-inline]  pipeline.json may give the value inline as a JSON object or array (passed as JSON text)
+ * @property {string[]} [x-names]  values of a path option that are names the stage knows (built-ins), not paths
  */

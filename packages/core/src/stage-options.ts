@@ -44,18 +44,29 @@ export function outputDir(flag: string, description: string) {
 /** The JSON Schema `format` of an option whose value names a file or folder (see {@link pathParam}). */
 export const PATH_FORMAT = 'path';
 
+/** How a path option may also be given: inline JSON, or one of the names the stage knows (see {@link pathMetadata}). */
+export interface PathOptions {
+  /** pipeline.json may give a JSON object or array, passed to the stage as the JSON text of its flag. */
+  inline?: boolean;
+  /** Values that are names the stage knows (built-in networks), not paths: passed through as they are. */
+  names?: readonly string[];
+}
+
 /**
- * The valibot metadata that marks a string option as a path: its JSON Schema gets `"format": "path"` (and, with
- * `inline`, `"x-inline": "json"`). The Nx plugin then resolves such a param in pipeline.json relative to the
- * pipeline's folder, checks that the file or folder exists, passes the stage a workspace-relative path and hashes the
- * content into the stage's cache key, so editing the file reruns the stage and what follows. A value with no `/` and
- * no `.` (a built-in name such as `wide`) is passed through as it is. With `inline`, pipeline.json may also give a JSON
- * object or array, which the stage receives as the JSON text of its flag (`--network '{"layers":[…]}'`).
- * @example network: v.optional(v.pipe(v.string(), v.minLength(1), v.description('…'), pathMetadata({ inline: true })), 'tutorial')
+ * The valibot metadata that marks a string option as a path: its JSON Schema gets `"format": "path"` (with `inline`,
+ * `"x-inline": "json"`; with `names`, `"x-names": […]`). The Nx plugin then resolves such a param in pipeline.json
+ * relative to the pipeline's folder, checks that the file or folder exists, passes the stage a workspace-relative path
+ * and hashes the content into the stage's cache key, so editing the file reruns the stage and what follows. A value
+ * among `names` (a built-in such as `wide`) is passed through as it is; any other string is a path. With `inline`,
+ * pipeline.json may also give a JSON object or array, which the stage receives as the JSON text of its flag
+ * (`--network '{"layers":[…]}'`).
+ * @example network: v.optional(v.pipe(v.string(), v.minLength(1), v.description('…'), pathMetadata({ inline: true, names: BUILTIN_NETWORKS })), 'tutorial')
  */
-export function pathMetadata<TInput = string>(options: { inline?: boolean } = {}) {
-  const marker: Record<string, string> = options.inline ? { format: PATH_FORMAT, 'x-inline': 'json' } : { format: PATH_FORMAT };
-  return v.metadata<TInput, Record<string, string>>(marker);
+export function pathMetadata<TInput = string>(options: PathOptions = {}) {
+  const marker: Record<string, unknown> = { format: PATH_FORMAT };
+  if (options.inline) marker['x-inline'] = 'json';
+  if (options.names) marker['x-names'] = [...options.names];
+  return v.metadata<TInput, Record<string, unknown>>(marker);
 }
 
 /**
@@ -63,7 +74,7 @@ export function pathMetadata<TInput = string>(options: { inline?: boolean } = {}
  * the Nx plugin relative to the pipeline folder; taken as given (relative to the working directory) on the CLI.
  * @example predictionsFile: v.optional(pathParam('predictions made elsewhere: Arrow IPC or Parquet'))
  */
-export function pathParam(description: string, options: { inline?: boolean } = {}) {
+export function pathParam(description: string, options: PathOptions = {}) {
   return v.pipe(v.string(), v.minLength(1), v.description(description), pathMetadata(options));
 }
 

@@ -1,11 +1,4 @@
 /**
- * Whether a path param's string value names a path rather than something the stage knows by name (a built-in network
- * such as `wide`): it does when it holds a `/` or a `.`.
- * @param {string} value
- * @returns {boolean}
- */
-export function looksLikePath(value: string): boolean;
-/**
  * Resolve a path written in pipeline.json (relative to the pipeline folder) against the workspace, and look at what is
  * there. Returns a problem text (`<seen>, expected <expected>`) instead when the path is absolute or leaves the
  * workspace, which no stage could be cached with.

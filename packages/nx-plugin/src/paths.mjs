@@ -25,16 +25,6 @@ export const HASH_PATHS_BIN = fileURLToPath(new URL('../bin/tbpipe-hash-paths.mj
 export const MISSING_PATH_BIN = fileURLToPath(new URL('../bin/tbpipe-missing-path.mjs', import.meta.url));
 
 /**
- * Whether a path param's string value names a path rather than something the stage knows by name (a built-in network
- * such as `wide`): it does when it holds a `/` or a `.`.
- * @param {string} value
- * @returns {boolean}
- */
-export function looksLikePath(value) {
-  return value.includes('/') || value.includes('.');
-}
-
-/**
  * Resolve a path written in pipeline.json (relative to the pipeline folder) against the workspace, and look at what is
  * there. Returns a problem text (`<seen>, expected <expected>`) instead when the path is absolute or leaves the
  * workspace, which no stage could be cached with.

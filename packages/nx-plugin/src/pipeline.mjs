@@ -3,8 +3,8 @@ import { posix } from 'node:path';
 import { describeValue, jsonPath, oneOf, PipelineError } from './errors.mjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { looksLikePath, resolvePipelinePath } from './paths.mjs';
-import { acceptsInlineJson, checkFileInput, checkInput, checkParam, isPathParam, readStageOptions } from './stage-options.mjs';
+import { resolvePipelinePath } from './paths.mjs';
+import { acceptsInlineJson, checkFileInput, checkInput, checkParam, isKnownName, isPathParam, readStageOptions } from './stage-options.mjs';
 import { isPlainObject } from './workspace.mjs';
 
 /** @typedef {import('./workspace.mjs').Workspace} Workspace */
@@ -388,9 +388,9 @@ export function runPaths(stage, run) {
  */
 
 /**
- * Check one param (or a run's override) and turn it into its flag's value. A param marked `"format": "path"` whose
- * value holds a `/` or a `.` names a file or folder relative to the pipeline folder: the value becomes its
- * workspace-relative path. One that accepts inline JSON (`"x-inline": "json"`) may be an object or an array: the value
+ * Check one param (or a run's override) and turn it into its flag's value. A param marked `"format": "path"` names a
+ * file or folder relative to the pipeline folder, unless its value is one of the names the stage declares
+ * (`"x-names"`): the value becomes its workspace-relative path. One that accepts inline JSON (`"x-inline": "json"`) may be an object or an array: the value
  * becomes its JSON text.
  * @param {(code: string, path: Array<string | number>, rest: string) => never} fail
  * @param {Workspace} workspace
@@ -405,7 +405,7 @@ export function runPaths(stage, run) {
 function parseParam(fail, workspace, file, dir, options, path, option, value) {
   if (isPathParam(options, option)) {
     if ((isPlainObject(value) || Array.isArray(value)) && acceptsInlineJson(options, option)) return { value: JSON.stringify(value) };
-    if (typeof value === 'string' && looksLikePath(value)) {
+    if (typeof value === 'string' && !isKnownName(options, option, value)) {
       const resolved = pathValue(fail, workspace, file, dir, path, value);
       return { value: resolved.path, path: resolved };
     }

@@ -50,6 +50,11 @@ export function checkFileInput(fail: (code: string, path: Array<string | number>
  */
 export function isPathParam(options: StageOptions | undefined, name: string): boolean;
 /**
+ * Whether a path param's value is one of the names the stage knows instead of a path (`"x-names"`: train's built-in
+ * networks); any other value of a path param is a path.
+ */
+export function isKnownName(options: StageOptions | undefined, name: string, value: string): boolean;
+/**
  * Whether a path param may be given inline in pipeline.json as a JSON object or array (`"x-inline": "json"`).
  * @param {StageOptions | undefined} options
  * @param {string} name

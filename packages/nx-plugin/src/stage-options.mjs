@@ -116,6 +116,18 @@ export function isPathParam(options, name) {
 }
 
 /**
+ * Whether a path param's value is one of the names the stage knows instead of a path (`"x-names"`: train's built-in
+ * networks); any other value of a path param is a path.
+ * @param {StageOptions | undefined} options
+ * @param {string} name
+ * @param {string} value
+ * @returns {boolean}
+ */
+export function isKnownName(options, name, value) {
+  return options?.params.get(name)?.['x-names']?.includes(value) ?? false;
+}
+
+/**
  * Whether a path param may be given inline in pipeline.json as a JSON object or array (`"x-inline": "json"`).
  * @param {StageOptions | undefined} options
  * @param {string} name

@@ -18,7 +18,7 @@ const OPTIONS: Record<string, Json> = {
       outDir: { type: 'string', 'x-role': 'output', 'x-flag': 'out' },
       runDir: { type: 'string', 'x-role': 'output', 'x-flag': 'run-dir' },
       epochs: { type: 'integer', minimum: 1 },
-      network: { type: 'string', minLength: 1, format: 'path', 'x-inline': 'json', default: 'tutorial' },
+      network: { type: 'string', minLength: 1, format: 'path', 'x-inline': 'json', 'x-names': ['tutorial', 'lenet5-rgb'], default: 'tutorial' },
     },
   },
   evaluate: {
@@ -128,6 +128,18 @@ describe('pipeline.json paths: file inputs and path params', () => {
     assert.match(command, / --network '\{"layers":\[\{"type":"flatten"\},\{"type":"dense","units":10\}\]\}'$/);
     const hashed = target(await infer(json), 'x-train').inputs.filter((i: Json) => /tbpipe-hash-paths/.test(i.runtime ?? ''));
     assert.deepEqual(hashed, [], 'nothing to hash beyond the command itself');
+  });
+
+  it('takes any value of a path param that is not a name the stage declares as a path, with or without a dot or slash', async () => {
+    await write('pipelines/x/mynet', { layers: [] });
+    const json = PIPELINE();
+    json.stages.train.params.network = 'mynet';
+    const projects = await infer(json);
+    assert.match(target(projects, 'x-train').options.command, / --network pipelines\/x\/mynet$/);
+    assert.ok(target(projects, 'x-train').inputs.some((i: Json) => /tbpipe-hash-paths\.mjs pipelines\/x\/mynet$/.test(i.runtime ?? '')));
+    json.stages.evaluate.params.predictions = 'predictions';
+    delete json.stages.evaluate.inputs.predictions;
+    assert.match(target(await infer(json), 'x-evaluate').options.command, /tbpipe-missing-path\.mjs .*pipelines\/x\/predictions/);
   });
 
   it('resolves a path that leaves the pipeline folder but stays in the workspace', async () => {

@@ -57,7 +57,7 @@ histograms "weights/<param>" and "gradients/<param>"`,
         `the network: a built-in (${BUILTIN_NETWORKS.join(', ')}),
 a JSON layer-list file, or (in pipeline.json) an inline object;
 input shape and class count come from the data`,
-        { inline: true },
+        { inline: true, names: BUILTIN_NETWORKS },
       ),
       'tutorial',
     ),
