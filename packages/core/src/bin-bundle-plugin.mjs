@@ -1,4 +1,5 @@
 // Plain JavaScript: loaded by bin-bundle.mjs, only when a bundle is (re)built.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
@@ -11,11 +12,13 @@ const FACADE = 'tbpipe-commonjs';
  * The esbuild plugin behind {@link import('./bin-bundle.mjs').bundledEntry}: bare imports of CommonJS packages become
  * facades that `require` the installed file, and every bundled file keeps its own `import.meta.url` (and `.dirname`,
  * `.filename`). `import.meta.resolve` is not rewritten: it would resolve from the bundle.
- * `facadePaths()` lists the CommonJS files whose export names the build read (they are inputs of the bundle too).
- * @returns {{ plugin: import('esbuild').Plugin, facadePaths(): string[] }}
+ * `readHashes()` gives the sha1 of every source file the build compiled and every CommonJS file whose export names it
+ * read, hashed from the very bytes used, so a file edited during the build cannot pass for the content bundled.
+ * @returns {{ plugin: import('esbuild').Plugin, readHashes(): Map<string, string> }}
  */
 export function bundlePlugin() {
-  const facades = new Set();
+  /** @type {Map<string, string>} path → sha1 of the bytes the build used */
+  const hashes = new Map();
   const plugin = {
     name: 'tbpipe-bin-bundle',
     setup(build) {
@@ -26,19 +29,29 @@ export function bundlePlugin() {
         // from the sources, when the code tries it.
         if (resolved.errors.length > 0) return { path: args.path, external: true };
         if (resolved.external || !isCommonJs(resolved.path)) return resolved;
-        facades.add(resolved.path);
         return { path: resolved.path, namespace: FACADE };
       });
-      build.onLoad({ filter: /.*/, namespace: FACADE }, (args) => ({ contents: facadeSource(args.path), loader: 'js' }));
-      build.onLoad({ filter: /\.(?:[cm]?ts|[cm]?js|tsx|jsx)$/ }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
-        if (!/import\.meta\.(?:url|dirname|filename)/.test(source)) return undefined;
-        const own = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
-        return { contents: source.replace(/import\.meta\.(url|dirname|filename)\b/g, (_, key) => JSON.stringify(own[key])), loader: loaderFor(args.path) };
+      build.onLoad({ filter: /.*/, namespace: FACADE }, (args) => {
+        hashes.set(args.path, sha1(readFileSync(args.path)));
+        return { contents: facadeSource(args.path), loader: 'js' };
+      });
+      build.onLoad({ filter: /\.(?:[cm]?ts|[cm]?js|tsx|jsx|json)$/ }, async (args) => {
+        const bytes = await readFile(args.path);
+        hashes.set(args.path, sha1(bytes));
+        let source = bytes.toString('utf8');
+        if (/import\.meta\.(?:url|dirname|filename)/.test(source)) {
+          const own = { url: pathToFileURL(args.path).href, dirname: dirname(args.path), filename: args.path };
+          source = source.replace(/import\.meta\.(url|dirname|filename)\b/g, (_, key) => JSON.stringify(own[key]));
+        }
+        return { contents: source, loader: loaderFor(args.path) };
       });
     },
   };
-  return { plugin, facadePaths: () => [...facades] };
+  return { plugin, readHashes: () => hashes };
+}
+
+function sha1(bytes) {
+  return createHash('sha1').update(bytes).digest('hex');
 }
 
 /** Node's rule: `.cjs` is CommonJS, `.mjs` is not, `.js` follows the nearest package.json's `type`. */
@@ -58,6 +71,7 @@ function isCommonJs(path) {
 }
 
 function loaderFor(path) {
+  if (path.endsWith('.json')) return 'json';
   if (/\.[cm]?ts$/.test(path)) return 'ts';
   if (/\.[tj]sx$/.test(path)) return path.endsWith('.tsx') ? 'tsx' : 'jsx';
   return 'js';

@@ -21,14 +21,15 @@ const STALE_MILLIS = 10 * 60 * 1000;
  * The file URL of a current bundle of `entry` (a TypeScript or JavaScript ES module and everything it imports), built
  * with esbuild when missing or stale; null when none can be built or cached (`onFallback` hears why).
  *
- * - **Current** means every file the bundle was built from still has the content it had (sha1 of each, listed in the
- *   manifest beside the bundle; ~300 files for a stage, a few ms) and the same Node, format and entry path.
+ * - **Current** means the bundle file is there and every file it was built from still has the content it had (sha1
+ *   of each, listed in the manifest beside the bundle; ~300 files for a stage, ~13 ms), with the same Node, manifest
+ *   format and entry path.
  * - **What is bundled:** the entry's own and sibling workspace sources and every ES-module npm package. A CommonJS
  *   package (tfjs's bundles, pino, native addons) is not: the bundle `require`s it from its installed path, as Node's
  *   own `import` of it would load it, through a small module re-exporting its properties (read once at build time),
  *   so Node never scans its source for export names. Node builtins stay imports.
- * - **Behaviour kept:** `import.meta.url` in each bundled file is its own original file URL, so files found relative
- *   to a module (wasm binaries, workers, JSON, fonts) resolve as from the sources. Source maps (no sources content)
+ * - **Behaviour kept:** `import.meta.url` (`.dirname`, `.filename`) in each bundled file is its own original file's,
+ *   so files found relative to a module (wasm binaries, workers, JSON, fonts) resolve as from the sources. Source maps (no sources content)
  *   map stack traces back to the `.ts` files.
  * - **Cache:** `node_modules/.cache/tbpipe-bins/` nearest above the entry, one manifest per entry path; bundle then
  *   manifest written to a temporary name and renamed, so a concurrent start reads either the old or the new pair.
@@ -47,7 +48,7 @@ export async function bundledEntry(entry, options = {}) {
   const key = createHash('sha1').update(entryPath).digest('hex').slice(0, 12);
   const manifestPath = join(cacheDir, `${key}.json`);
   const cached = readManifest(manifestPath);
-  if (cached && isCurrent(cached, entryPath)) return pathToFileURL(join(cacheDir, cached.bundle));
+  if (cached && isCurrent(cached, entryPath) && existsSync(join(cacheDir, cached.bundle))) return pathToFileURL(join(cacheDir, cached.bundle));
   try {
     return await buildBundle(entryPath, cacheDir, key, manifestPath);
   } catch (error) {
@@ -91,7 +92,7 @@ function isCurrent(manifest, entryPath) {
 async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   const esbuild = await import('esbuild');
   const { bundlePlugin } = await import('./bin-bundle-plugin.mjs');
-  const { plugin, facadePaths } = bundlePlugin();
+  const { plugin, readHashes } = bundlePlugin();
   const workingDir = process.cwd(); // the metafile's input paths are relative to it
   let result;
   try {
@@ -115,10 +116,12 @@ async function buildBundle(entryPath, cacheDir, key, manifestPath) {
   }
   const code = result.outputFiles.find((file) => file.path.endsWith('.js'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
-  const sources = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes(':')).map((p) => join(workingDir, p)), ...facadePaths()];
+  const used = readHashes();
+  const sources = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes(':')).map((p) => join(workingDir, p)), ...used.keys()];
+  // Sources and CommonJS files carry the hash of the bytes the build used; the config and builder files are read now.
   const inputs = [...new Set([...sources, ...sources.flatMap(configFilesOf), ...builderFiles()])]
     .sort()
-    .map((path) => [path, createHash('sha1').update(readFileSync(path)).digest('hex')]);
+    .map((path) => [path, used.get(path) ?? createHash('sha1').update(readFileSync(path)).digest('hex')]);
   const digest = createHash('sha1').update(code.contents).digest('hex').slice(0, 12);
   const bundle = `${key}-${digest}.mjs`;
   // The map's name inside the bundle is the output file's; point it at the bundle's real name.
