@@ -309,12 +309,13 @@ function settleSampling(o: ResolvedProjectParams, pixels: { dir: string; info: P
     umapNeighbors: pixels.info.umapNeighbors,
     umapMinDist: pixels.info.umapMinDist,
   };
-  const settled = { ...SAMPLING_DEFAULTS } as SamplingParams;
+  const settled = {} as SamplingParams;
   for (const key of Object.keys(SAMPLING_DEFAULTS) as (keyof SamplingParams)[]) {
     const given = o[key];
-    if (pixels && made && given !== undefined && given !== made[key]) {
+    if (made && given !== undefined && given !== made[key]) {
       const flag = `--${toKebab(key)}`;
-      throw new PixelsMismatchError(pixels.dir, `was made with ${flag} ${made[key]}`, `${flag} ${given} (this run's)`, `leave ${flag} out to use the pixels run's value, or rerun the pixels-only stage with ${flag} ${given}`);
+      const todo = `leave ${flag} out to use the pixels run's value, or rerun the pixels-only stage with ${flag} ${given}`;
+      throw new PixelsMismatchError(pixels!.dir, `was made with ${flag} ${made[key]}`, `${flag} ${given} (this run's)`, todo);
     }
     settled[key] = given ?? made?.[key] ?? SAMPLING_DEFAULTS[key];
   }
