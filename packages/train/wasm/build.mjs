@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Builds wasm/plan.wasm (the plan interpreter for any network spec) and wasm/plan-fma.wasm (the same source,
 // wasm/assembly/plan.ts, built with relaxed SIMD so its multiply-adds are fused; src/kernels/plan.ts picks it when
-// the runtime accepts it) from wasm/assembly/*.ts with the pinned AssemblyScript compiler, then checks the two
-// properties the engine relies on: each imports env.memory (memory the JavaScript side owns and lays out) and has no
+// the runtime accepts it), and of each a -shared twin importing a shared memory (the batch split's), from
+// wasm/assembly/*.ts with the pinned AssemblyScript compiler, then checks the two properties the engine relies on: each imports env.memory (memory the JavaScript side owns and lays out) and has no
 // data segment (anything it initialised at instantiation would overwrite live buffers).
-//   node wasm/build.mjs           rebuild the two binaries
+//   node wasm/build.mjs           rebuild the four binaries
 //   node wasm/build.mjs --check   rebuild into a temp dir and fail if any differs from the checked-in binary
-//   node wasm/build.mjs --debug   rebuild both keeping function names (asc --debug: a name section), so
+//   node wasm/build.mjs --debug   rebuild all keeping function names (asc --debug: a name section), so
 //                                 node --cpu-prof attributes time to the plan's ops; same code otherwise.
 //                                 Profiling only: --check then fails until a plain rebuild restores the binary.
 import { execFileSync } from 'node:child_process';
@@ -29,9 +29,14 @@ const flags = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub'
   '--importMemory', '--enable', 'simd', '--noExportMemory', ...(debug ? ['--debug'] : [])];
 let failed = false;
 // name → source and extra flags. plan-fma's relaxed_madd is behind ASC_FEATURE_RELAXED_SIMD in plan.ts (one source).
+// The -shared builds are the same code importing a shared memory (the batch split's worker half runs on one; a module
+// declares which kind it imports): only the import's limits differ. 32768 pages = src/kernels/plan-split.ts's MAX_PAGES.
+const SHARED = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '32768'];
 const targets = [
   { name: 'plan', source: 'plan', extra: [] },
   { name: 'plan-fma', source: 'plan', extra: ['--enable', 'relaxed-simd'] },
+  { name: 'plan-shared', source: 'plan', extra: SHARED },
+  { name: 'plan-fma-shared', source: 'plan', extra: ['--enable', 'relaxed-simd', ...SHARED] },
 ];
 // Node 20's V8 compiles relaxed SIMD only behind this flag (process-wide; src/kernels/plan.ts sets it the same way).
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');

@@ -15,15 +15,14 @@
  * dropout masks are the trainer's per-sample rows, so each sample gets the mask the unsplit step gives it. Batch norm
  * needs whole-batch statistics: networks with it are not split ({@link splitUnsupportedReason}).
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedNetwork } from '../network/resolve.ts';
 import { EngineError } from '../engine/errors.ts';
 import { backendWasm, tfjsHost, toFusedOptimizer, type PlanStep, type PlanVariables, type TrainerOptimizer } from './fused-plan.ts';
-import { bumpAllocator, createFusedStep, fusedUnsupportedReason, wasmModule, type FusedEngine, type PlanHost } from './plan.ts';
+import { bumpAllocator, createFusedStep, fusedUnsupportedReason, wasmModule, type FusedEngine, type PlanBinary, type PlanHost } from './plan.ts';
 import { OP } from './plan-ops.ts';
-import { Wasm, type WasmMemory, type WasmModule } from './webassembly.ts';
+import { Wasm, type WasmMemory } from './webassembly.ts';
 
 /** `threads` as the trainer takes it: `auto` splits when it pays (see {@link splitDecision}). */
 export type ThreadsChoice = 'auto' | 1 | 2;
@@ -79,106 +78,21 @@ interface PlanWasm {
   run(prog: number, labels: number, seed: bigint, step: number): number;
 }
 
-const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed as the plan grows
-
-/** LEB128 of an unsigned integer. */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-/**
- * `bytes` (a plan binary) with its memory import declared shared (limits flag 3, maximum {@link MAX_PAGES}): the same
- * code, instantiable on a shared `WebAssembly.Memory` (a module declares whether the memory it imports is shared, and
- * the plan's build declares it unshared). Only the import section changes; it is re-encoded with its new length.
- */
-export function sharedMemoryTwin(bytes: Uint8Array): Uint8Array {
-  let i = 8;
-  const readLeb = () => {
-    let n = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[i++]!;
-      n |= (b & 0x7f) << shift;
-      shift += 7;
-      if (!(b & 0x80)) return n >>> 0;
-    }
-  };
-  while (i < bytes.length) {
-    const header = i; // (the size's LEB may be padded: binaryen writes some as 5 bytes)
-    const id = bytes[i++]!;
-    const size = readLeb();
-    const start = i;
-    if (id !== 2) {
-      i = start + size;
-      continue;
-    }
-    const count = readLeb();
-    for (let k = 0; k < count; k++) {
-      for (let name = 0; name < 2; name++) {
-        const length = readLeb(); // (not `i += readLeb()`: that adds to i as it was before the LEB was read)
-        i += length;
-      }
-      const kind = bytes[i++]!;
-      if (kind === 0) readLeb();
-      else if (kind === 1) {
-        i++;
-        if (bytes[i++]! & 1) readLeb();
-        readLeb();
-        readLeb();
-      } else if (kind === 3) i += 2;
-      else if (kind === 2) {
-        const at = i;
-        const flags = bytes[i++]!;
-        const min = readLeb();
-        if (flags & 1) readLeb();
-        const limits = [0x03, ...leb(min), ...leb(MAX_PAGES)];
-        const section = [...bytes.subarray(start, at), ...limits, ...bytes.subarray(i, start + size)];
-        return Uint8Array.from([...bytes.subarray(0, header), 2, ...leb(section.length), ...section, ...bytes.subarray(start + size)]);
-      }
-    }
-    break;
-  }
-  throw new Error('train: the plan binary imports no memory, expected an imported memory to declare shared; rebuild wasm/');
-}
-
-const twins = new Map<string, WasmModule>();
-/** The shared-memory twin of the plan binary `name` (plan or plan-fma), compiled once per process. */
-function sharedPlanModule(name: string): WasmModule {
-  let m = twins.get(name);
-  if (!m) twins.set(name, (m = new Wasm.Module(sharedMemoryTwin(readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url))))));
-  return m;
-}
+const MAX_PAGES = 32768; // 2 GiB of address space reserved, committed as the plan grows; the -shared builds' maximum
 
 /**
  * A host on a shared memory: parameters (copied in each step) and buffers; no optimizer slots (m1/m2 alias them,
- * unused). The engine built on it only lays out and stages (the worker runs its programs): while it is constructed
- * `memory` is a small unshared stand-in, so the engine's own plan instance links (the plan binary imports an unshared
- * memory) — call `ready()` right after.
+ * unused). The engine built on it only lays out and stages (the worker runs its programs); being shared, its memory
+ * takes the plan's -shared build.
  */
-function sharedHost(net: ResolvedNetwork): PlanHost & { ready(): void } {
+function sharedHost(net: ResolvedNetwork): PlanHost {
   const SharedMemory = Wasm.Memory as unknown as new (d: { initial: number; maximum: number; shared: true }) => WasmMemory;
   const memory = new SharedMemory({ initial: 16, maximum: MAX_PAGES, shared: true });
-  const standIn = new (Wasm.Memory as unknown as new (d: { initial: number }) => WasmMemory)({ initial: 1 });
-  let built = false;
   const alloc = bumpAllocator(memory);
   const params = net.params.map((p) => alloc(sizeOf(p.tfShape) * 4));
   const buffers = net.buffers.map((b) => alloc(b.shape[0] * 4));
   const addrs = { params, m1: params, m2: params, buffers };
-  return {
-    get memory() {
-      return built ? memory : standIn;
-    },
-    ready: () => void (built = true),
-    alloc,
-    addresses: () => addrs,
-  };
+  return { memory, alloc, addresses: () => addrs };
 }
 
 /** Time spent per step outside the two halves' wasm (milliseconds, summed over `steps`): what the split costs. */
@@ -236,12 +150,10 @@ export class SplitPlanStep implements PlanStep {
     const opts = { seed: 0, optimizer: toFusedOptimizer(optimizer), externalMasks: true, gradientsOnly: true };
     backendWasm();
     this.main = createFusedStep(network, opts, tfjsHost(() => vars));
-    const host = sharedHost(network);
-    this.other = createFusedStep(network, opts, host);
-    host.ready();
+    this.other = createFusedStep(network, opts, sharedHost(network));
     // The binary the one-thread engine picks (plan, or plan-fma where relaxed SIMD compiles), on both threads.
     const binary = (this.main as { binary?: string }).binary ?? 'plan';
-    this.plan = new Wasm.Instance(wasmModule(binary as 'plan'), { env: { memory: this.main.host.memory, exp: Math.exp, log: Math.log } })
+    this.plan = new Wasm.Instance(wasmModule(binary as PlanBinary), { env: { memory: this.main.host.memory, exp: Math.exp, log: Math.log } })
       .exports as unknown as PlanWasm;
     this.grads = network.params.map((p, i) => ({ at: this.main.gradientAddresses()[i]!, n: sizeOf(p.tfShape) }));
     const control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -249,7 +161,7 @@ export class SplitPlanStep implements PlanStep {
     this.lossOut = new Float64Array(control, 64, 1);
     this.text = new Uint8Array(control, 128);
     this.worker = new Worker(options.workerEntry ?? new URL('./plan-worker.mjs', import.meta.url), {
-      workerData: { memory: this.other.host.memory, module: sharedPlanModule(binary), control },
+      workerData: { memory: this.other.host.memory, module: wasmModule(binary as PlanBinary, true), control },
       stdout: false,
       stderr: false,
     });

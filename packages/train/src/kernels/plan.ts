@@ -98,14 +98,24 @@ interface PlanWasm {
 
 const modules = new Map<string, WasmModule>();
 const wasmBytes = (name: string) => readFileSync(new URL(`../../wasm/${name}.wasm`, import.meta.url));
-/** A compiled module of the package's `wasm/` folder (plan.wasm, plan-fma.wasm), compiled once per process. */
-export function wasmModule(name: PlanBinary): WasmModule {
-  let m = modules.get(name);
+/**
+ * A compiled plan binary of the package's `wasm/` folder, compiled once per process: `plan.wasm` / `plan-fma.wasm`,
+ * or with `shared` their `-shared` builds, the same code importing a shared memory (a module declares which kind it
+ * imports; the batch split's worker half runs on a shared one).
+ */
+export function wasmModule(name: PlanBinary, shared = false): WasmModule {
+  const file = shared ? `${name}-shared` : name;
+  let m = modules.get(file);
   if (!m) {
     if (name === 'plan-fma' && !relaxedSimd()) throw new Error('train: this runtime does not compile relaxed SIMD, expected it for plan-fma.wasm; use binary plan');
-    modules.set(name, (m = new Wasm.Module(wasmBytes(name))));
+    modules.set(file, (m = new Wasm.Module(wasmBytes(file))));
   }
   return m;
+}
+
+/** Whether `memory` is a shared `WebAssembly.Memory` (its buffer a SharedArrayBuffer): it takes the -shared builds. */
+export function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 let relaxed: boolean | undefined;
@@ -197,7 +207,7 @@ export class FusedEngine {
     const env = { memory: this.host.memory, exp: Math.exp, log: Math.log };
     const choice = options.binary ?? 'auto';
     this.binary = choice === 'auto' ? planBinary() : choice;
-    this.plan = new Wasm.Instance(wasmModule(this.binary), { env }).exports as unknown as PlanWasm;
+    this.plan = new Wasm.Instance(wasmModule(this.binary, isShared(this.host.memory)), { env }).exports as unknown as PlanWasm;
   }
 
   private f32(): Float32Array {

@@ -7,7 +7,8 @@ import { resolveNetwork, type ResolvedNetwork } from '../../src/network/resolve.
 import type { NetworkSpec } from '../../src/network/spec.ts';
 import { selectBackend } from '../../src/engine/backend.ts';
 import { createPlanStep, type PlanStep, type TrainerOptimizer } from '../../src/kernels/fused-plan.ts';
-import { createSplitPlanStep, sharedMemoryTwin, splitDecision, splitUnsupportedReason } from '../../src/kernels/plan-split.ts';
+import { createSplitPlanStep, splitDecision, splitUnsupportedReason } from '../../src/kernels/plan-split.ts';
+import { planBinary, wasmModule } from '../../src/kernels/plan.ts';
 
 const SGD: TrainerOptimizer = { name: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 const NESTEROV: TrainerOptimizer = { ...SGD, nesterov: true, weightDecay: 1e-3 };
@@ -231,14 +232,14 @@ test('a split trainer resumed from getState()/setState() continues bit for bit l
   }
 });
 
-test('the shared-memory twin of a module links to a shared memory (also when the section size is a padded LEB)', () => {
+test('each plan binary has a -shared build that links to a shared memory, and only it does', () => {
   const W = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
-  // (module (import "env" "memory" (memory 0))), the import section's size written as a 5-byte LEB
-  const bytes = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 2, 0x8f, 0x80, 0x80, 0x80, 0, 1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 0, 0]);
-  assert.ok(W.validate(bytes));
+  const env = (memory: unknown) => ({ env: { memory, exp: Math.exp, log: Math.log } });
   const shared = new W.Memory({ initial: 1, maximum: 32768, shared: true });
-  assert.throws(() => new W.Instance(new W.Module(bytes), { env: { memory: shared } }));
-  const twin = sharedMemoryTwin(bytes);
-  assert.doesNotThrow(() => new W.Instance(new W.Module(twin), { env: { memory: shared } }));
-  assert.throws(() => sharedMemoryTwin(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), /imports no memory/);
+  const own = new W.Memory({ initial: 1, maximum: 32768 });
+  for (const binary of ['plan', planBinary()] as const) {
+    assert.throws(() => new W.Instance(wasmModule(binary), env(shared)), /shared state/, `${binary}.wasm imports an unshared memory`);
+    assert.doesNotThrow(() => new W.Instance(wasmModule(binary, true), env(shared)), `${binary}-shared.wasm`);
+    assert.throws(() => new W.Instance(wasmModule(binary, true), env(own)), /shared state/, `${binary}-shared.wasm imports a shared memory`);
+  }
 });
