@@ -2,16 +2,10 @@
 // multiplyABt with the same numbers — each output is one f64x2 lane summing a[k]·b[k] over k in order — 2 A rows ×
 // 4 B rows per block, B packed as Float64 pairs (bRows/4 quads × width × 32 bytes at `packed`, the caller's space)
 // by `packQuadsF64`.
+import { packQuads } from './pack';
+
 export function packQuadsF64(b: usize, bRows: i32, width: i32, packed: usize): void {
-  const quads = (bRows + 3) >> 2;
-  for (let q = 0; q < quads; q++) {
-    for (let lane = 0; lane < 4; lane++) {
-      const j = q * 4 + lane;
-      const dst = packed + ((<usize>q * <usize>width) << 5) + (<usize>lane << 3);
-      const src = b + ((<usize>j * <usize>width) << 3);
-      for (let k = 0; k < width; k++) store<f64>(dst + (<usize>k << 5), j < bRows ? load<f64>(src + (<usize>k << 3)) : 0.0);
-    }
-  }
+  packQuads<f64, f64>(b, bRows, width, packed, 0, (bRows + 3) >> 2);
 }
 
 /**

@@ -5,6 +5,8 @@
 // Memory (byte offsets from the caller): x u8[n × stride] (rows zero-padded to a multiple of 16), norms i32[n],
 // bestD i32[n × k] and bestI i32[n × k] (filled here: per row the k nearest others, ascending by (distance, index)).
 
+import { packQuads } from './pack';
+
 @inline function dot16(a: usize, b: usize, bytes: i32): v128 {
   let acc = i32x4.splat(0);
   for (let o = 0; o < bytes; o += 16) {
@@ -109,16 +111,7 @@ export function knnF32(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD: us
   {
     const rj = min(tile, n - j0);
     const quads = (rj + 3) >> 2;
-    for (let q = 0; q < quads; q++) {
-      for (let lane = 0; lane < 4; lane++) {
-        const j = j0 + q * 4 + lane;
-        const out = packed + ((<usize>q * <usize>d) << 5) + (<usize>lane << 3);
-        const src = x + <usize>j * rowBytes;
-        for (let kk = 0; kk < d; kk++) {
-          store<f64>(out + (<usize>kk << 5), j < n ? <f64>load<f32>(src + (<usize>kk << 2)) : 0.0);
-        }
-      }
-    }
+    packQuads<f32, f64>(x, n, d, packed, j0, quads);
     const jEnd = j0 + rj;
     for (let i = 0; i < jEnd - 1; i += 2) {
       const two = i + 1 < n;
@@ -187,14 +180,7 @@ export function knnF32Fast(x: usize, n: i32, d: i32, k: i32, norms: usize, bestD
   const rowBytes = <usize>d << 2;
   const rj = min(tile, n - j0);
   const quads = (rj + 3) >> 2;
-  for (let q = 0; q < quads; q++) {
-    for (let lane = 0; lane < 4; lane++) {
-      const j = j0 + q * 4 + lane;
-      const out = packed + ((<usize>q * <usize>d) << 4) + (<usize>lane << 2);
-      const src = x + <usize>j * rowBytes;
-      for (let kk = 0; kk < d; kk++) store<f32>(out + (<usize>kk << 4), j < n ? load<f32>(src + (<usize>kk << 2)) : 0);
-    }
-  }
+  packQuads<f32, f32>(x, n, d, packed, j0, quads);
   const two = f32x4.splat(2);
   const jEnd = j0 + rj;
   for (let i = 0; i < jEnd - 1; i += 2) {
